@@ -1,0 +1,258 @@
+"""`python -m bot` / `lantern`: run the bot and its admin commands.
+
+Exit codes: 0 success, 2 configuration problem (a readable line says what to fix), 1 other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import binascii
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.logs import configure_logging
+from config.resources import DataFileError, load_resources
+from config.settings import Settings, SettingsError, env_name, load_settings, require_token
+
+if TYPE_CHECKING:
+    import discord
+
+log = logging.getLogger("bot")
+
+EXIT_OK = 0
+EXIT_CONFIG = 2
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lantern",
+        description="Lantern: peer support for Intensive Outpatient Programs, on Discord. "
+        "Settings come from LANTERN_* environment variables or a .env file "
+        "(see .env.example).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", help="connect to Discord and serve (the default)")
+    sub.add_parser(
+        "check-config",
+        help="validate settings, data files and the database; print a summary "
+        "(exit 0 if all is well, 2 if not)",
+    )
+    invite = sub.add_parser(
+        "invite-url",
+        help="print the OAuth2 URL that adds the bot with exactly the permissions it needs",
+    )
+    invite.add_argument(
+        "--client-id",
+        type=int,
+        help=f"application id (default: {env_name('application_id')}, else read from the token)",
+    )
+    sub.add_parser("migrate", help="apply pending database migrations and exit")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handlers: dict[str, Command] = {
+        "run": cmd_run,
+        "check-config": cmd_check_config,
+        "invite-url": cmd_invite_url,
+        "migrate": cmd_migrate,
+    }
+    try:
+        return handlers[args.command or "run"](args)
+    except (SettingsError, DataFileError) as exc:
+        print(f"lantern: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+# --- run ---------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    token = require_token(settings)
+    configure_logging(settings.log_level, settings.log_format)
+    resources = load_resources()
+    from bot.client import LanternBot
+
+    return asyncio.run(run_until_stopped(LanternBot(settings, resources=resources), token))
+
+
+async def run_until_stopped(
+    bot: discord.Client, token: str, stop: asyncio.Event | None = None
+) -> int:
+    """Serve until SIGINT/SIGTERM (or `stop` is set); then shut down cleanly and return 0."""
+    import discord  # imported here so the admin subcommands start fast
+
+    from bot.storage import MigrationError
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # Not possible off the main thread or on Windows; Ctrl+C still ends the process there.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        async with bot:
+            runner = asyncio.create_task(bot.start(token), name="lantern-bot")
+            stopper = asyncio.create_task(stop.wait(), name="lantern-stop")
+            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if stopper in done:
+                log.info("stopping: signal received")
+                await bot.close()
+            stopper.cancel()
+            await runner
+    except discord.LoginFailure:
+        print(
+            f"lantern: Discord rejected the token in {env_name('discord_token')}. Copy it again "
+            "from the Developer Portal (Bot page > Reset Token).",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    except discord.PrivilegedIntentsRequired:
+        print(
+            "lantern: Discord refused the privileged intents. In the Developer Portal, Bot page, "
+            "turn on SERVER MEMBERS INTENT and MESSAGE CONTENT INTENT.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    except MigrationError as exc:
+        print(f"lantern: database: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
+    log.info("stopped")
+    return EXIT_OK
+
+
+# --- check-config ------------------------------------------------------------------
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    problems: list[str] = []
+    lines: list[str] = []
+
+    token = settings.discord_token.get_secret_value() if settings.discord_token else ""
+    if not token.strip():
+        problems.append(f"{env_name('discord_token')} is not set (needed to run).")
+    elif token.count(".") != 2:
+        problems.append(
+            f"{env_name('discord_token')} does not look like a bot token (three parts "
+            "separated by dots)."
+        )
+    else:
+        lines.append("token: set")
+
+    try:
+        table = load_resources()
+        lines.append(f"crisis resources: {len(table.regions)} regions")
+    except DataFileError as exc:
+        problems.append(f"data file: {exc}")
+
+    lines.append(f"log: {settings.log_level.value}, {settings.log_format.value}")
+    scope = f"server {settings.dev_guild_id}" if settings.dev_guild_id else "global"
+    lines.append(f"command sync: {scope}")
+    db_line, db_problem = (
+        asyncio.run(_database_summary(settings.database))
+        if settings.database.exists()
+        else (f"database: {settings.database} (will be created at start-up)", None)
+    )
+    lines.append(db_line)
+    if db_problem:
+        problems.append(db_problem)
+
+    for line in lines:
+        print(line)
+    for problem in problems:
+        print(f"problem: {problem}")
+    print("config OK" if not problems else f"{len(problems)} problem(s) found")
+    return EXIT_OK if not problems else EXIT_CONFIG
+
+
+async def _database_summary(path: Path) -> tuple[str, str | None]:
+    from bot.storage import Database, schema_status
+
+    try:
+        db = await Database.open(path)
+    except Exception as exc:  # any sqlite failure is a configuration problem here
+        return f"database: {path}", f"database {path} cannot be opened: {exc}"
+    try:
+        status = await schema_status(db)
+    except Exception as exc:
+        return f"database: {path}", f"database {path} is not a Lantern database: {exc}"
+    finally:
+        await db.close()
+    line = f"database: {path} (schema {status.current} of {status.latest})"
+    if status.current > status.latest:
+        return line, (
+            f"database {path} is at schema {status.current}, newer than this Lantern "
+            f"({status.latest}); upgrade Lantern or restore a matching backup."
+        )
+    return line, None
+
+
+# --- invite-url --------------------------------------------------------------------
+
+
+def application_id_from_token(token: str) -> int | None:
+    """A bot token's first part is the base64 of the bot's user id (= application id)."""
+    first = token.split(".", 1)[0]
+    try:
+        decoded = base64.b64decode(first + "=" * (-len(first) % 4), validate=False).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return int(decoded) if decoded.isdigit() else None
+
+
+def cmd_invite_url(args: argparse.Namespace) -> int:
+    from bot.permissions import invite_url
+
+    settings = load_settings()
+    client_id = args.client_id or settings.application_id
+    if client_id is None and settings.discord_token is not None:
+        client_id = application_id_from_token(settings.discord_token.get_secret_value())
+    if client_id is None:
+        raise SettingsError(
+            f"no application id: pass --client-id, set {env_name('application_id')}, or set "
+            f"{env_name('discord_token')} (the id is read from it)."
+        )
+    print(invite_url(client_id))
+    return EXIT_OK
+
+
+# --- migrate -----------------------------------------------------------------------
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return asyncio.run(_migrate(settings))
+
+
+async def _migrate(settings: Settings) -> int:
+    from bot.clock import SystemClock
+    from bot.storage import Database, MigrationError, apply_migrations, schema_status
+
+    db = await Database.open(settings.database)
+    try:
+        applied = await apply_migrations(db, SystemClock().now())
+        status = await schema_status(db)
+    except MigrationError as exc:
+        print(f"lantern: database: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    finally:
+        await db.close()
+    print(f"applied {len(applied)} migration(s); {settings.database} is at schema {status.current}")
+    return EXIT_OK

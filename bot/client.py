@@ -1,0 +1,102 @@
+"""The Bot subclass: `setup_hook` wires storage, scheduler, cogs and command sync."""
+
+from __future__ import annotations
+
+import logging
+import pkgutil
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+import cogs
+from bot.clock import Clock, SystemClock
+from bot.command_sync import sync_if_changed
+from bot.interactions import NO_PINGS
+from bot.scheduler import Scheduler
+from bot.storage import Database, apply_migrations
+from bot.storage.app_state import AppStateStore
+from bot.storage.guilds import GuildConfigStore
+from bot.tree import LanternTree
+from config.resources import ResourceTable, load_resources
+from config.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def lantern_intents() -> discord.Intents:
+    """Only what Lantern uses; the README lists the matching Developer Portal switches."""
+    intents = discord.Intents.none()
+    intents.guilds = True  # channels, roles, threads
+    intents.members = True  # privileged: joins/leaves, role changes (enrolment, grace period)
+    intents.guild_messages = True  # crisis detection in cohort and alumni channels
+    intents.dm_messages = True  # people write to Lantern privately
+    intents.message_content = True  # privileged: reading what people write, for safety
+    return intents
+
+
+def discover_extensions(package: Any = cogs) -> list[str]:
+    """Every cog module/package under `cogs/`, skipping `_private` ones."""
+    return sorted(
+        f"{package.__name__}.{info.name}"
+        for info in pkgutil.iter_modules(package.__path__)
+        if not info.name.startswith("_")
+    )
+
+
+class LanternBot(commands.Bot):
+    db: Database
+    guild_configs: GuildConfigStore
+    app_state: AppStateStore
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        resources: ResourceTable | None = None,
+        extensions: list[str] | None = None,
+        **options: Any,
+    ) -> None:
+        options.setdefault("guild_ready_timeout", 2.0)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=lantern_intents(),
+            tree_cls=LanternTree,
+            # Nobody is pinged unless a message asks for it explicitly (echoed text is safe).
+            allowed_mentions=NO_PINGS,
+            # Members are fetched when needed; chunking big servers would slow start-up.
+            chunk_guilds_at_startup=False,
+            **options,
+        )
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.resources = resources or load_resources()
+        self.scheduler = Scheduler()
+        self._extensions = extensions if extensions is not None else discover_extensions()
+        self.commands_synced: bool | None = None
+
+    async def setup_hook(self) -> None:
+        self.db = await Database.open(self.settings.database)
+        await apply_migrations(self.db, self.clock.now())
+        self.guild_configs = GuildConfigStore(self.db)
+        self.app_state = AppStateStore(self.db)
+        self.scheduler.start()
+        for name in self._extensions:
+            await self.load_extension(name)
+        self.commands_synced = await sync_if_changed(self)
+        log.info("set-up complete", extra={"extensions": len(self._extensions)})
+
+    async def on_ready(self) -> None:
+        log.info(
+            "ready",
+            extra={"user_id": self.user.id if self.user else None, "guilds": len(self.guilds)},
+        )
+
+    async def close(self) -> None:
+        """Stop scheduling, disconnect, then close the database after in-flight writes."""
+        self.scheduler.shutdown()
+        await super().close()
+        if hasattr(self, "db"):
+            await self.db.close()

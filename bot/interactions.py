@@ -1,0 +1,60 @@
+"""Answering interactions safely, and the base classes for views and modals.
+
+Views and modals route their errors to the same handler as slash commands, so a
+button that fails shows the same "something went wrong, ref XXXXX" as a command.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+log = logging.getLogger(__name__)
+
+NO_PINGS = discord.AllowedMentions.none()
+
+
+async def send_private(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+) -> None:
+    """Reply ephemerally, by initial response or follow-up as the interaction's state needs."""
+    kwargs: dict[str, Any] = {"ephemeral": True, "allowed_mentions": NO_PINGS}
+    if content is not None:
+        kwargs["content"] = content
+    if embed is not None:
+        kwargs["embed"] = embed
+    if view is not None:
+        kwargs["view"] = view
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(**kwargs)
+        else:
+            await interaction.response.send_message(**kwargs)
+    except discord.HTTPException as exc:
+        # Typically the token expired (15 min) or Discord is down: nothing more we can do.
+        log.warning(
+            "could not answer interaction",
+            extra={"interaction_id": interaction.id, "status": exc.status, "code": exc.code},
+        )
+
+
+class LanternView(discord.ui.View):
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        from bot.tree import report_error
+
+        await report_error(interaction, error)
+
+
+class LanternModal(discord.ui.Modal):
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        from bot.tree import report_error
+
+        await report_error(interaction, error)

@@ -1,0 +1,94 @@
+"""The command tree and the one error handler for commands, buttons and modals.
+
+Expected errors (UserError and discord.py's check failures) become a clear private
+message. Anything else is logged with a short incident id that the person also sees,
+so a facilitator's report can be matched to the log. No traceback reaches a user.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import discord
+from discord import app_commands
+
+from bot import permissions
+from bot.errors import UserError
+from bot.interactions import send_private
+
+log = logging.getLogger(__name__)
+
+# Crockford's base32 without look-alikes (no I, L, O, U): easy to read out over the phone.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_incident_id() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(5))
+
+
+def _unwrap(error: BaseException) -> BaseException:
+    if isinstance(error, app_commands.CommandInvokeError):
+        return error.original
+    return error
+
+
+def explain(error: BaseException) -> str | None:
+    """The message for an expected error, or None if it is a bug to log."""
+    if isinstance(error, UserError):
+        return error.message
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command only works inside the program's server."
+    if isinstance(error, app_commands.MissingPermissions):
+        needed = ", ".join(permissions.label(p) for p in error.missing_permissions)
+        return f"You need the **{needed}** permission for this."
+    if isinstance(error, app_commands.BotMissingPermissions):
+        needed = ", ".join(permissions.label(p) for p in error.missing_permissions)
+        return f"I'm missing the **{needed}** permission here. A server admin can fix this."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Please wait {error.retry_after:.0f} seconds and try again."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use this command here."
+    if isinstance(error, discord.Forbidden):
+        return (
+            "Discord refused that because I'm missing a permission. A facilitator can run "
+            "`/setup check` to see exactly what to fix."
+        )
+    return None
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Tell the person what went wrong, privately; log what is ours to fix."""
+    error = _unwrap(error)
+    message = explain(error)
+    context = {
+        "interaction_id": interaction.id,
+        "guild_id": interaction.guild_id,
+        "user_id": interaction.user.id if interaction.user else None,
+        "command": interaction.command.qualified_name if interaction.command else None,
+        "custom_id": (interaction.data or {}).get("custom_id"),
+    }
+    if message is None:
+        incident = new_incident_id()
+        log.error(
+            "unexpected error (incident %s)",
+            incident,
+            exc_info=(type(error), error, error.__traceback__),
+            extra={**context, "incident": incident},
+        )
+        message = (
+            f"Something went wrong on our side (ref **{incident}**). Please try again; if it "
+            "keeps happening, tell a facilitator and give them this ref."
+        )
+    elif isinstance(error, discord.Forbidden):
+        log.warning("discord refused an action", extra={**context, "code": error.code})
+    else:
+        log.info("refused: %s", type(error).__name__, extra=context)
+    await send_private(interaction, message)
+
+
+class LanternTree(app_commands.CommandTree):
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await report_error(interaction, error)

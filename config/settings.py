@@ -1,0 +1,116 @@
+"""Typed settings, read once at start-up from the environment and a `.env` file.
+
+Every setting is documented here and in `.env.example` (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "LANTERN_"
+
+
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+class Settings(BaseSettings):
+    """Lantern's settings. Field descriptions are the user-facing documentation."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    discord_token: SecretStr | None = Field(
+        default=None,
+        description="The bot token from the Discord Developer Portal (Bot page). Required to run.",
+    )
+    database: Path = Field(
+        default=Path("data/lantern.db"),
+        description="Path of the SQLite database file. Its directory is created if missing.",
+    )
+    log_level: LogLevel = Field(
+        default=LogLevel.INFO,
+        description="Lowest level logged: DEBUG, INFO, WARNING or ERROR.",
+    )
+    log_format: LogFormat = Field(
+        default=LogFormat.TEXT,
+        description="`text` for people, `json` for one JSON object per line (log collectors).",
+    )
+    dev_guild_id: int | None = Field(
+        default=None,
+        description="During development: sync slash commands to this one server instantly "
+        "instead of globally.",
+    )
+    application_id: int | None = Field(
+        default=None,
+        description="The application (client) id, used by `invite-url`. Optional: it is read "
+        "from the token when unset.",
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("dev_guild_id", "application_id", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+
+class SettingsError(Exception):
+    """Settings are missing or malformed; the message is one readable line per problem."""
+
+
+def env_name(field: str) -> str:
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning pydantic's errors into lines that name the variable to set."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(describe_validation_error(exc)) from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        lines.append(
+            f"{env_name(field)} is invalid ({error['msg']}); "
+            f"set it in the environment or in .env (see .env.example)."
+        )
+    return "\n".join(lines)
+
+
+def require_token(settings: Settings) -> str:
+    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+        raise SettingsError(
+            f"{env_name('discord_token')} is not set; put the bot token from the Discord "
+            "Developer Portal in the environment or in .env (see .env.example)."
+        )
+    return settings.discord_token.get_secret_value().strip()

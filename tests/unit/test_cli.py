@@ -1,0 +1,108 @@
+"""The command line, run as a real subprocess: exit codes and readable messages."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import discord
+import pytest
+
+from bot.cli import application_id_from_token
+from bot.permissions import required_permissions
+
+FAKE_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.abcdef.ghijkl"  # base64("123456789012345678")
+
+
+def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("LANTERN_")}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_help_explains_each_subcommand(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "--help")
+    assert result.returncode == 0
+    for name in ("run", "check-config", "invite-url", "migrate"):
+        assert name in result.stdout
+
+
+def test_run_without_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "run")
+    assert result.returncode == 2
+    assert "LANTERN_DISCORD_TOKEN is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_malformed_setting_is_named_with_exit_2(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, LANTERN_LOG_FORMAT="yaml", LANTERN_DISCORD_TOKEN=FAKE_TOKEN)
+    assert result.returncode == 2
+    assert result.stderr.startswith("lantern: LANTERN_LOG_FORMAT is invalid")
+    assert "Traceback" not in result.stderr
+
+
+def test_check_config_reports_problems_and_exits_2(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "check-config")
+    assert result.returncode == 2
+    assert "problem: LANTERN_DISCORD_TOKEN is not set" in result.stdout
+
+
+def test_check_config_passes_with_a_token_and_creates_nothing(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "check-config", LANTERN_DISCORD_TOKEN=FAKE_TOKEN)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "config OK" in result.stdout
+    assert not (tmp_path / "data").exists()
+
+
+def test_migrate_creates_the_database_then_is_a_no_op(tmp_path: Path) -> None:
+    first = run_cli(tmp_path, "migrate", LANTERN_DATABASE="db/x.db")
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "db" / "x.db").exists()
+    second = run_cli(tmp_path, "migrate", LANTERN_DATABASE="db/x.db")
+    assert "applied 0 migration(s)" in second.stdout
+
+
+def test_newer_database_is_refused_by_migrate_and_check_config(tmp_path: Path) -> None:
+    assert run_cli(tmp_path, "migrate").returncode == 0
+    with sqlite3.connect(tmp_path / "data" / "lantern.db") as conn:
+        conn.execute("INSERT INTO schema_version VALUES (999, 'future', 'x')")
+    migrate = run_cli(tmp_path, "migrate")
+    assert migrate.returncode == 2 and "newer than this Lantern" in migrate.stderr
+    check = run_cli(tmp_path, "check-config", LANTERN_DISCORD_TOKEN=FAKE_TOKEN)
+    assert check.returncode == 2 and "newer than this Lantern" in check.stdout
+
+
+def test_invite_url_asks_for_exactly_the_needed_permissions(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "invite-url", LANTERN_DISCORD_TOKEN=FAKE_TOKEN)
+    assert result.returncode == 0, result.stderr
+    query = parse_qs(urlparse(result.stdout.strip()).query)
+    assert query["client_id"] == ["123456789012345678"]
+    assert set(query["scope"][0].split()) == {"bot", "applications.commands"}
+    granted = discord.Permissions(int(query["permissions"][0]))
+    assert granted == required_permissions()
+    assert not granted.administrator
+
+
+def test_invite_url_without_any_id_is_exit_2(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "invite-url")
+    assert result.returncode == 2 and "--client-id" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [(FAKE_TOKEN, 123456789012345678), ("not-a-token", None), ("@@@.x.y", None)],
+)
+def test_application_id_from_token(token: str, expected: int | None) -> None:
+    assert application_id_from_token(token) == expected
