@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.storage import Database, apply_migrations  # noqa: E402
+from bot.storage import Database, apply_migrations
 
 FAKE_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.abcdef.ghijkl"
 
@@ -31,7 +31,7 @@ def time_command(args: list[str], runs: int, cwd: str) -> float:
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(args, cwd=cwd, env=env, check=True, capture_output=True)  # noqa: S603
+        subprocess.run(args, cwd=cwd, env=env, check=True, capture_output=True)
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
 
