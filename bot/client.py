@@ -59,6 +59,9 @@ class LanternBot(commands.Bot):
         **options: Any,
     ) -> None:
         options.setdefault("guild_ready_timeout", 2.0)
+        # Lantern never joins voice; don't warn at every start that voice libraries are absent.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,

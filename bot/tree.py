@@ -54,6 +54,10 @@ def explain(error: BaseException) -> str | None:
             "Discord refused that because I'm missing a permission. A facilitator can run "
             "`/setup check` to see exactly what to fix."
         )
+    if isinstance(error, discord.NotFound):
+        return "That no longer exists on Discord (it may have been deleted). Nothing was changed."
+    if isinstance(error, discord.DiscordServerError):
+        return "Discord is having trouble right now. Nothing was changed; please try again soon."
     return None
 
 
@@ -80,8 +84,11 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
             f"Something went wrong on our side (ref **{incident}**). Please try again; if it "
             "keeps happening, tell a facilitator and give them this ref."
         )
-    elif isinstance(error, discord.Forbidden):
-        log.warning("discord refused an action", extra={**context, "code": error.code})
+    elif isinstance(error, discord.HTTPException):
+        log.warning(
+            "discord refused an action",
+            extra={**context, "status": error.status, "code": error.code},
+        )
     else:
         log.info("refused: %s", type(error).__name__, extra=context)
     await send_private(interaction, message)

@@ -127,6 +127,7 @@ async def invoke(
     check_perms(s, user, channel, P.USE_APPLICATION_COMMANDS, "use commands")
     synced, chain, schema = resolve_command(s.world, channel, command)
     check_context(synced, channel)
+    check_command_permission(s, user, channel, synced)
     data = command_data(s.world, channel, user, synced, chain, schema, values, focused=focused)
     kind = AUTOCOMPLETE if focused else COMMAND
     inter = new_interaction(
@@ -135,6 +136,34 @@ async def invoke(
     s.events.interaction_create(inter.payload)
     label = "autocomplete for /" + command if focused else "/" + command
     return await wait_for_answer(s, inter, label, settle=settle, within=within)
+
+
+def check_command_permission(
+    s: Services, user: User, channel: Channel, command: AppCommand
+) -> None:
+    """Discord hides a command from members lacking its default_member_permissions, unless
+    a server admin overrode that for their user, one of their roles, or @everyone."""
+    if channel.guild_id is None:
+        return
+    guild = s.world.guilds[channel.guild_id]
+    member = guild.members[user.id]
+    overrides = s.world.command_overrides.get((guild.id, command.name), {})
+    role_verdicts = [overrides[r] for r in member.roles if r in overrides]
+    if user.id in overrides:
+        allowed = overrides[user.id]
+    elif role_verdicts:
+        allowed = any(role_verdicts)
+    elif guild.id in overrides:
+        allowed = overrides[guild.id]
+    else:
+        needed = int(command.default_member_permissions or 0)
+        held = perms_in(s.world, user.id, channel)
+        allowed = held & P.ADMINISTRATOR != 0 or held & needed == needed
+    if not allowed:
+        raise NotAllowed(
+            f"{user.username} cannot see /{command.name} here: it needs "
+            f"{', '.join(names(int(command.default_member_permissions or 0))) or 'an override'}"
+        )
 
 
 def check_context(command: AppCommand, channel: Channel) -> None:

@@ -369,6 +369,17 @@ class WorldBuilder:
         }
         self.events.emit("GUILD_SCHEDULED_EVENT_USER_ADD", data, guild=guild)
 
+    def override_command(
+        self, guild: Guild, name: str, target: Guild | Role | Who, *, allowed: bool = True
+    ) -> None:
+        """What a server admin does in Server Settings > Integrations: let (or stop) a user,
+        a role, or everyone (pass the guild) use /name whatever its default permissions."""
+        if isinstance(target, Guild | Role):
+            target_id = target.id
+        else:
+            target_id = as_user(self.world, target).id
+        self.world.command_overrides.setdefault((guild.id, name), {})[target_id] = allowed
+
     def file(self, filename: str, data: bytes, content_type: str | None = None) -> Attachment:
         """An upload for an attachment option of a slash command."""
         attachment_id = self.world.ids.next()

@@ -78,6 +78,9 @@ class World:
         self.commands: dict[int, AppCommand] = {}
         self.interactions: dict[int, Interaction] = {}
         self.tokens: dict[str, Interaction] = {}
+        # Server admins' per-command overrides (Server Settings > Integrations):
+        # (guild_id, command name) -> {role/user id (guild id = @everyone): allowed}
+        self.command_overrides: dict[tuple[int, str], dict[int, bool]] = {}
         self.application_id = self.ids.next()
         self.bot = self.add_user("Lantern", bot=True)
         self._changed = asyncio.Event()

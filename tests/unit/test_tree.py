@@ -36,3 +36,15 @@ def test_forbidden_points_to_setup_check() -> None:
 
     error = discord.Forbidden(Response(), {"code": 50013, "message": "Missing Permissions"})
     assert "/setup check" in explain(error)
+
+
+def test_discord_outages_and_vanished_things_are_explained() -> None:
+    class Response:
+        def __init__(self, status: int) -> None:
+            self.status = status
+            self.reason = "x"
+
+    gone = discord.NotFound(Response(404), {"code": 10003, "message": "Unknown Channel"})
+    assert "no longer exists" in (explain(gone) or "")
+    outage = discord.DiscordServerError(Response(503), "upstream")
+    assert "try again" in (explain(outage) or "")

@@ -1,0 +1,42 @@
+"""Small readers for what people see: embeds flattened to text, the last ephemeral reply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.emulator.model import Message
+from bot.emulator.results import InteractionResult
+
+
+def embed_text(embed: dict[str, Any]) -> str:
+    parts = [embed.get("title", ""), embed.get("description", "")]
+    for field in embed.get("fields", []):
+        parts += [field["name"], field["value"]]
+    footer = embed.get("footer") or {}
+    parts.append(footer.get("text", ""))
+    return "\n".join(p for p in parts if p)
+
+
+def text(item: InteractionResult | Message | None) -> str:
+    """Content plus every embed, as one string to assert on."""
+    if item is None:
+        return ""
+    parts = [item.content, *(embed_text(e) for e in item.embeds)]
+    return "\n".join(p for p in parts if p)
+
+
+def field(item: InteractionResult | Message, name: str) -> str:
+    for embed in item.embeds:
+        for f in embed.get("fields", []):
+            if f["name"] == name:
+                return str(f["value"])
+    raise AssertionError(f"no field {name!r} in {text(item)!r}")
+
+
+def button_ids(item: InteractionResult | Message) -> list[str]:
+    ids = []
+    for row in item.components:
+        for component in row.get("components", [row]):
+            if "custom_id" in component:
+                ids.append(component["custom_id"])
+    return ids
