@@ -26,6 +26,13 @@ def member_is_facilitator(member: discord.Member, config: GuildConfig | None) ->
     return role_id is not None and any(role.id == role_id for role in member.roles)
 
 
+def guild_of(interaction: discord.Interaction) -> discord.Guild:
+    """The server an interaction came from (commands here are guild-only)."""
+    if interaction.guild is None:
+        raise GuildOnly()
+    return interaction.guild
+
+
 def _member(interaction: discord.Interaction) -> discord.Member:
     if interaction.guild is None or not isinstance(interaction.user, discord.Member):
         raise GuildOnly()

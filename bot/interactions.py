@@ -6,14 +6,35 @@ button that fails shows the same "something went wrong, ref XXXXX" as a command.
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import discord
 
 log = logging.getLogger(__name__)
 
 NO_PINGS = discord.AllowedMentions.none()
+
+S = TypeVar("S")
+Handler = Callable[[S, discord.Interaction[Any]], Awaitable[None]]
+
+
+def reports_errors(func: Handler[S]) -> Handler[S]:
+    """For `DynamicItem.callback`: discord.py only logs their exceptions, so route them to
+    the error handler (a private message, and an incident id for bugs) like commands."""
+
+    @functools.wraps(func)
+    async def wrapper(self: S, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await func(self, interaction)
+        except Exception as error:
+            from bot.tree import report_error
+
+            await report_error(interaction, error)
+
+    return wrapper
 
 
 async def send_private(

@@ -45,6 +45,13 @@ def explain(error: BaseException) -> str | None:
     if isinstance(error, app_commands.BotMissingPermissions):
         needed = ", ".join(permissions.label(p) for p in error.missing_permissions)
         return f"I'm missing the **{needed}** permission here. A server admin can fix this."
+    if isinstance(error, app_commands.TransformerError):
+        if error.type in (
+            discord.AppCommandOptionType.user,
+            discord.AppCommandOptionType.mentionable,
+        ):
+            return "I couldn't find that member here. They may have left the server."
+        return f"I couldn't understand `{discord.utils.escape_markdown(str(error.value))[:50]}`."
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Please wait {error.retry_after:.0f} seconds and try again."
     if isinstance(error, app_commands.CheckFailure):
@@ -64,6 +71,10 @@ def explain(error: BaseException) -> str | None:
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Tell the person what went wrong, privately; log what is ours to fix."""
     error = _unwrap(error)
+    if interaction.client.is_closed():
+        # Shutting down: the session is gone, nobody can be answered; not a bug to report.
+        log.warning("interaction interrupted by shutdown", extra={"interaction_id": interaction.id})
+        return
     message = explain(error)
     context = {
         "interaction_id": interaction.id,

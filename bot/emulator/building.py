@@ -220,6 +220,19 @@ class WorldBuilder:
             self.events.role_event("GUILD_ROLE_UPDATE", guild, changed.id)
         return role
 
+    def delete_role(self, role: Role) -> None:
+        """An admin deletes a role by hand (members lose it, overwrites go; GUILD_ROLE_DELETE)."""
+        guild = self.world.guilds[role.guild_id]
+        if role.is_everyone or role.managed:
+            raise DriverError(f"{role.name!r} can't be deleted")
+        del guild.roles[role.id]
+        for member in guild.members.values():
+            if role.id in member.roles:
+                member.roles.remove(role.id)
+        for channel in guild.channels.values():
+            channel.overwrites.pop(role.id, None)
+        self.events.role_event("GUILD_ROLE_DELETE", guild, role.id)
+
     def add_role(self, member: Member, role: Role) -> None:
         if role.id not in member.roles:
             member.roles.append(role.id)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import permissions
-from bot.checks import require_facilitator_any, require_manage_server
+from bot.checks import guild_of, require_facilitator_any, require_manage_server
 from bot.client import LanternBot
 from bot.errors import UserError
 from bot.interactions import send_private
+from bot.rollback import Created
 from bot.storage.guilds import GuildConfig
 from cogs.setup import logic
 
@@ -22,20 +22,6 @@ log = logging.getLogger(__name__)
 STAFF_CATEGORY = "Lantern staff"
 ESCALATION_CHANNEL = "escalations"
 LOG_CHANNEL = "mod-log"
-
-
-@dataclass
-class Created:
-    """What this run created, so a failure half-way can undo it (nothing half-made)."""
-
-    items: list[discord.Role | discord.abc.GuildChannel] = field(default_factory=list)
-
-    async def undo(self) -> None:
-        for item in reversed(self.items):
-            try:
-                await item.delete(reason="Lantern set-up failed; undoing")
-            except discord.HTTPException:
-                log.warning("could not undo a created item", extra={"item_id": item.id})
 
 
 class SetupCog(commands.Cog):
@@ -75,7 +61,7 @@ class SetupCog(commands.Cog):
         create_missing: bool = False,
     ) -> None:
         await require_manage_server(interaction)
-        guild = _guild(interaction)
+        guild = guild_of(interaction)
         zone = self._validate_timezone(timezone)
         region_code = self._validate_region(region)
         for role in (facilitator_role, alumni_role):
@@ -171,19 +157,19 @@ class SetupCog(commands.Cog):
                 facilitator = await guild.create_role(
                     name="Facilitator", reason="Lantern set-up: facilitator role"
                 )
-                created.items.append(facilitator)
+                created.add(facilitator)
                 notes.append(f"role {facilitator.mention}")
                 config = config.merged(facilitator_role_id=facilitator.id)
             if _role(guild, config.alumni_role_id) is None:
                 alumni = await guild.create_role(
                     name="Alumni", reason="Lantern set-up: alumni role"
                 )
-                created.items.append(alumni)
+                created.add(alumni)
                 notes.append(f"role {alumni.mention}")
                 config = config.merged(alumni_role_id=alumni.id)
             config = await self._create_staff_channels(guild, config, facilitator, created, notes)
         except discord.HTTPException as exc:
-            await created.undo()
+            await created.undo("Lantern set-up failed; undoing")
             log.warning("set-up creation failed", extra={"guild_id": guild.id, "code": exc.code})
             raise UserError(
                 "Discord refused to create the roles or channels "
@@ -210,7 +196,7 @@ class SetupCog(commands.Cog):
             category = await guild.create_category(
                 STAFF_CATEGORY, overwrites=overwrites, reason="Lantern set-up: staff area"
             )
-            created.items.append(category)
+            created.add(category)
             notes.append(f"category **{STAFF_CATEGORY}**")
             config = config.merged(staff_category_id=category.id)
         if escalation is None:
@@ -221,7 +207,7 @@ class SetupCog(commands.Cog):
                 topic="Lantern crisis alerts. Staff only. Acknowledge every alert.",
                 reason="Lantern set-up: escalation channel",
             )
-            created.items.append(escalation)
+            created.add(escalation)
             notes.append(f"channel {escalation.mention}")
             config = config.merged(escalation_channel_id=escalation.id)
         if mod_log is None:
@@ -232,7 +218,7 @@ class SetupCog(commands.Cog):
                 topic="Lantern moderation log. Staff only.",
                 reason="Lantern set-up: moderation log",
             )
-            created.items.append(mod_log)
+            created.add(mod_log)
             notes.append(f"channel {mod_log.mention}")
             config = config.merged(log_channel_id=mod_log.id)
         return config
@@ -264,7 +250,7 @@ class SetupCog(commands.Cog):
     @setup_group.command(name="show", description="Show Lantern's configuration for this server")
     async def show(self, interaction: discord.Interaction) -> None:
         await require_facilitator_any(interaction)
-        guild = _guild(interaction)
+        guild = guild_of(interaction)
         config = await self.bot.guild_configs.get(guild.id) or GuildConfig(guild_id=guild.id)
         embed = describe_config(guild, config, self.bot)
         embed.title = "Lantern configuration"
@@ -281,7 +267,7 @@ class SetupCog(commands.Cog):
     )
     async def check(self, interaction: discord.Interaction) -> None:
         await require_facilitator_any(interaction)
-        guild = _guild(interaction)
+        guild = guild_of(interaction)
         config = await self.bot.guild_configs.get(guild.id) or GuildConfig(guild_id=guild.id)
         problems = find_problems(guild, config)
         if problems:
@@ -300,12 +286,6 @@ class SetupCog(commands.Cog):
 
 
 # --- helpers (Discord objects in, plain facts out) -------------------------------------
-
-
-def _guild(interaction: discord.Interaction) -> discord.Guild:
-    if interaction.guild is None:
-        raise UserError("This command only works inside the program's server.")
-    return interaction.guild
 
 
 def _role(guild: discord.Guild, role_id: int | None) -> discord.Role | None:

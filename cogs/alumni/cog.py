@@ -1,0 +1,322 @@
+"""Alumni: `/alumni setup`, graduation congratulations (opt-in), and recovery milestones."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from re import Match
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import discord
+from apscheduler.triggers.interval import IntervalTrigger
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import guild_of, require_facilitator
+from bot.client import LanternBot
+from bot.errors import UserError
+from bot.interactions import NO_PINGS, reports_errors, send_private
+from bot.rollback import Created
+from bot.staff import post_log
+from cogs.alumni.store import AlumniSpace, AlumniStore
+from cogs.cohorts.logic import milestones_between, milestones_due
+from cogs.cohorts.store import Cohort
+
+log = logging.getLogger(__name__)
+
+CHANNELS = {
+    "lounge": ("alumni-lounge", "Alumni of every cohort. Catch up, share, encourage."),
+    "milestones": ("milestones", "Recovery milestones people chose to share."),
+    "ask": ("ask-an-alum", "Questions for people who have been through the program."),
+}
+ANNOUNCE_FROM_HOUR = 9  # local time; nobody's milestone is posted in the middle of the night
+JOB_ID = "alumni:milestones"
+
+
+def alumni_overwrites(
+    guild: discord.Guild, alumni: discord.Role, facilitator: discord.Role | None
+) -> dict[discord.Role | discord.Member, discord.PermissionOverwrite]:
+    overwrites: dict[discord.Role | discord.Member, discord.PermissionOverwrite] = {
+        guild.default_role: discord.PermissionOverwrite(view_channel=False),
+        alumni: discord.PermissionOverwrite(
+            view_channel=True, send_messages=True, read_message_history=True, add_reactions=True
+        ),
+        guild.me: discord.PermissionOverwrite(
+            view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+        ),
+    }
+    if facilitator is not None:
+        overwrites[facilitator] = discord.PermissionOverwrite(
+            view_channel=True, send_messages=True, read_message_history=True, manage_messages=True
+        )
+    return overwrites
+
+
+def parse_start(raw: str, today: date) -> date:
+    try:
+        start = date.fromisoformat(raw.strip())
+    except ValueError:
+        raise UserError(
+            f"`{discord.utils.escape_markdown(raw)[:20]}` isn't a date I understand. Use "
+            "YYYY-MM-DD, e.g. 2026-01-15."
+        ) from None
+    if start > today:
+        raise UserError("Your recovery start date can't be in the future.")
+    if start.year < 1950:
+        raise UserError("That date looks too far back. Use YYYY-MM-DD.")
+    return start
+
+
+def progress(start: date, today: date) -> str:
+    days = (today - start).days
+    upcoming = [
+        m for m in milestones_between(start, date(today.year + 2, 12, 31)) if m.reached_on > today
+    ]
+    text = f"{days} day{'s' if days != 1 else ''} since {start:%b %d, %Y}."
+    if upcoming:
+        nxt = upcoming[0]
+        text += f" Next milestone: **{nxt.label}** on {nxt.reached_on:%b %d, %Y}."
+    return text
+
+
+class Alumni(commands.Cog):
+    alumni = app_commands.Group(
+        name="alumni", description="The alumni space (facilitators)", guild_only=True
+    )
+    milestone = app_commands.Group(
+        name="milestone", description="Your recovery milestones (opt-in)", guild_only=True
+    )
+
+    def __init__(self, bot: LanternBot) -> None:
+        self.bot = bot
+        self.store = AlumniStore(bot.db)
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(CongratsButton)
+        # Hourly is enough for a daily event; the table makes each post happen once.
+        self.bot.scheduler.add(
+            JOB_ID, IntervalTrigger(hours=1), self.announce_due, grace_seconds=3600
+        )
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(CongratsButton)
+        self.bot.scheduler.remove(JOB_ID)
+
+    # --- /alumni setup ---------------------------------------------------------------
+
+    @alumni.command(name="setup", description="Create the alumni category and its channels")
+    async def setup(self, interaction: discord.Interaction) -> None:
+        config = await require_facilitator(interaction)
+        guild = guild_of(interaction)
+        alumni = guild.get_role(config.alumni_role_id or 0)
+        if alumni is None:
+            raise UserError("The alumni role was deleted. Run `/setup server` to choose one.")
+        existing = await self.store.space(guild.id)
+        if existing is not None and guild.get_channel(existing.category_id) is not None:
+            await send_private(
+                interaction,
+                f"The alumni space already exists: <#{existing.lounge_channel_id}>, "
+                f"<#{existing.milestones_channel_id}>, <#{existing.ask_channel_id}>.",
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        facilitator = guild.get_role(config.facilitator_role_id or 0)
+        overwrites = alumni_overwrites(guild, alumni, facilitator)
+        created = Created()
+        try:
+            category = await guild.create_category(
+                "Alumni", overwrites=overwrites, reason="Lantern: alumni space"
+            )
+            created.add(category)
+            made = {}
+            for key, (name, topic) in CHANNELS.items():
+                channel = await guild.create_text_channel(
+                    name,
+                    category=category,
+                    overwrites=overwrites,
+                    topic=topic,
+                    reason="Lantern: alumni space",
+                )
+                created.add(channel)
+                made[key] = channel.id
+        except discord.HTTPException as exc:
+            await created.undo()
+            raise UserError(
+                f"Discord refused to create the alumni space ({exc.status}). Nothing was kept. "
+                "Run `/setup check` to see which permission I'm missing."
+            ) from exc
+        space = AlumniSpace(guild.id, category.id, made["lounge"], made["milestones"], made["ask"])
+        await self.store.save_space(space, self.bot.clock.now())
+        await post_log(guild, config, f"{interaction.user.mention} created the alumni space.")
+        await send_private(
+            interaction,
+            f"Created the alumni space: <#{space.lounge_channel_id}>, "
+            f"<#{space.milestones_channel_id}>, <#{space.ask_channel_id}>. Only {alumni.mention} "
+            "and facilitators can see it.",
+        )
+
+    # --- graduation congratulations --------------------------------------------------
+
+    async def offer_congratulation(self, member: discord.Member, cohort: Cohort) -> None:
+        """Ask the graduate (by DM) whether to celebrate them in the alumni lounge."""
+        space = await self.store.space(member.guild.id)
+        text = f"🎓 Congratulations on graduating from **{cohort.name}**! "
+        view = None
+        if space is not None:
+            text += (
+                "Would you like the alumni community to celebrate with you in the "
+                "alumni lounge? Nothing is posted unless you say so."
+            )
+            view = discord.ui.View(timeout=None)
+            view.add_item(CongratsButton("share", cohort.id))
+            view.add_item(CongratsButton("private", cohort.id))
+        try:
+            if view is not None:
+                await member.send(text, view=view)
+            else:
+                await member.send(text)
+        except discord.HTTPException:
+            log.info("graduate's DMs are closed", extra={"user_id": member.id})
+
+    async def share_congratulation(self, interaction: discord.Interaction, cohort_id: int) -> None:
+        row = await self.bot.db.fetch_one(
+            "SELECT guild_id FROM graduations WHERE user_id = ? AND cohort_id = ?",
+            (interaction.user.id, cohort_id),
+        )
+        if row is None:
+            raise UserError("I couldn't find that graduation.")
+        guild = self.bot.get_guild(row[0])
+        space = await self.store.space(row[0])
+        lounge = guild.get_channel(space.lounge_channel_id) if guild and space else None
+        if not isinstance(lounge, discord.TextChannel):
+            raise UserError(
+                "The alumni lounge isn't available right now; a facilitator can fix it."
+            )
+        if not await self.store.mark_congratulated(row[0], interaction.user.id, cohort_id):
+            await interaction.response.edit_message(content="Already shared. 🎉", view=None)
+            return
+        cohort_row = await self.bot.db.fetch_one(
+            "SELECT name FROM cohorts WHERE id = ?", (cohort_id,)
+        )
+        name = cohort_row[0] if cohort_row else "their cohort"
+        await lounge.send(
+            f"🎓 Please welcome <@{interaction.user.id}>, who just graduated from **{name}**!",
+            allowed_mentions=NO_PINGS,
+        )
+        await interaction.response.edit_message(
+            content=f"Shared in {lounge.mention}. Congratulations again! 🎉", view=None
+        )
+
+    # --- /milestone ------------------------------------------------------------------
+
+    def _today(self, tz: str | None) -> date:
+        return self.bot.clock.now().astimezone(ZoneInfo(tz or "UTC")).date()
+
+    @milestone.command(name="set", description="Share your recovery milestones (opt-in)")
+    @app_commands.describe(start="Your recovery start date, YYYY-MM-DD")
+    async def set_(self, interaction: discord.Interaction, start: str) -> None:
+        config = await self.bot.guild_configs.get(interaction.guild_id or 0)
+        today = self._today(config.timezone if config else None)
+        day = parse_start(start, today)
+        await self.store.set_optin(
+            interaction.guild_id or 0, interaction.user.id, day, self.bot.clock.now()
+        )
+        await send_private(
+            interaction,
+            "Saved. I'll celebrate your 30, 60 and 90 days, 6 months, 1 year and every year "
+            "after in the alumni #milestones channel. "
+            + progress(day, today)
+            + "\nChanged your mind? `/milestone clear` removes it at any time.",
+        )
+
+    @milestone.command(name="show", description="Your recovery start date and next milestone")
+    async def show(self, interaction: discord.Interaction) -> None:
+        optin = await self.store.optin(interaction.guild_id or 0, interaction.user.id)
+        if optin is None:
+            await send_private(
+                interaction, "You haven't shared a start date. `/milestone set` opts you in."
+            )
+            return
+        config = await self.bot.guild_configs.get(interaction.guild_id or 0)
+        await send_private(
+            interaction,
+            progress(optin.recovery_start, self._today(config.timezone if config else None)),
+        )
+
+    @milestone.command(name="clear", description="Stop milestone announcements and forget the date")
+    async def clear(self, interaction: discord.Interaction) -> None:
+        removed = await self.store.clear_optin(interaction.guild_id or 0, interaction.user.id)
+        await send_private(
+            interaction,
+            "Done: your start date is deleted and nothing more will be announced."
+            if removed
+            else "There was nothing to clear.",
+        )
+
+    async def announce_due(self, now: datetime | None = None) -> int:
+        """Post every milestone that is due; safe to run any time, any number of times."""
+        now = now or self.bot.clock.now()
+        posted = 0
+        for optin in await self.store.all_optins():
+            guild = self.bot.get_guild(optin.guild_id)
+            space = await self.store.space(optin.guild_id)
+            config = await self.bot.guild_configs.get(optin.guild_id)
+            if guild is None or space is None:
+                continue
+            local = now.astimezone(ZoneInfo((config.timezone if config else None) or "UTC"))
+            if local.hour < ANNOUNCE_FROM_HOUR:
+                continue
+            channel = guild.get_channel(space.milestones_channel_id)
+            if (
+                not isinstance(channel, discord.TextChannel)
+                or guild.get_member(optin.user_id) is None
+            ):
+                continue
+            announced = await self.store.announced(optin.guild_id, optin.user_id)
+            for milestone in milestones_due(optin.recovery_start, local.date(), announced):
+                if not await self.store.claim(optin.guild_id, optin.user_id, milestone.key, now):
+                    continue
+                try:
+                    await channel.send(
+                        f"🌟 <@{optin.user_id}> reached **{milestone.label}** today. "
+                        "Congratulations!",
+                        allowed_mentions=NO_PINGS,
+                    )
+                    posted += 1
+                except discord.HTTPException as exc:
+                    await self.store.release(optin.guild_id, optin.user_id, milestone.key)
+                    log.warning("milestone post failed", extra={"status": exc.status})
+        return posted
+
+
+class CongratsButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"lantern:congrats:(?P<action>share|private):(?P<cohort>[0-9]+)",
+):
+    def __init__(self, action: str, cohort_id: int) -> None:
+        share = action == "share"
+        super().__init__(
+            discord.ui.Button(
+                label="Yes, share it in the alumni lounge" if share else "Keep it private",
+                style=discord.ButtonStyle.success if share else discord.ButtonStyle.secondary,
+                custom_id=f"lantern:congrats:{action}:{cohort_id}",
+            )
+        )
+        self.action, self.cohort_id = action, cohort_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str]
+    ) -> CongratsButton:
+        return cls(match["action"], int(match["cohort"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("Alumni")  # type: ignore[attr-defined]
+        if self.action == "private":
+            await interaction.response.edit_message(
+                content="Kept private. Congratulations on graduating! 🎓", view=None
+            )
+        elif cog is not None:
+            await cog.share_congratulation(interaction, self.cohort_id)
