@@ -1,0 +1,116 @@
+"""SQL for moderation actions and message reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.storage import Database
+
+
+@dataclass(frozen=True)
+class ModAction:
+    id: int
+    actor_id: int
+    target_id: int | None
+    action: str
+    reason: str | None
+    channel_id: int | None
+    detail: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Report:
+    id: int
+    guild_id: int
+    reporter_id: int
+    author_id: int
+    channel_id: int
+    message_id: int
+    excerpt: str
+    status: str
+    alert_message_id: int | None
+
+
+class ModerationStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def record(
+        self,
+        *,
+        guild_id: int,
+        actor_id: int,
+        action: str,
+        now: datetime,
+        target_id: int | None = None,
+        reason: str | None = None,
+        channel_id: int | None = None,
+        detail: str | None = None,
+    ) -> int:
+        return await self.db.execute(
+            "INSERT INTO mod_actions (guild_id, actor_id, target_id, action, reason, "
+            "channel_id, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (guild_id, actor_id, target_id, action, reason, channel_id, detail, now.isoformat()),
+        )
+
+    async def history(self, guild_id: int, target_id: int, limit: int = 25) -> list[ModAction]:
+        rows = await self.db.fetch_all(
+            "SELECT id, actor_id, target_id, action, reason, channel_id, detail, created_at "
+            "FROM mod_actions WHERE guild_id = ? AND target_id = ? "
+            "ORDER BY created_at DESC, id DESC LIMIT ?",
+            (guild_id, target_id, limit),
+        )
+        return [ModAction(*r[:7], created_at=datetime.fromisoformat(r["created_at"])) for r in rows]
+
+    async def add_report(
+        self,
+        *,
+        guild_id: int,
+        reporter_id: int,
+        author_id: int,
+        channel_id: int,
+        message_id: int,
+        excerpt: str,
+        now: datetime,
+    ) -> int | None:
+        """A new report, or None if this person already reported this message."""
+        async with self.db.transaction() as tx:
+            if await tx.fetch_one(
+                "SELECT 1 FROM reports WHERE reporter_id = ? AND message_id = ?",
+                (reporter_id, message_id),
+            ):
+                return None
+            return await tx.execute(
+                "INSERT INTO reports (guild_id, reporter_id, author_id, channel_id, message_id, "
+                "excerpt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    reporter_id,
+                    author_id,
+                    channel_id,
+                    message_id,
+                    excerpt,
+                    now.isoformat(),
+                ),
+            )
+
+    async def set_alert(self, report_id: int, message_id: int) -> None:
+        await self.db.execute(
+            "UPDATE reports SET alert_message_id = ? WHERE id = ?", (message_id, report_id)
+        )
+
+    async def report(self, report_id: int) -> Report | None:
+        row = await self.db.fetch_one(
+            "SELECT id, guild_id, reporter_id, author_id, channel_id, message_id, excerpt, "
+            "status, alert_message_id FROM reports WHERE id = ?",
+            (report_id,),
+        )
+        return Report(*row) if row else None
+
+    async def handle(self, report_id: int, status: str, by: int, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE reports SET status = ?, handled_by = ?, handled_at = ? WHERE id = ?",
+            (status, by, now.isoformat(), report_id),
+        )
