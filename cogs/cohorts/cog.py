@@ -395,6 +395,7 @@ class Cohorts(commands.Cog):
         enrollment = await self.store.open_enrollment(guild.id, member.id)
         if enrollment is None or enrollment.cohort_id != found.id:
             raise UserError(f"{member.mention} isn't enrolled in **{found.name}**.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
         role = guild.get_role(found.role_id or 0)
         if role is not None and role in member.roles:
             await member.remove_roles(role, reason=f"Lantern: removed from {found.name}")

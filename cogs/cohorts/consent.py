@@ -125,6 +125,8 @@ class ConsentButton(
         enrollment = await cog.store.enrollment(self.enrollment_id)  # type: ignore[attr-defined]
         if enrollment is None or enrollment.user_id != interaction.user.id:
             raise UserError("This agreement was sent to someone else.")
+        # Role changes and staff posts can wait on Discord's rate limits: answer first.
+        await interaction.response.defer()
         if self.action == "agree":
             await cog.accept(interaction, enrollment)  # type: ignore[attr-defined]
         else:
@@ -143,6 +145,9 @@ def done_text(enrollment: Enrollment) -> str | None:
 async def close_buttons(interaction: discord.Interaction, content: str) -> None:
     """Replace the buttons on the agreement message with what happened."""
     try:
-        await interaction.response.edit_message(content=content, view=None)
+        if interaction.response.is_done():  # deferred while Discord calls were made
+            await interaction.edit_original_response(content=content, view=None)
+        else:
+            await interaction.response.edit_message(content=content, view=None)
     except discord.HTTPException:
         await send_private(interaction, content)

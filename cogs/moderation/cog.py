@@ -88,6 +88,7 @@ class Moderation(commands.Cog):
                 "a facilitator directly."
             )
         excerpt = logic.excerpt(message.content or "(no text)")
+        await interaction.response.defer(ephemeral=True, thinking=True)
         report_id = await self.store.add_report(
             guild_id=guild.id,
             reporter_id=interaction.user.id,
@@ -138,6 +139,7 @@ class Moderation(commands.Cog):
             await interaction.response.send_modal(TimeoutModal(self, report.author_id, report.id))
             return
         channel = guild.get_channel_or_thread(report.channel_id)
+        await interaction.response.defer(ephemeral=action == "thread", thinking=action == "thread")
         if action == "dismiss":
             await self.store.handle(
                 report.id, "dismissed", interaction.user.id, self.bot.clock.now()
@@ -196,7 +198,7 @@ class Moderation(commands.Cog):
         if embed is not None:
             embed.colour = discord.Colour.dark_grey()
             embed.add_field(name="Outcome", value=outcome, inline=False)
-        await interaction.response.edit_message(embed=embed, view=None)
+        await interaction.edit_original_response(embed=embed, view=None)
 
     # --- /mod ------------------------------------------------------------------------
 
@@ -230,6 +232,8 @@ class Moderation(commands.Cog):
                 f"My role isn't above {member.mention}'s highest role, so Discord won't let me "
                 "time them out."
             )
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             await member.timeout(length, reason=f"{interaction.user}: {reason}")
         except discord.Forbidden:
@@ -263,6 +267,7 @@ class Moderation(commands.Cog):
         await require_facilitator(interaction)
         if not member.is_timed_out():
             raise UserError(f"{member.mention} isn't timed out.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
         await member.timeout(None, reason=f"{interaction.user}: {reason or 'ended early'}")
         await self._record(
             interaction,

@@ -56,6 +56,8 @@ def agreement_message(emu: Emulator, member: Member) -> Message:
 async def agree(emu: Emulator, member: Member, message: Message) -> str:
     agree_id = next(c for c in button_ids(message) if ":agree:" in c)
     res = await emu.click(member, message, agree_id)
+    if res.kind == "deferred_update":  # the bot answers first, then edits the message
+        await res.wait_for_edit()
     return text(res)
 
 
@@ -166,7 +168,8 @@ async def test_questions_button_tells_facilitators_and_keeps_access_closed(
     message = agreement_message(emu, clinic.bob)
     questions = next(c for c in button_ids(message) if ":questions:" in c)
     res = await emu.click(clinic.bob, message, questions)
-    assert "A facilitator will reach out" in text(res)
+    (reply,) = await res.wait_for_followups(1)
+    assert reply.ephemeral and "A facilitator will reach out" in reply.content
     assert not emu.can_view(clinic.bob, channel(emu, clinic, "group"))
     assert any("has questions" in m.content for m in emu.messages_in(clinic.mod_log))
 

@@ -48,6 +48,7 @@ async def test_facilitator_deletes_reported_message(
     assert alert is not None
     delete = next(c for c in button_ids(alert) if ":delete:" in c)
     res = await emu.click(clinic.alice, alert, delete)
+    await res.wait_for_edit()
     assert "Message deleted by" in text(res)
     assert bad.deleted
     assert button_ids(alert) == []
