@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"application id (default: {env_name('application_id')}, else read from the token)",
     )
     sub.add_parser("migrate", help="apply pending database migrations and exit")
+    sub.add_parser(
+        "sandbox",
+        help="see Lantern work without Discord: run it against a local emulated Discord with "
+        "a demo server and print what each person sees (no token or settings needed)",
+    )
     return parser
 
 
@@ -66,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check-config": cmd_check_config,
         "invite-url": cmd_invite_url,
         "migrate": cmd_migrate,
+        "sandbox": cmd_sandbox,
     }
     try:
         return handlers[args.command or "run"](args)
@@ -256,3 +262,14 @@ async def _migrate(settings: Settings) -> int:
         await db.close()
     print(f"applied {len(applied)} migration(s); {settings.database} is at schema {status.current}")
     return EXIT_OK
+
+
+# --- sandbox -----------------------------------------------------------------------
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    """No settings are read: the sandbox brings its own token, database and server."""
+    configure_logging("WARNING")
+    from bot.sandbox import run_sandbox
+
+    return asyncio.run(run_sandbox(sys.stdout))

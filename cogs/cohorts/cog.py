@@ -300,13 +300,6 @@ class Cohorts(commands.Cog):
         log.info(
             "enrolled", extra={"guild_id": guild.id, "cohort_id": found.id, "user_id": member.id}
         )
-        if not resend:
-            await post_log(
-                guild,
-                config,
-                f"{interaction.user.mention} enrolled {member.mention} in **{found.name}** "
-                "(waiting for consent).",
-            )
         await send_private(
             interaction,
             f"{verb} {member.mention} in **{found.name}**. The group agreement was sent {where}; "
@@ -352,6 +345,8 @@ class Cohorts(commands.Cog):
             ) from None
         config = await self.bot.guild_configs.get(guild.id)
         await post_log(guild, config, f"{member.mention} agreed and joined **{cohort.name}**.")
+        # Other features (check-in prompts, reminders) start for this person now.
+        self.bot.dispatch("cohort_member_joined", member, cohort)
         group = spaces.locate(guild, cohort).channels.get("group")
         where = f" Say hello in {group.mention}." if group else ""
         await close_buttons(
@@ -406,6 +401,7 @@ class Cohorts(commands.Cog):
             reason=reason,
             now=self.bot.clock.now(),
         )
+        self.bot.dispatch("cohort_member_left", guild, member.id, found, "removed")
         await post_log(
             guild,
             config,
@@ -512,6 +508,7 @@ class Cohorts(commands.Cog):
                 enrollment, by=by, on=today, now=self.bot.clock.now(), keeps_history=keep_history
             )
             done.append(member.mention)
+            self.bot.dispatch("cohort_member_left", guild, member.id, cohort, "graduated")
             await self._congratulate(member, cohort)
         await post_log(
             guild,
@@ -586,6 +583,7 @@ class Cohorts(commands.Cog):
                 reason="cohort archived",
                 now=self.bot.clock.now(),
             )
+            self.bot.dispatch("cohort_member_left", guild, enrollment.user_id, found, "removed")
             ended += 1
         await self.store.archive(found.id, self.bot.clock.now())
         await post_log(guild, config, f"{interaction.user.mention} archived **{found.name}**.")

@@ -1,0 +1,79 @@
+"""`python -m bot sandbox`: the scripted tour on the emulator, in-process and as a command."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.sandbox import Scene, Stage, run_sandbox
+from tests.e2e.conftest import ExpectingErrorLogWatch
+
+
+async def test_sandbox_transcript_shows_setup_and_who_sees_what() -> None:
+    out = io.StringIO()
+    assert await run_sandbox(out) == 0
+    transcript = out.getvalue()
+    assert "nothing leaves this machine" in transcript
+    assert "python -m bot run" in transcript  # the footer says how to run it for real
+
+    setup, rest = transcript.split("── 2.", 1)
+    assert "Dana  › /setup server create_missing:True timezone:America/Chicago region:US" in setup
+    assert "▌ Lantern is set up" in setup
+    assert "Lantern → Dana, in #general (only Dana sees this):" in setup
+    assert "#escalations (visible to Dana only)" in setup
+    assert "Alice, Bob, Carol and Dev: nothing new" in setup
+
+    check, rest = rest.split("── 3.", 1)
+    assert "Dana  › /setup check" in check and "▌ All good" in check
+
+    show, refusal = rest.split("── 4.", 1)
+    assert "Alice can now see category Lantern staff, #escalations, #mod-log." in show
+    assert "Lantern → Alice, in #general (only Alice sees this):" in show
+    assert "Timezone: America/Chicago" in show
+
+    refusal = refusal.split("To run Lantern", 1)[0]
+    assert "Bob   › /setup show" in refusal
+    assert "Lantern → Bob, in #general (only Bob sees this):" in refusal
+    assert "Only facilitators can do this." in refusal
+    assert "America/Chicago" not in refusal
+    assert "Dana, Alice, Carol and Dev: nothing new (they see none of this)." in refusal
+
+
+async def test_a_new_scene_is_one_function_and_a_failing_one_still_shuts_down(
+    error_logs: ExpectingErrorLogWatch,
+) -> None:
+    async def hello(stage: Stage) -> None:
+        await stage.say(stage.world.bob, stage.world.general, "hi everyone")
+
+    async def broken(stage: Stage) -> None:
+        raise RuntimeError("scene bug")
+
+    out = io.StringIO()
+    code = await run_sandbox(out, scenes=[Scene("Bob says hi", hello), Scene("Oops", broken)])
+    assert code == 1
+    transcript = out.getvalue()
+    assert "── 1. Bob says hi" in transcript
+    assert "Bob posts in #general (seen by everyone there):" in transcript
+    assert "│ hi everyone" in transcript
+    assert "stopped early" in transcript
+    assert error_logs.expect("the sandbox stopped early")
+
+
+def test_python_m_bot_sandbox_needs_no_token_or_settings(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LANTERN_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "sandbox"],
+        cwd=tmp_path,  # no .env here either
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Only facilitators can do this." in done.stdout
+    assert done.stderr == ""  # quiet: warnings and errors only, and there are none
+    assert not list(tmp_path.iterdir())  # no data/lantern.db: the database was temporary
