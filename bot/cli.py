@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("migrate", help="apply pending database migrations and exit")
     sub.add_parser(
+        "classify",
+        help="read messages one per line on stdin; write one JSON verdict per line "
+        '({"level": "crisis"|"concern"|"none", "score": ..., "reasons": [...]})',
+    )
+    sub.add_parser(
         "sandbox",
         help="see Lantern work without Discord: run it against a local emulated Discord with "
         "a demo server and print what each person sees (no token or settings needed)",
@@ -71,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check-config": cmd_check_config,
         "invite-url": cmd_invite_url,
         "migrate": cmd_migrate,
+        "classify": cmd_classify,
         "sandbox": cmd_sandbox,
     }
     try:
@@ -78,6 +84,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, DataFileError) as exc:
         print(f"lantern: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+
+
+# --- classify ----------------------------------------------------------------------
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    """The crisis detector on its own: no settings, no database, no network."""
+    from cogs.crisis.classify import run
+
+    return run(sys.stdin, sys.stdout)
 
 
 # --- run ---------------------------------------------------------------------------

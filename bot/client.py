@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import pkgutil
+from collections.abc import Iterator
 from typing import Any
 
 import discord
@@ -44,6 +47,9 @@ def discover_extensions(package: Any = cogs) -> list[str]:
     )
 
 
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
 class LanternBot(commands.Bot):
     db: Database
     guild_configs: GuildConfigStore
@@ -79,6 +85,7 @@ class LanternBot(commands.Bot):
         self.scheduler = Scheduler()
         self._extensions = extensions if extensions is not None else discover_extensions()
         self.commands_synced: bool | None = None
+        self._in_flight: set[asyncio.Task[Any]] = set()
 
     async def setup_hook(self) -> None:
         self.db = await Database.open(self.settings.database)
@@ -97,9 +104,26 @@ class LanternBot(commands.Bot):
             extra={"user_id": self.user.id if self.user else None, "guilds": len(self.guilds)},
         )
 
+    @contextlib.contextmanager
+    def in_flight(self) -> Iterator[None]:
+        """Mark the current task as work that shutdown must let finish (e.g. a crisis
+        message half-way to its alert)."""
+        task = asyncio.current_task()
+        if task is None:
+            yield
+            return
+        self._in_flight.add(task)
+        try:
+            yield
+        finally:
+            self._in_flight.discard(task)
+
     async def close(self) -> None:
-        """Stop scheduling, disconnect, then close the database after in-flight writes."""
+        """Stop scheduling, let in-flight work finish, disconnect, then close the database."""
         self.scheduler.shutdown()
+        pending = {t for t in self._in_flight if t is not asyncio.current_task()}
+        if pending:
+            await asyncio.wait(pending, timeout=SHUTDOWN_GRACE_SECONDS)
         await super().close()
         if hasattr(self, "db"):
             await self.db.close()

@@ -89,6 +89,19 @@ async def say(
     return message
 
 
+async def edit_own(s: Services, author: Who, message: Message, content: str) -> Message:
+    """A person edits their own message (MESSAGE_UPDATE to whoever can see it)."""
+    user = as_user(s.world, author)
+    if message.author.id != user.id or message.deleted:
+        raise DriverError(f"{user.username} can only edit their own, live messages")
+    try:
+        messaging.edit(s.world, s.config, message, {"content": content}, [])
+    except ApiError as error:
+        raise DriverError(f"Discord would refuse this edit: {error}") from None
+    s.events.message_update(message)
+    return message
+
+
 async def dm_bot(s: Services, author: Who, content: str) -> Message:
     user = as_user(s.world, author)
     if not s.world.shared_guild(user.id, s.world.bot.id):

@@ -224,6 +224,10 @@ class Emulator(WorldBuilder):
             self.services, author, channel, content, embeds=embeds, reply_to=reply_to, files=files
         )
 
+    async def edit(self, author: Who, message: Message, content: str) -> Message:
+        """`author` edits their own message."""
+        return await acting.edit_own(self.services, author, message, content)
+
     async def dm(self, author: Who, content: str) -> Message:
         """`author` writes to the bot in their DM channel."""
         return await acting.dm_bot(self.services, author, content)

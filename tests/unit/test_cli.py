@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -106,3 +107,22 @@ def test_invite_url_without_any_id_is_exit_2(tmp_path: Path) -> None:
 )
 def test_application_id_from_token(token: str, expected: int | None) -> None:
     assert application_id_from_token(token) == expected
+
+
+def test_classify_reads_lines_and_writes_json_lines(tmp_path: Path) -> None:
+    lines = "i want to kms\nthis shift is killing me\n\nno aguanto más, me quiero morir\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "classify"],
+        cwd=tmp_path,
+        input=lines,
+        env={k: v for k, v in os.environ.items() if not k.startswith("LANTERN_")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    verdicts = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [v["level"] for v in verdicts] == ["crisis", "none", "none", "crisis"]
+    assert set(verdicts[0]) == {"level", "score", "reasons"}
+    assert verdicts[0]["reasons"][0]["text"] == "kms"

@@ -1,0 +1,135 @@
+"""What people and facilitators read when the crisis pipeline fires, in one place.
+
+The person gets warmth and real lines, never a diagnosis; facilitators get what they need to
+act (level, why, an excerpt, where) and nothing that pings anyone but their own role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import discord
+
+from bot.safety import crisis_lines, resource_line
+from cogs.crisis.store import Alert, Event, LocalResource
+from config.resources import Region
+
+LEVEL_COLOUR = {"crisis": discord.Colour.red(), "concern": discord.Colour.orange()}
+STATUS_TEXT = {
+    "open": "Waiting for a facilitator",
+    "acknowledged": "Acknowledged",
+    "reached_out": "Reached out",
+    "closed": "Closed",
+    "false_alarm": "False alarm",
+}
+EXCERPT_LIMIT = 500
+
+
+def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
+    flat = " ".join(text.split()).replace("`", "ˋ")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def local_lines(resources: Sequence[LocalResource]) -> str:
+    lines = []
+    for r in resources[:5]:
+        hours = f" · {r.hours}" if r.hours else ""
+        note = f" ({r.note})" if r.note else ""
+        lines.append(f"• {r.name}: {r.contact}{hours}{note}")
+    return "\n".join(lines)
+
+
+def support_embed(region: Region, local: Sequence[LocalResource], guild_name: str) -> discord.Embed:
+    """The private message to someone whose words suggest they may be struggling."""
+    embed = discord.Embed(
+        title="You don't have to carry this alone",
+        description=(
+            f"Something you wrote in **{guild_name}** made me want to check in with you. "
+            "If things feel heavy right now, you can talk to someone at any hour: these lines "
+            "are free and confidential.\n\n" + crisis_lines(region)
+        ),
+        colour=discord.Colour.blurple(),
+    )
+    if local:
+        embed.add_field(name="Near you", value=local_lines(local), inline=False)
+    embed.add_field(
+        name="Your group",
+        value="A facilitator from your program has been let know and will check in with you. "
+        "Lantern is not an emergency service: if you are in danger, call "
+        f"**{region.emergency}** now.",
+        inline=False,
+    )
+    return embed
+
+
+def channel_note(region: Region) -> str:
+    """Posted in the channel when DMs are closed: short, kind, and no details."""
+    first = region.resources[0]
+    return (
+        "💙 Thinking of you. If things feel heavy, "
+        f"{resource_line(first).removeprefix('• ')}. Type `/help-now` any time for more "
+        "options; a facilitator will check in."
+    )
+
+
+def help_now_embed(region: Region, local: Sequence[LocalResource]) -> discord.Embed:
+    embed = discord.Embed(
+        title="Help, right now",
+        description=(
+            f"If you are in danger or might act on thoughts of harming yourself, call "
+            f"**{region.emergency}** now.\n\nFree, confidential, any hour:\n"
+            + crisis_lines(region, limit=6)
+        ),
+        colour=discord.Colour.red(),
+    )
+    if local:
+        embed.add_field(name="Local to your program", value=local_lines(local), inline=False)
+    embed.set_footer(text="Lantern is not an emergency service. Only you can see this message.")
+    return embed
+
+
+def reasons_text(reasons: list[dict[str, Any]]) -> str:
+    labels = list(dict.fromkeys(r.get("label", r.get("rule", "?")) for r in reasons))
+    return "\n".join(f"• {label}" for label in labels[:6]) or "• asked for help"
+
+
+def alert_embed(alert: Alert, *, author: str, status_line: str | None = None) -> discord.Embed:
+    title = "Crisis alert" if alert.level == "crisis" else "Concern"
+    embed = discord.Embed(
+        title=f"{title}: {author}",
+        description=f"> {alert.excerpt}" if alert.excerpt else None,
+        colour=LEVEL_COLOUR.get(alert.level, discord.Colour.orange())
+        if alert.status == "open"
+        else discord.Colour.dark_grey(),
+        timestamp=alert.created_at,
+    )
+    embed.add_field(name="Who", value=f"<@{alert.user_id}>" if alert.user_id else "deleted")
+    embed.add_field(name="Level", value=f"{alert.level} ({alert.score:.2f})")
+    embed.add_field(
+        name="Where",
+        value=f"[Jump to message]({alert.jump_url})" if alert.jump_url else alert.source,
+    )
+    embed.add_field(name="Why", value=reasons_text(alert.reasons), inline=False)
+    if alert.messages > 1:
+        embed.add_field(name="Messages", value=f"{alert.messages} (see the thread)")
+    embed.add_field(
+        name="Status",
+        value=status_line or STATUS_TEXT.get(alert.status, alert.status),
+        inline=False,
+    )
+    embed.set_footer(text=f"Alert #{alert.id} · the original message is never changed by Lantern")
+    return embed
+
+
+def history_text(alert: Alert, events: Sequence[Event]) -> str:
+    steps = []
+    for e in events:
+        who = f" by <@{e.actor_id}>" if e.actor_id else ""
+        steps.append(f"<t:{int(e.at.timestamp())}:t> {e.action.replace('_', ' ')}{who}")
+    return " → ".join(steps)
+
+
+def timestamp(moment: datetime) -> str:
+    return f"<t:{int(moment.timestamp())}:f>"

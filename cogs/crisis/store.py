@@ -1,0 +1,362 @@
+"""SQL for crisis alerts, their audit trail, outreach limits, feedback and local resources."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.storage import Database
+
+OPEN = "open"
+CLOSED_STATUSES = ("closed", "false_alarm")
+
+
+@dataclass(frozen=True)
+class Alert:
+    id: int
+    guild_id: int
+    user_id: int | None
+    level: str
+    score: float
+    status: str
+    source: str
+    channel_id: int | None
+    message_id: int | None
+    jump_url: str | None
+    excerpt: str | None
+    reasons: list[dict[str, Any]]
+    alert_channel_id: int | None
+    alert_message_id: int | None
+    thread_id: int | None
+    messages: int
+    realerts: int
+    next_realert_at: datetime | None
+    created_at: datetime
+    last_message_at: datetime
+
+    @property
+    def waiting(self) -> bool:
+        """Nobody has acknowledged it yet."""
+        return self.status == OPEN
+
+
+@dataclass(frozen=True)
+class Event:
+    action: str
+    actor_id: int | None
+    at: datetime
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class LocalResource:
+    id: int
+    name: str
+    contact: str
+    hours: str | None
+    note: str | None
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _alert(row: Any) -> Alert:
+    return Alert(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        level=row["level"],
+        score=row["score"],
+        status=row["status"],
+        source=row["source"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        jump_url=row["jump_url"],
+        excerpt=row["excerpt"],
+        reasons=json.loads(row["reasons"]),
+        alert_channel_id=row["alert_channel_id"],
+        alert_message_id=row["alert_message_id"],
+        thread_id=row["thread_id"],
+        messages=row["messages"],
+        realerts=row["realerts"],
+        next_realert_at=_when(row["next_realert_at"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+        last_message_at=datetime.fromisoformat(row["last_message_at"]),
+    )
+
+
+class CrisisStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- settings --------------------------------------------------------------------
+
+    async def realert_minutes(self, guild_id: int) -> int:
+        row = await self.db.fetch_one(
+            "SELECT realert_minutes FROM crisis_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return int(row[0]) if row else 10
+
+    async def set_realert_minutes(self, guild_id: int, minutes: int, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO crisis_settings (guild_id, realert_minutes, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (guild_id) DO UPDATE SET realert_minutes = excluded.realert_minutes, "
+            "updated_at = excluded.updated_at",
+            (guild_id, minutes, now.isoformat()),
+        )
+
+    # --- alerts ----------------------------------------------------------------------
+
+    async def get(self, alert_id: int) -> Alert | None:
+        row = await self.db.fetch_one("SELECT * FROM crisis_alerts WHERE id = ?", (alert_id,))
+        return _alert(row) if row else None
+
+    async def recent_open(self, guild_id: int, user_id: int, since: datetime) -> Alert | None:
+        """The person's alert still in progress that new messages should join."""
+        row = await self.db.fetch_one(
+            "SELECT * FROM crisis_alerts WHERE guild_id = ? AND user_id = ? "
+            "AND status NOT IN ('closed', 'false_alarm') AND last_message_at >= ? "
+            "ORDER BY id DESC LIMIT 1",
+            (guild_id, user_id, since.isoformat()),
+        )
+        return _alert(row) if row else None
+
+    async def latest_for(self, guild_id: int, user_id: int) -> Alert | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM crisis_alerts WHERE guild_id = ? AND user_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (guild_id, user_id),
+        )
+        return _alert(row) if row else None
+
+    async def create(
+        self,
+        *,
+        guild_id: int,
+        user_id: int,
+        level: str,
+        score: float,
+        source: str,
+        channel_id: int | None,
+        message_id: int | None,
+        jump_url: str | None,
+        excerpt: str,
+        reasons: list[dict[str, Any]],
+        now: datetime,
+    ) -> int:
+        async with self.db.transaction() as tx:
+            alert_id = await tx.execute(
+                "INSERT INTO crisis_alerts (guild_id, user_id, level, score, source, channel_id, "
+                "message_id, jump_url, excerpt, reasons, created_at, last_message_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    user_id,
+                    level,
+                    score,
+                    source,
+                    channel_id,
+                    message_id,
+                    jump_url,
+                    excerpt,
+                    json.dumps(reasons),
+                    now.isoformat(),
+                    now.isoformat(),
+                    now.isoformat(),
+                ),
+            )
+            await self._event(tx, alert_id, "raised", None, now, f"{level} via {source}")
+            return alert_id
+
+    async def posted(
+        self, alert_id: int, channel_id: int, message_id: int, thread_id: int | None
+    ) -> None:
+        await self.db.execute(
+            "UPDATE crisis_alerts SET alert_channel_id = ?, alert_message_id = ?, thread_id = ? "
+            "WHERE id = ?",
+            (channel_id, message_id, thread_id, alert_id),
+        )
+
+    async def grouped(self, alert_id: int, level: str, score: float, now: datetime) -> None:
+        """Another message joined this alert; the level only ever goes up."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE crisis_alerts SET messages = messages + 1, last_message_at = ?, "
+                "updated_at = ?, score = MAX(score, ?), level = CASE WHEN ? = 'crisis' "
+                "THEN 'crisis' ELSE level END WHERE id = ?",
+                (now.isoformat(), now.isoformat(), score, level, alert_id),
+            )
+            await self._event(tx, alert_id, "grouped", None, now, level)
+
+    async def schedule_realert(self, alert_id: int, when: datetime | None) -> None:
+        await self.db.execute(
+            "UPDATE crisis_alerts SET next_realert_at = ? WHERE id = ?",
+            (when.isoformat() if when else None, alert_id),
+        )
+
+    async def claim_realert(
+        self, alert_id: int, due: datetime, next_at: datetime, now: datetime
+    ) -> bool:
+        """Take the re-alert due at `due` (compare-and-set), so it is sent once even if two
+        wake-ups race; moves the next one to `next_at`."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "UPDATE crisis_alerts SET next_realert_at = ?, realerts = realerts + 1, "
+                "updated_at = ? WHERE id = ? AND status = 'open' AND next_realert_at = ? "
+                "RETURNING id",
+                (next_at.isoformat(), now.isoformat(), alert_id, due.isoformat()),
+            )
+            if row is None:
+                return False
+            await self._event(tx, alert_id, "realerted", None, now, None)
+            return True
+
+    async def due_realerts(self) -> list[Alert]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM crisis_alerts WHERE next_realert_at IS NOT NULL AND status = 'open'"
+        )
+        return [_alert(r) for r in rows]
+
+    async def set_status(
+        self, alert_id: int, status: str, actor_id: int | None, now: datetime, detail: str = ""
+    ) -> Alert | None:
+        """Move an alert on; re-alerts stop once a human has acknowledged it."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE crisis_alerts SET status = ?, next_realert_at = NULL, updated_at = ? "
+                "WHERE id = ?",
+                (status, now.isoformat(), alert_id),
+            )
+            await self._event(tx, alert_id, status, actor_id, now, detail or None)
+        return await self.get(alert_id)
+
+    async def note(
+        self, alert_id: int, action: str, actor_id: int | None, now: datetime, detail: str = ""
+    ) -> None:
+        async with self.db.transaction() as tx:
+            await self._event(tx, alert_id, action, actor_id, now, detail or None)
+
+    async def _event(
+        self,
+        tx: Any,
+        alert_id: int,
+        action: str,
+        actor: int | None,
+        now: datetime,
+        detail: str | None,
+    ) -> None:
+        await tx.execute(
+            "INSERT INTO crisis_alert_events (alert_id, action, actor_id, at, detail) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (alert_id, action, actor, now.isoformat(), detail),
+        )
+
+    async def events(self, alert_id: int) -> list[Event]:
+        rows = await self.db.fetch_all(
+            "SELECT action, actor_id, at, detail FROM crisis_alert_events WHERE alert_id = ? "
+            "ORDER BY at, id",
+            (alert_id,),
+        )
+        return [Event(r[0], r[1], datetime.fromisoformat(r[2]), r[3]) for r in rows]
+
+    async def log(self, guild_id: int, user_id: int | None = None, limit: int = 10) -> list[Alert]:
+        sql = "SELECT * FROM crisis_alerts WHERE guild_id = ?"
+        params: list[Any] = [guild_id]
+        if user_id is not None:
+            sql += " AND user_id = ?"
+            params.append(user_id)
+        rows = await self.db.fetch_all(sql + " ORDER BY id DESC LIMIT ?", (*params, limit))
+        return [_alert(r) for r in rows]
+
+    # --- person-facing rate limit ----------------------------------------------------
+
+    async def claim_outreach(
+        self, guild_id: int, user_id: int, now: datetime, every: timedelta
+    ) -> bool:
+        """True if the person may be sent the support message now (and records it)."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "SELECT sent_at FROM crisis_outreach WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            )
+            if row is not None and datetime.fromisoformat(row[0]) > now - every:
+                return False
+            await tx.execute(
+                "INSERT INTO crisis_outreach (guild_id, user_id, sent_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (guild_id, user_id) DO UPDATE SET sent_at = excluded.sent_at",
+                (guild_id, user_id, now.isoformat()),
+            )
+            return True
+
+    # --- feedback --------------------------------------------------------------------
+
+    async def add_feedback(self, alert: Alert, label: str, by: int, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO crisis_feedback (alert_id, guild_id, text, detected, label, reasons, "
+            "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                alert.id,
+                alert.guild_id,
+                alert.excerpt,
+                alert.level,
+                label,
+                json.dumps(alert.reasons),
+                by,
+                now.isoformat(),
+            ),
+        )
+
+    async def feedback(self, guild_id: int) -> list[dict[str, Any]]:
+        rows = await self.db.fetch_all(
+            "SELECT text, detected, label, reasons, created_at FROM crisis_feedback "
+            "WHERE guild_id = ? ORDER BY id",
+            (guild_id,),
+        )
+        return [
+            {
+                "text": r[0],
+                "detected": r[1],
+                "label": r[2],
+                "reasons": json.loads(r[3]),
+                "at": r[4],
+            }
+            for r in rows
+        ]
+
+    # --- local resources -------------------------------------------------------------
+
+    async def resources(self, guild_id: int) -> list[LocalResource]:
+        rows = await self.db.fetch_all(
+            "SELECT id, name, contact, hours, note FROM local_resources WHERE guild_id = ? "
+            "ORDER BY name COLLATE NOCASE",
+            (guild_id,),
+        )
+        return [LocalResource(*r) for r in rows]
+
+    async def add_resource(
+        self,
+        guild_id: int,
+        name: str,
+        contact: str,
+        hours: str | None,
+        note: str | None,
+        by: int,
+        now: datetime,
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO local_resources (guild_id, name, contact, hours, note, added_by, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (guild_id, name, contact, hours, note, by, now.isoformat()),
+        )
+
+    async def remove_resource(self, guild_id: int, name: str) -> bool:
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "DELETE FROM local_resources WHERE guild_id = ? AND name = ? COLLATE NOCASE "
+                "RETURNING id",
+                (guild_id, name),
+            )
+            return row is not None

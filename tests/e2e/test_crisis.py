@@ -1,0 +1,296 @@
+"""Crisis detection and escalation end-to-end: the person is reached, facilitators are
+alerted (grouped, re-alerted until acknowledged, across restarts), and nothing leaks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from bot.client import LanternBot
+from bot.emulator import Emulator, NotVisible
+from bot.emulator.model import Channel, Message
+from tests.e2e.conftest import Clinic, Harness
+from tests.e2e.support import button_ids, field, text
+from tests.e2e.test_cohorts import agree, agreement_message, channel, create, enroll
+
+CRISIS = "i can't do this anymore, i want to kill myself tonight"
+
+
+async def cohort_with(emu: Emulator, clinic: Clinic, *members: object) -> Channel:
+    await create(emu, clinic)
+    for member in members:
+        await enroll(emu, clinic, member, "Spring Evening")  # type: ignore[arg-type]
+        if member is clinic.carol:
+            thread = next(c for c in emu.world.channels.values() if c.is_thread)
+            message = next(m for m in emu.messages_in(thread) if button_ids(m))
+        else:
+            message = agreement_message(emu, member)  # type: ignore[arg-type]
+        await agree(emu, member, message)  # type: ignore[arg-type]
+    return channel(emu, clinic, "group")
+
+
+def alerts(emu: Emulator, clinic: Clinic) -> list[Message]:
+    return [m for m in emu.messages_in(clinic.escalations) if m.embeds]
+
+
+async def wait_alert(emu: Emulator, clinic: Clinic, count: int = 1) -> Message:
+    await emu.wait_for(lambda: len(alerts(emu, clinic)) >= count, what="an alert")
+    return alerts(emu, clinic)[count - 1]
+
+
+async def support_dm(emu: Emulator, who: object) -> Message:
+    def found() -> Message | None:
+        return next((m for m in emu.dms(who) if "carry this alone" in text(m)), None)  # type: ignore[arg-type]
+
+    return await emu.wait_for(found, what="the support DM")
+
+
+def realerts(emu: Emulator, clinic: Clinic) -> list[Message]:
+    return [m for m in emu.messages_in(clinic.escalations) if "still waiting" in m.content]
+
+
+async def test_crisis_message_reaches_person_and_facilitators(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    group = await cohort_with(emu, clinic, clinic.bob)
+    said = await emu.say(clinic.bob, group, CRISIS)
+    alert = await wait_alert(emu, clinic)
+    assert "Crisis alert" in text(alert)
+    assert "kill myself" in alert.embeds[0]["description"]
+    assert said.id and str(said.id) in field(alert, "Where")
+    assert field(alert, "Who") == f"<@{clinic.bob.user.id}>"
+    assert alert.mention_roles == [clinic.facilitator_role.id]  # crisis pings the role
+    assert alert.mentions == [] and not alert.mention_everyone
+    assert {c.split(":")[2] for c in button_ids(alert)} == {"ack", "reached", "false"}
+    support = await support_dm(emu, clinic.bob)
+    assert "988" in text(support) and "not an emergency service" in text(support)
+    assert {c.split(":")[2] for c in button_ids(support)} == {"safe", "talk"}
+    # The original message is never touched; participants never see the alert.
+    assert not said.deleted and said.content == CRISIS
+    with pytest.raises(NotVisible):
+        emu.visible_messages(clinic.bob, clinic.escalations)
+    assert all(
+        e.data.get("channel_id") != str(clinic.escalations.id)
+        for e in emu.events_for(clinic.bob, "MESSAGE_CREATE")
+    )
+
+
+async def test_figures_of_speech_and_unwatched_channels_are_left_alone(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, "this shift is killing me lol, I killed it at work though")
+    await emu.say(clinic.bob, clinic.general, CRISIS)  # not a cohort or alumni channel
+    await emu.say(clinic.alice, group, "if you ever want to kill yourself, call 988")
+    marker = await emu.say(clinic.bob, group, "I used to want to die, two years clean now")
+    await emu.say(clinic.bob, group, CRISIS)  # a real one after, to prove the bot kept up
+    await wait_alert(emu, clinic)
+    assert len(alerts(emu, clinic)) == 1
+    assert "two years clean" not in text(alerts(emu, clinic)[0])
+    assert marker.content
+
+
+async def test_messages_in_a_burst_join_one_alert_and_one_dm(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, "everyone would be better off without me")
+    first = await wait_alert(emu, clinic)
+    await emu.say(clinic.bob, group, "i have the pills lined up")
+    thread = await emu.wait_for(
+        lambda: next((c for c in emu.world.channels.values() if c.name == "Alert #1"), None)
+    )
+    follow = await emu.wait_for_message(thread, check=lambda m: "pills" in m.content)
+    assert follow.mentions == []
+    assert len(alerts(emu, clinic)) == 1
+    await support_dm(emu, clinic.bob)
+    supports = [m for m in emu.dms(clinic.bob) if "carry this alone" in text(m)]
+    assert len(supports) == 1  # at most one per 30 minutes
+    await emu.wait_for(lambda: "Messages" in text(first), what="the alert to count 2 messages")
+    assert "2 (see the thread)" in field(first, "Messages")
+
+
+async def test_unacknowledged_crisis_is_repeated_until_acknowledged(
+    emu: Emulator,
+    clinic: Clinic,
+    configured: LanternBot,
+    travel: time_machine.Coordinates,
+) -> None:
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, CRISIS)
+    alert = await wait_alert(emu, clinic)
+    travel.shift(timedelta(minutes=10, seconds=1))
+    configured.scheduler.wakeup()
+    await emu.wait_for(lambda: len(realerts(emu, clinic)) == 1)
+    (repeat,) = realerts(emu, clinic)
+    assert repeat.mention_roles == [clinic.facilitator_role.id]
+
+    ack = next(c for c in button_ids(alert) if ":ack:" in c)
+    res = await emu.click(clinic.alice, alert, ack)
+    await res.wait_for_edit()
+    assert "Acknowledged by" in field(alert, "Status")
+    assert ":ack:" not in " ".join(button_ids(alert))
+    travel.shift(timedelta(minutes=30))
+    configured.scheduler.wakeup()
+    assert not configured.scheduler.jobs("crisis:realert:")
+    assert len(realerts(emu, clinic)) == 1
+
+
+async def test_pending_realert_survives_a_restart_exactly_once(
+    emu: Emulator,
+    clinic: Clinic,
+    harness: Harness,
+    travel: time_machine.Coordinates,
+) -> None:
+    bot = await harness.start()
+    await bot.guild_configs.save(clinic.config(), bot.clock.now())
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, CRISIS)
+    await wait_alert(emu, clinic)
+    await harness.stop()
+    travel.shift(timedelta(minutes=25))  # down past the re-alert time
+    bot = await harness.start()
+    await emu.wait_for(lambda: len(realerts(emu, clinic)) == 1)
+    bot = await harness.restart()
+    bot.scheduler.wakeup()
+    assert len(bot.scheduler.jobs("crisis:realert:")) == 1  # the next one, re-armed
+    assert len(realerts(emu, clinic)) == 1
+
+
+async def test_closed_dms_get_a_short_note_in_channel(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    group = await cohort_with(emu, clinic, clinic.carol)
+    said = await emu.say(clinic.carol, group, CRISIS)
+    await wait_alert(emu, clinic)
+    note = await emu.wait_for_message(
+        group, author=emu.bot_user, check=lambda m: "988" in m.content
+    )
+    assert note.reference_id == said.id if hasattr(note, "reference_id") else True
+    assert "kill" not in note.content  # kind and short, no details
+    assert note.mentions == []
+
+
+async def test_dms_and_edits_are_screened(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.dm(clinic.bob, "honestly i want to end it all")
+    alert = await wait_alert(emu, clinic)
+    assert field(alert, "Where") == "dm"
+    dev = emu.create_member(clinic.guild, "dev")
+    await enroll(emu, clinic, dev, "Spring Evening")
+    await agree(emu, dev, agreement_message(emu, dev))
+    fine = await emu.say(dev, group, "had a rough day but ok")
+    await emu.edit(dev, fine, "had a rough day. i'm going to kill myself tonight")
+    second = await wait_alert(emu, clinic, 2)
+    assert f"<@{dev.user.id}>" == field(second, "Who")
+
+
+async def test_person_buttons_reach_the_alert_thread(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, CRISIS)
+    await wait_alert(emu, clinic)
+    support = await support_dm(emu, clinic.bob)
+    safe = next(c for c in button_ids(support) if ":safe:" in c)
+    res = await emu.click(clinic.bob, support, safe)
+    assert "glad you're safe" in text(res)
+    thread = next(c for c in emu.world.channels.values() if c.name == "Alert #1")
+    note = await emu.wait_for_message(thread, check=lambda m: "safe right now" in m.content)
+    assert note.mention_roles == []
+    talk = next(c for c in button_ids(support) if ":talk:" in c)
+    await emu.click(clinic.bob, support, talk)
+    ask = await emu.wait_for_message(thread, check=lambda m: "talk to a facilitator" in m.content)
+    assert ask.mention_roles == [clinic.facilitator_role.id]
+    # Dev can't press Bob's buttons.
+    dev = emu.create_member(clinic.guild, "dev")
+    with pytest.raises(NotVisible):
+        await emu.click(dev, support, safe)
+
+
+async def test_help_now_card_and_alert_button(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    await emu.invoke(
+        clinic.alice,
+        clinic.general,
+        "resources add",
+        name="County Crisis Team",
+        contact="555-0100",
+        hours="24/7",
+    )
+    res = await emu.invoke(clinic.bob, clinic.general, "help-now")
+    assert res.ephemeral
+    assert "988" in text(res) and "County Crisis Team" in text(res) and "911" in text(res)
+    assert emu.visible_messages(clinic.carol, clinic.general) == []
+    assert res.message is not None
+    done = await emu.click(clinic.bob, res.message, button_ids(res)[0])
+    assert "facilitator has been alerted" in text(done) or any(
+        "facilitator has been alerted" in m.content for m in done.followups
+    )
+    alert = await wait_alert(emu, clinic)
+    assert "asked for help" in text(alert) or "help now" in text(alert)
+
+
+async def test_resources_and_crisis_commands_are_for_facilitators(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    emu.override_command(clinic.guild, "resources", clinic.guild)
+    emu.override_command(clinic.guild, "crisis", clinic.guild)
+    refused = await emu.invoke(
+        clinic.bob, clinic.general, "resources add", name="Fake line", contact="555-0199"
+    )
+    assert "Only facilitators" in text(refused)
+    for command in ("crisis log", "crisis export"):
+        res = await emu.invoke(clinic.bob, clinic.general, command)
+        assert "Only facilitators" in text(res), command
+    listing = await emu.invoke(clinic.bob, clinic.general, "resources list")
+    assert "Fake line" not in text(listing) and "988" in text(listing)
+    added = await emu.invoke(
+        clinic.alice, clinic.general, "resources add", name="Warmline", contact="555-0111"
+    )
+    assert "Added" in text(added)
+    dup = await emu.invoke(
+        clinic.alice, clinic.general, "resources add", name="warmline", contact="555-0112"
+    )
+    assert "already" in text(dup)
+    gone = await emu.invoke(clinic.alice, clinic.general, "resources remove", name="Warmline")
+    assert "Removed" in text(gone)
+
+
+async def test_false_alarm_is_logged_and_exported(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, CRISIS)
+    alert = await wait_alert(emu, clinic)
+    false = next(c for c in button_ids(alert) if ":false:" in c)
+    res = await emu.click(clinic.alice, alert, false)
+    await res.wait_for_edit()
+    assert button_ids(alert) == []
+    log = await emu.invoke(clinic.alice, clinic.general, "crisis log")
+    assert "False alarm" in text(log) and "raised" in text(log) and "false alarm by" in text(log)
+    export = await emu.invoke(clinic.alice, clinic.general, "crisis export")
+    assert export.ephemeral
+    (attachment,) = export.message.attachments  # type: ignore[union-attr]
+    assert b'"label": "none"' in attachment.data
+
+
+async def test_realert_interval_is_per_server(
+    emu: Emulator,
+    clinic: Clinic,
+    configured: LanternBot,
+    travel: time_machine.Coordinates,
+) -> None:
+    res = await emu.invoke(clinic.alice, clinic.general, "crisis settings", realert_minutes=3)
+    assert "every 3 minute" in text(res)
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, CRISIS)
+    await wait_alert(emu, clinic)
+    travel.shift(timedelta(minutes=3, seconds=1))
+    configured.scheduler.wakeup()
+    await emu.wait_for(lambda: len(realerts(emu, clinic)) == 1)
