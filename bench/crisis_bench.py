@@ -16,6 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -76,20 +77,32 @@ async def run(people: int, rate_limits: bool) -> None:
             for i, member in enumerate(members):
                 alerts_before = len([m for m in emu.messages_in(clinic.escalations) if m.embeds])
                 t0 = time.perf_counter()
+
+                async def alerted(n: int = alerts_before, t0: float = t0) -> float:
+                    await emu.wait_for(
+                        lambda: (
+                            len([m for m in emu.messages_in(clinic.escalations) if m.embeds]) > n
+                        ),
+                        timeout=30,
+                    )
+                    return time.perf_counter() - t0
+
+                async def dm_sent(m: object = member, t0: float = t0) -> float:
+                    await emu.wait_for(
+                        lambda: any("carry this alone" in text(d) for d in emu.dms(m)),  # type: ignore[arg-type]
+                        timeout=30,
+                    )
+                    return time.perf_counter() - t0
+
+                waits = asyncio.gather(alerted(), dm_sent())
                 await emu.say(member, group, MESSAGES[i % len(MESSAGES)])
-                await emu.wait_for(
-                    lambda n=alerts_before: (
-                        len([m for m in emu.messages_in(clinic.escalations) if m.embeds]) > n
-                    ),
-                    timeout=30,
-                )
-                to_alert.append(time.perf_counter() - t0)
-                await emu.wait_for(
-                    lambda m=member: any("carry this alone" in text(d) for d in emu.dms(m)),
-                    timeout=30,
-                )
-                to_dm.append(time.perf_counter() - t0)
+                alert_s, dm_s = await waits
+                to_alert.append(alert_s)
+                to_dm.append(dm_s)
+            limited = Counter(f"{r.method} {r.route}" for r in emu.requests if r.status == 429)
             await harness.stop()
+    if limited:
+        print("  429s by route: " + ", ".join(f"{n} {route}" for route, n in limited.items()))
     ms = [x * 1000 for x in to_alert]
     dm = [x * 1000 for x in to_dm]
     mode = "on" if rate_limits else "off"

@@ -19,6 +19,7 @@ import asyncio
 import io
 import json
 import logging
+from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from re import Match
 from typing import Any, ClassVar
@@ -191,10 +192,12 @@ class Crisis(commands.Cog):
         ]
         # A DM's link opens nothing for facilitators; the excerpt is what they get.
         url = jump_url or (message.jump_url if message and message.guild else None)
-        alert = await self._raise_or_group(
+        alert, announce = await self._raise_or_group(
             member, config, level, verdict.score, source, text, reasons, url, message
         )
-        await self._reach_person(member, config, alert, message)
+        # The person and the facilitators are reached side by side: neither waits for the
+        # other's Discord calls (or their rate limits).
+        await asyncio.gather(announce, self._reach_person(member, config, alert, message))
         return verdict
 
     async def _raise_or_group(
@@ -208,23 +211,20 @@ class Crisis(commands.Cog):
         reasons: list[dict[str, Any]],
         url: str | None,
         message: discord.Message | None,
-    ) -> Alert:
+    ) -> tuple[Alert, Coroutine[Any, Any, None]]:
+        """Record the alert (new, or this message joins the person's recent one) and arm its
+        re-alert; returns it with the coroutine that tells facilitators."""
         now = self.bot.clock.now()
         current = await self.store.recent_open(member.guild.id, member.id, now - GROUP_WINDOW)
         if current is not None:
             await self.store.grouped(current.id, level, max(score, 0.0), now)
-            updated = await self.store.get(current.id)
-            assert updated is not None  # noqa: S101 (just written in this transaction's wake)
-            await self._post_follow_up(
-                member.guild,
-                updated,
-                text,
-                url,
-                upgraded=(level == "crisis" and current.level != "crisis"),
-            )
+            updated = await self._load(current.id)
             if updated.level == "crisis" and updated.waiting and updated.next_realert_at is None:
                 await self._arm_realert(updated, now)
-            return updated
+            upgraded = level == "crisis" and current.level != "crisis"
+            return updated, self._post_follow_up(
+                member.guild, updated, text, url, upgraded=upgraded
+            )
         alert_id = await self.store.create(
             guild_id=member.guild.id,
             user_id=member.id,
@@ -238,11 +238,15 @@ class Crisis(commands.Cog):
             reasons=reasons,
             now=now,
         )
-        alert = await self.store.get(alert_id)
-        assert alert is not None  # noqa: S101
-        await self._post_alert(member, config, alert)
+        alert = await self._load(alert_id)
         if level == "crisis":
             await self._arm_realert(alert, now)
+        return alert, self._post_alert(member, config, alert)
+
+    async def _load(self, alert_id: int) -> Alert:
+        alert = await self.store.get(alert_id)
+        if alert is None:
+            raise RuntimeError(f"alert {alert_id} vanished right after being written")
         return alert
 
     async def _post_alert(self, member: discord.Member, config: GuildConfig, alert: Alert) -> None:
