@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.emulator.model import Channel
 from bot.sandbox.stage import Stage
 
 Play = Callable[[Stage], Awaitable[None]]
@@ -96,3 +97,51 @@ async def bob_is_refused(stage: Stage) -> None:
         "it. Lantern says no to Bob privately: nobody else sees that he asked."
     )
     await stage.invoke(w.bob, w.general, "setup show")
+
+
+# --- cohorts ------------------------------------------------------------------------------
+
+
+def _channel(stage: Stage, name: str) -> Channel:
+    found = [c for c in stage.world.guild.channels.values() if c.name == name]
+    if not found:
+        raise RuntimeError(f"no #{name} in the demo server")
+    return found[-1]
+
+
+@scene("Alice opens a cohort and enrols Bob")
+async def alice_opens_a_cohort(stage: Stage) -> None:
+    w, emu = stage.world, stage.emu
+    stage.transcript.narrate(
+        "A cohort gets a private category only its members and facilitators can see. Bob "
+        "is sent the group agreement first; the channels open when he agrees."
+    )
+    await stage.invoke(
+        w.alice,
+        w.general,
+        "cohort create",
+        name="Spring Evening",
+        start="2026-03-02",
+        end="2026-05-22",
+    )
+    await stage.invoke(
+        w.alice, w.general, "cohort enroll", member=w.bob.member, cohort="Spring Evening"
+    )
+    agreement = next(m for m in reversed(emu.dms(w.bob.member)) if m.components)
+    await stage.click(w.bob, agreement, "I agree")
+
+
+@scene("Bob has a hard night")
+async def bob_has_a_hard_night(stage: Stage) -> None:
+    w, emu = stage.world, stage.emu
+    stage.transcript.narrate(
+        "Late at night Bob writes something worrying in his cohort's #group. Lantern answers "
+        "him privately with real crisis lines at once, and alerts the facilitators in the "
+        "staff channel, which Bob and the other participants cannot see."
+    )
+    await stage.say(
+        w.bob, _channel(stage, "group"), "honestly everyone would be better off without me"
+    )
+    escalations = _channel(stage, "escalations")
+    alert = next(m for m in reversed(emu.messages_in(escalations)) if m.components)
+    await stage.click(w.alice, alert, "Acknowledge")

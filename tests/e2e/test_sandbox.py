@@ -12,6 +12,11 @@ from bot.sandbox import Scene, Stage, run_sandbox
 from tests.e2e.conftest import ExpectingErrorLogWatch
 
 
+def flat(text: str) -> str:
+    """The transcript without its line wrapping and quote bars."""
+    return " ".join(text.replace("│", " ").split())
+
+
 async def test_sandbox_transcript_shows_setup_and_who_sees_what() -> None:
     out = io.StringIO()
     assert await run_sandbox(out) == 0
@@ -34,12 +39,22 @@ async def test_sandbox_transcript_shows_setup_and_who_sees_what() -> None:
     assert "Lantern → Alice, in #general (only Alice sees this):" in show
     assert "Timezone: America/Chicago" in show
 
-    refusal = refusal.split("To run Lantern", 1)[0]
+    refusal, rest = refusal.split("── 5.", 1)
     assert "Bob   › /setup show" in refusal
     assert "Lantern → Bob, in #general (only Bob sees this):" in refusal
     assert "Only facilitators can do this." in refusal
     assert "America/Chicago" not in refusal
     assert "Dana, Alice, Carol and Dev: nothing new (they see none of this)." in refusal
+
+    cohort, crisis = (flat(part) for part in rest.split("── 6.", 1))
+    assert "#group (visible to Dana and Alice only)" in cohort
+    assert "[I agree] [I have questions]" in cohort
+    assert "Bob can now see category Spring Evening" in cohort
+
+    crisis = crisis.split("To run Lantern", 1)[0]
+    assert "Lantern posts in #escalations (seen by Dana and Alice)" in crisis
+    assert "DM to Bob, from Lantern" in crisis and "988" in crisis
+    assert "Acknowledged by @Alice" in crisis
 
 
 async def test_a_new_scene_is_one_function_and_a_failing_one_still_shuts_down(
