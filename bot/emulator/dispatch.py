@@ -270,7 +270,9 @@ class Dispatcher:
             data: dict[str, Any] = {"guild_id": str(guild.id), "user": payloads.user(member.user)}
         else:
             data = payloads.member_event(member)
-        self.emit(event, data, guild=guild, to_bot=to_bot)
+        # Not recorded for people: every member would get every join, O(n^2) to build a big
+        # server, and no test reads member-list events.
+        self.emit(event, data, guild=guild, to_bot=to_bot, record=False)
 
     def scheduled_event(self, event: str, guild: Guild, event_id: int) -> None:
         record = guild.scheduled_events[event_id]
