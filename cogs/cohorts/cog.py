@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import sqlite3
 
@@ -672,6 +673,26 @@ class Cohorts(commands.Cog):
         await post_log(guild, config, f"{interaction.user.mention} repaired **{found.name}**.")
         await send_private(interaction, text)
 
+    # --- report ----------------------------------------------------------------------
+
+    @cohort.command(name="report", description="The cohort's check-ins and assessments as CSV")
+    @app_commands.describe(cohort="The cohort")
+    async def report(self, interaction: discord.Interaction, cohort: str) -> None:
+        await require_facilitator(interaction)
+        guild = guild_of(interaction)
+        found = await self._cohort(guild, cohort, live=False)
+        from cogs.checkins.report import cohort_report_csv
+
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        body = await cohort_report_csv(self.bot, guild.id, found.id)
+        log.info("cohort report exported", extra={"guild_id": guild.id, "cohort_id": found.id})
+        await interaction.followup.send(
+            f"**{found.name}**: check-ins and assessments. The file holds health data: keep "
+            "it private and delete it when you're done.",
+            file=discord.File(io.BytesIO(body), filename=f"{logic.slug(found.name)}-report.csv"),
+            ephemeral=True,
+        )
+
     # --- agreement -------------------------------------------------------------------
 
     @cohort.command(name="agreement", description="Edit the group agreement people accept")
@@ -716,6 +737,7 @@ class Cohorts(commands.Cog):
     archive.autocomplete("cohort")(_cohort_names)
     delete.autocomplete("cohort")(_cohort_names)
     repair.autocomplete("cohort")(_cohort_names)
+    report.autocomplete("cohort")(_cohort_names)
 
 
 class ConfirmDelete(LanternView):

@@ -380,3 +380,18 @@ async def test_unconfigured_server_is_told_to_run_setup(
 ) -> None:
     res = await emu.invoke(clinic.dana, clinic.general, "cohort list")
     assert "/setup server" in text(res)
+
+
+async def test_cohort_report_is_a_private_csv_for_facilitators(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    await create(emu, clinic)
+    emu.override_command(clinic.guild, "cohort", clinic.guild)
+    refused = await emu.invoke(clinic.bob, clinic.general, "cohort report", cohort="Spring Evening")
+    assert "Only facilitators" in text(refused)
+    res = await emu.invoke(clinic.alice, clinic.general, "cohort report", cohort="Spring Evening")
+    assert res.ephemeral and "keep it private" in text(res)
+    (attachment,) = res.message.attachments  # type: ignore[union-attr]
+    assert attachment.filename == "spring-evening-report.csv"
+    header = attachment.data.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("kind,user_id,member,date,mood")

@@ -1,0 +1,451 @@
+"""`/checkin ...` and `/progress`: daily check-ins, their schedule, and what facilitators see."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import zoneinfo
+from datetime import timedelta
+from re import Match
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import configured_guild, guild_of, require_facilitator
+from bot.client import LanternBot
+from bot.errors import UserError
+from bot.interactions import reports_errors, send_private
+from bot.tasks import create_task
+from cogs.checkins import progress as progress_view
+from cogs.checkins import schedule
+from cogs.checkins.assess import AssessmentButton, AssessmentService, NextButton
+from cogs.checkins.digest import DigestService
+from cogs.checkins.membership import standing
+from cogs.checkins.prompts import DEFAULT_TIME, PromptService, not_in_a_cohort
+from cogs.checkins.schedule import ScheduleError
+from cogs.checkins.store import CheckinStore
+from cogs.checkins.views import PREFIX, CheckinButton, CheckinSelect
+from cogs.cohorts.store import Cohort, CohortStore
+
+log = logging.getLogger(__name__)
+
+DYNAMIC_ITEMS = (CheckinButton, CheckinSelect, AssessmentButton, NextButton)
+
+
+@functools.cache
+def _zones() -> list[str]:
+    return sorted(zoneinfo.available_timezones())
+
+
+class Checkins(commands.Cog):
+    checkin = app_commands.Group(
+        name="checkin",
+        description="Daily check-ins: your prompt, and what you shared",
+        guild_only=True,
+    )
+
+    def __init__(self, bot: LanternBot) -> None:
+        self.bot = bot
+        self.store = CheckinStore(bot.db, bot.cipher)
+        self.cohorts = CohortStore(bot.db)
+        self.prompts = PromptService(bot, self.store, self.cohorts)
+        self.assessments = AssessmentService(bot, self.store, self.cohorts)
+        self.digests = DigestService(bot, self.store, self.cohorts)
+        self._resume: Any = None
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS, OptInButton)
+        await self.assessments.load()
+        await self.prompts.rebuild()
+        for guild_id in {c.guild_id for c in await self.cohorts.all_active()}:
+            await self.digests.ensure(guild_id)
+        # Sending needs the gateway: prompts left queued by a restart go out once ready.
+        self._resume = create_task(self._resume_when_ready(), name="checkins:resume")
+
+    async def _resume_when_ready(self) -> None:
+        await self.bot.wait_until_ready()
+        await self.prompts.resume_queued()
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS, OptInButton)
+        self.bot.scheduler.remove_prefix("checkins:")
+        if self._resume is not None:
+            self._resume.cancel()
+        await self.prompts.queue.stop()
+
+    # --- the participant's side ------------------------------------------------------
+
+    @checkin.command(name="settings", description="Whether and when I send you a check-in")
+    @app_commands.describe(
+        enabled="Get a check-in prompt by DM",
+        time="Local time, e.g. 09:00 or 8:30 pm",
+        timezone="Your timezone (default: the program's)",
+        days="e.g. every day, weekdays, mon,wed,fri (alumni: one day)",
+        nudge="One gentle reminder if you haven't answered after a few hours",
+    )
+    async def settings(
+        self,
+        interaction: discord.Interaction,
+        enabled: bool | None = None,
+        time: str | None = None,
+        timezone: str | None = None,
+        days: str | None = None,
+        nudge: bool | None = None,
+    ) -> None:
+        config = await configured_guild(interaction)
+        guild = guild_of(interaction)
+        user_id = interaction.user.id
+        where = await standing(self.cohorts, guild.id, user_id)
+        if not where.may_check_in:
+            raise UserError(not_in_a_cohort(where))
+        current = await self.store.settings(guild.id, user_id)
+        if all(v is None for v in (enabled, time, timezone, days, nudge)):
+            await send_private(interaction, _describe(current))
+            return
+        alumni = where.status == "alumni"
+        try:
+            local_time = schedule.parse_time(time) if time else None
+            zone = schedule.zone(timezone).key if timezone else None
+            chosen_days = schedule.parse_days(days) if days else None
+        except ScheduleError as exc:
+            raise UserError(str(exc)) from None
+        base_days = current.days if current else schedule.EVERY_DAY
+        if alumni:
+            if chosen_days is not None and len(chosen_days) != 1:
+                raise UserError(
+                    "As an alum you can have one check-in a week: pick one day, e.g. `sun`."
+                )
+            if chosen_days is None and len(base_days) != 1:
+                base_days = frozenset({6})  # Sunday, a gentle weekly default
+        new_time = local_time or (current.local_time if current else DEFAULT_TIME)
+        new_zone = zone or (current.timezone if current else config.timezone or "UTC")
+        new_days = chosen_days or base_days
+        turned_on = enabled if enabled is not None else (current.enabled if current else True)
+        cadence = "weekly" if alumni else "daily"
+        now = self.bot.clock.now()
+        changed = current is None or (
+            (current.local_time, current.timezone, current.days, current.enabled, current.cadence)
+            != (new_time, new_zone, new_days, turned_on, cadence)
+        )
+        # A new rule starts with the next occurrence, not one that just passed.
+        last_due = now if changed else (current.last_due_at if current else now)
+        saved = await self.store.save_settings(
+            guild_id=guild.id,
+            user_id=user_id,
+            enabled=turned_on,
+            cadence=cadence,
+            local_time=new_time,
+            timezone=new_zone,
+            days=new_days,
+            nudge=nudge if nudge is not None else (current.nudge if current else False),
+            last_due_at=last_due,
+            now=now,
+        )
+        when = self.prompts.schedule(saved)
+        await self.digests.ensure(guild.id)
+        log.info("check-in settings saved", extra={"settings_id": saved.id})
+        if not saved.enabled:
+            await self.prompts.stop(guild.id, user_id, "opted out")
+            text = (
+                "Okay, no more prompts. You can still check in any time with `/checkin now`, "
+                "and turn prompts back on here."
+            )
+        else:
+            text = f"Done. I'll check in with you {saved.describe()}."
+            if when is not None:
+                text += f" Next one: <t:{int(when.timestamp())}:F>."
+            if saved.nudge:
+                text += " If you haven't answered after a few hours, I'll remind you once."
+            if saved.dm_closed_at is not None:
+                text += (
+                    "\n⚠️ Last time I couldn't DM you. Allow direct messages from server members "
+                    "(server name > Privacy Settings) so the prompts reach you."
+                )
+        await send_private(interaction, text)
+
+    @settings.autocomplete("timezone")
+    async def _timezone_names(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = current.strip().lower().replace(" ", "_")
+        return [app_commands.Choice(name=z, value=z) for z in _zones() if typed in z.lower()][:25]
+
+    @checkin.command(name="now", description="Check in now (only you see it)")
+    async def now(self, interaction: discord.Interaction) -> None:
+        config = await configured_guild(interaction)
+        await self.prompts.start_now(interaction, config.timezone or "UTC")
+
+    @checkin.command(
+        name="questions", description="This week's short questionnaires, if your cohort uses them"
+    )
+    @app_commands.describe(which="Which questionnaire (default: the one due)")
+    async def questions(
+        self, interaction: discord.Interaction, which: Literal["phq9", "gad7"] | None = None
+    ) -> None:
+        await configured_guild(interaction)
+        await self.assessments.start(interaction, guild_of(interaction).id, which)
+
+    @app_commands.command(name="progress", description="Your check-in streak, averages and chart")
+    @app_commands.describe(days="How far back to look (default 30)")
+    @app_commands.guild_only()
+    async def progress(
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 7, 365] = 30
+    ) -> None:
+        config = await configured_guild(interaction)
+        guild = guild_of(interaction)
+        where = await standing(self.cohorts, guild.id, interaction.user.id)
+        if where.status in ("none", "pending"):
+            raise UserError(not_in_a_cohort(where))
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self._progress(
+            guild.id, interaction.user.id, config.timezone or "UTC", days, "Your check-ins", False
+        )
+        await _send_progress(interaction, result)
+
+    # --- facilitators ----------------------------------------------------------------
+
+    @checkin.command(name="history", description="A participant's check-ins (facilitators)")
+    @app_commands.describe(member="Whose check-ins", days="How far back (default 30)")
+    async def history(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member,
+        days: app_commands.Range[int, 7, 365] = 30,
+    ) -> None:
+        config = await require_facilitator(interaction)
+        guild = guild_of(interaction)
+        where = await standing(self.cohorts, guild.id, member.id)
+        if where.status == "none":
+            raise UserError(
+                f"{member.mention} has never been enrolled in a cohort here, so there are no "
+                "check-ins to show."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        log.info(
+            "check-in history viewed",
+            extra={"guild_id": guild.id, "viewer_id": interaction.user.id, "user_id": member.id},
+        )
+        result = await self._progress(
+            guild.id,
+            member.id,
+            config.timezone or "UTC",
+            days,
+            f"Check-ins · {member.display_name}",
+            True,
+        )
+        await _send_progress(interaction, result)
+
+    @checkin.command(name="digest", description="When the daily digest is posted (facilitators)")
+    @app_commands.describe(time="Local time in the program's timezone, e.g. 08:00")
+    async def digest(self, interaction: discord.Interaction, time: str) -> None:
+        config = await require_facilitator(interaction)
+        guild = guild_of(interaction)
+        try:
+            local_time = schedule.parse_time(time)
+        except ScheduleError as exc:
+            raise UserError(str(exc)) from None
+        await self.store.save_digest_time(guild.id, local_time, self.bot.clock.now())
+        when = await self.digests.ensure(guild.id)
+        channel = f"<#{config.log_channel_id}>" if config.log_channel_id else "the moderation log"
+        text = (
+            f"The daily check-in digest will be posted in {channel} at "
+            f"{schedule.format_time(local_time)} ({config.timezone})."
+        )
+        if when is not None:
+            text += f" Next: <t:{int(when.timestamp())}:F>."
+        await send_private(interaction, text)
+
+    @checkin.command(
+        name="assessments", description="Weekly PHQ-9 and GAD-7 for a cohort (facilitators)"
+    )
+    @app_commands.describe(cohort="The cohort", enabled="Offer the weekly questionnaires")
+    async def assessments_cmd(
+        self, interaction: discord.Interaction, cohort: str, enabled: bool
+    ) -> None:
+        await require_facilitator(interaction)
+        guild = guild_of(interaction)
+        found = await self._cohort(guild, cohort)
+        await self.assessments.set_enabled(found.id, enabled, interaction.user.id)
+        log.info("assessments toggled", extra={"cohort_id": found.id, "enabled": enabled})
+        text = (
+            f"**{found.name}** will be offered the PHQ-9 and GAD-7 once a week with their "
+            "check-in. A 'yes' to PHQ-9 question 9 always alerts the escalation channel."
+            if enabled
+            else f"**{found.name}** won't be offered the weekly questionnaires anymore."
+        )
+        await send_private(interaction, text)
+
+    @assessments_cmd.autocomplete("cohort")
+    async def _cohort_names(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild is None:
+            return []
+        typed = current.strip().lower()
+        return [
+            app_commands.Choice(name=c.name[:100], value=c.name)
+            for c in await self.cohorts.list(interaction.guild.id, include_archived=False)
+            if typed in c.name.lower()
+        ][:25]
+
+    async def _cohort(self, guild: discord.Guild, name: str) -> Cohort:
+        found = await self.cohorts.by_name(guild.id, name.strip())
+        if found is None:
+            raise UserError(
+                f"There's no cohort called `{discord.utils.escape_markdown(name)[:40]}`. "
+                "Pick one from the list as you type."
+            )
+        return found
+
+    async def _progress(
+        self, guild_id: int, user_id: int, timezone: str, days: int, title: str, staff: bool
+    ) -> progress_view.Progress:
+        settings = await self.store.settings(guild_id, user_id)
+        zone = settings.timezone if settings else timezone
+        today = schedule.local_day(self.bot.clock.now(), zone)
+        since = today - timedelta(days=days - 1)
+        checkins = await self.store.checkins(guild_id, user_id, since)
+        assessments = [
+            a
+            for a in await self.store.completed_assessments(guild_id, user_id)
+            if a.completed_at is not None and a.completed_at.date() >= since
+        ]
+        return await progress_view.build(
+            title=title,
+            checkins=checkins,
+            all_days=await self.store.all_checkin_days(guild_id, user_id),
+            assessments=assessments,
+            settings=settings,
+            today=today,
+            days=days,
+            for_facilitator=staff,
+        )
+
+    # --- enrolment and leaving -------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_cohort_member_joined(self, member: discord.Member, cohort: Cohort) -> None:
+        """Offer the daily check-in once someone has agreed to the group agreement."""
+        if self.bot.is_closed():
+            return
+        # Shutdown waits for this (a half-sent offer would otherwise fail on a closed session).
+        with self.bot.in_flight():
+            await self._offer(member, cohort)
+
+    async def _offer(self, member: discord.Member, cohort: Cohort) -> None:
+        await self.digests.ensure(member.guild.id)
+        config = await self.bot.guild_configs.get(member.guild.id)
+        zone = (config.timezone if config else None) or "UTC"
+        embed = discord.Embed(
+            title="Would you like a daily check-in?",
+            description=(
+                "A few taps once a day: mood, cravings, sleep, and a note if you want. Only you "
+                "and your facilitators see your answers; sharing a summary with your cohort is "
+                "always your choice.\n\n"
+                f"If you say yes, I'll ask every day at **{schedule.format_time(DEFAULT_TIME)}** "
+                f"({zone}). Change the time, days or timezone, or stop, any time with "
+                "`/checkin settings` in the server."
+            ),
+            colour=discord.Colour.from_rgb(244, 180, 76),
+        )
+        embed.set_footer(text=f"{member.guild.name} · {cohort.name}")
+        view = discord.ui.View(timeout=None)
+        view.add_item(OptInButton(member.guild.id, "yes"))
+        view.add_item(OptInButton(member.guild.id, "no"))
+        try:
+            await member.send(embed=embed, view=view)
+        except discord.HTTPException as exc:
+            log.info(
+                "check-in offer not delivered",
+                extra={"user_id": member.id, "status": exc.status},
+            )
+
+    @commands.Cog.listener()
+    async def on_cohort_member_left(
+        self, guild: discord.Guild, user_id: int, cohort: Cohort, reason: str
+    ) -> None:
+        """Removed or graduated: no more prompts (alumni can opt back in to a weekly one)."""
+        if self.bot.is_closed():
+            return
+        with self.bot.in_flight():
+            await self.prompts.stop(guild.id, user_id, reason)
+
+    async def opt_in(self, interaction: discord.Interaction, guild_id: int, answer: str) -> None:
+        where = await standing(self.cohorts, guild_id, interaction.user.id)
+        if answer == "no":
+            await interaction.response.edit_message(
+                content="No problem. If you change your mind, use `/checkin settings` in the "
+                "server. You can also check in any time with `/checkin now`.",
+                embed=None,
+                view=None,
+            )
+            return
+        if where.status != "active":
+            raise UserError("This offer was for people in a cohort; it has ended.")
+        config = await self.bot.guild_configs.get(guild_id)
+        current = await self.store.settings(guild_id, interaction.user.id)
+        if current is not None and current.enabled and current.cadence == "daily":
+            settings = current
+        else:
+            settings = await self.prompts.opt_in(
+                guild_id, interaction.user.id, (config.timezone if config else None) or "UTC"
+            )
+        log.info("opted in to check-ins", extra={"settings_id": settings.id})
+        await interaction.response.edit_message(
+            content=f"You're all set: {settings.describe()}. Change it any time with "
+            "`/checkin settings` in the server. 💛",
+            embed=None,
+            view=None,
+        )
+
+
+class OptInButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=PREFIX + r":optin:(?P<guild>[0-9]+):(?P<answer>yes|no)",
+):
+    def __init__(self, guild_id: int, answer: str) -> None:
+        yes = answer == "yes"
+        super().__init__(
+            discord.ui.Button(
+                label="Yes, please" if yes else "Not now",
+                style=discord.ButtonStyle.success if yes else discord.ButtonStyle.secondary,
+                custom_id=f"{PREFIX}:optin:{guild_id}:{answer}",
+            )
+        )
+        self.guild_id, self.answer = guild_id, answer
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str]
+    ) -> OptInButton:
+        return cls(int(match["guild"]), match["answer"])
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("Checkins")  # type: ignore[attr-defined]
+        if cog is None:
+            raise UserError("Check-ins are unavailable right now. Please try again in a minute.")
+        await cog.opt_in(interaction, self.guild_id, self.answer)
+
+
+def _describe(settings: Any) -> str:
+    if settings is None:
+        return (
+            "You're not getting check-in prompts. Turn them on with `/checkin settings "
+            "enabled:True` (add `time:` and `days:` if you like). `/checkin now` works any time."
+        )
+    if not settings.enabled:
+        return "Your prompts are off. Turn them back on with `/checkin settings enabled:True`."
+    text = f"I check in with you {settings.describe()}."
+    text += " One reminder if unanswered: " + ("on." if settings.nudge else "off.")
+    return text
+
+
+async def _send_progress(interaction: discord.Interaction, result: progress_view.Progress) -> None:
+    file = progress_view.file_of(result)
+    kwargs: dict[str, Any] = {"embed": result.embed, "ephemeral": True}
+    if file is not None:
+        kwargs["file"] = file
+    await interaction.followup.send(**kwargs)

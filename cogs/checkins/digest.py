@@ -1,0 +1,158 @@
+"""The facilitators' daily digest: one embed per active cohort in the moderation log.
+
+Posted at a per-server local time (default 08:00 in the program's timezone) about the day
+before. The day is claimed in the database before posting, so a restart never posts a
+digest twice; one missed while the bot was down is posted late only within the grace window.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.staff import post_log
+from cogs.checkins import logic, schedule
+from cogs.checkins.store import Assessment, CheckinStore
+from cogs.cohorts.logic import EnrollmentStatus
+from cogs.cohorts.store import Cohort, CohortStore
+
+if TYPE_CHECKING:
+    from bot.client import LanternBot
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DIGEST_TIME = time(8, 0)
+DIGEST_GRACE = timedelta(hours=1)
+
+
+def digest_job(guild_id: int) -> str:
+    return f"checkins:digest:{guild_id}"
+
+
+def band_rises(assessments: list[Assessment], day: date, timezone: str) -> list[str]:
+    """'PHQ-9 up to moderate (was mild)' for scores completed on `day` that rose a band."""
+    by_instrument: dict[str, list[Assessment]] = defaultdict(list)
+    for a in assessments:
+        by_instrument[a.instrument].append(a)
+    rises = []
+    for key, done in by_instrument.items():
+        if len(done) < 2 or done[-1].completed_at is None or done[-1].band is None:
+            continue
+        if schedule.local_day(done[-1].completed_at, timezone) != day:
+            continue
+        instrument = logic.INSTRUMENTS[key]
+        if logic.rose_a_band(instrument, done[-2].band, done[-1].band):
+            rises.append(f"{instrument.name} up to {done[-1].band} (was {done[-2].band})")
+    return rises
+
+
+class DigestService:
+    def __init__(self, bot: LanternBot, store: CheckinStore, cohorts: CohortStore) -> None:
+        self.bot, self.store, self.cohorts = bot, store, cohorts
+
+    async def ensure(self, guild_id: int, *, after: datetime | None = None) -> datetime | None:
+        """(Re)place the server's digest job; None when the server has no timezone yet.
+        `after`: the run that is finishing, so the next job is never the same instant (a
+        job re-added while its own run is still going would be skipped by APScheduler)."""
+        config = await self.bot.guild_configs.get(guild_id)
+        if config is None or not config.timezone:
+            return None
+        saved = await self.store.digest(guild_id)
+        local_time, last_day = saved if saved else (DEFAULT_DIGEST_TIME, None)
+        rule = schedule.Rule(local_time, config.timezone)
+        floor = self.bot.clock.now() - DIGEST_GRACE
+        when = schedule.next_occurrence(rule, max(floor, after) if after else floor)
+        if last_day is not None and schedule.local_day(when, config.timezone) <= last_day:
+            when = schedule.next_occurrence(rule, when)
+        self.bot.scheduler.at(
+            digest_job(guild_id), when, self.run, guild_id, when, grace_seconds=None
+        )
+        return when
+
+    async def run(self, guild_id: int, due: datetime) -> None:
+        """The job: post the digest for the day before `due` (local), once."""
+        try:
+            config = await self.bot.guild_configs.get(guild_id)
+            guild = self.bot.get_guild(guild_id)
+            if config is None or not config.timezone or guild is None:
+                return
+            if self.bot.clock.now() - due > DIGEST_GRACE:
+                log.info("digest too late to post", extra={"guild_id": guild_id})
+                return
+            today = schedule.local_day(due, config.timezone)
+            saved = await self.store.digest(guild_id)
+            default = saved[0] if saved else DEFAULT_DIGEST_TIME
+            if not await self.store.claim_digest_day(
+                guild_id, today, default, self.bot.clock.now()
+            ):
+                return
+            for cohort in await self.cohorts.list(guild_id, include_archived=False):
+                embed = await self.build(guild, cohort, today - timedelta(days=1), config.timezone)
+                await post_log(guild, config, embed=embed)
+            log.info("digest posted", extra={"guild_id": guild_id})
+        finally:
+            await self.ensure(guild_id, after=due)
+
+    async def build(
+        self, guild: discord.Guild, cohort: Cohort, day: date, timezone: str
+    ) -> discord.Embed:
+        people = [
+            e for e in await self.cohorts.members(cohort.id) if e.status == EnrollmentStatus.ACTIVE
+        ]
+        ids = [e.user_id for e in people]
+        checkins = await self.store.cohort_checkins(guild.id, ids)
+        assessments = await self.store.cohort_assessments(guild.id, ids)
+        settings = {s.user_id: s for s in await self.store.guild_settings(guild.id)}
+        entries: dict[int, list[logic.DayEntry]] = defaultdict(list)
+        for c in checkins:
+            entries[c.user_id].append(c.entry)
+        done: dict[int, list[Assessment]] = defaultdict(list)
+        for a in assessments:
+            done[a.user_id].append(a)
+        checked_in, flagged = [], []
+        for enrollment in people:
+            uid = enrollment.user_id
+            mine = settings.get(uid)
+            asked = bool(mine and mine.enabled)
+            joined = enrollment.consented_at or enrollment.enrolled_at
+            person = logic.digest_person(
+                uid,
+                entries[uid],
+                day,
+                since=schedule.local_day(joined, timezone),
+                asked=asked,
+                band_rises=band_rises(done[uid], day, timezone),
+                dms_closed=asked and mine is not None and mine.dm_closed_at is not None,
+            )
+            if person.checked_in:
+                checked_in.append(f"<@{uid}>")
+            reasons = logic.needs_attention(person)
+            if reasons:
+                member = guild.get_member(uid)
+                name = member.name if member else str(uid)
+                flagged.append(
+                    f"• <@{uid}>: {', '.join(reasons)} · `/checkin history member:{name}`"
+                )
+        lines = [f"**Checked in:** {len(checked_in)} of {len(people)}"]
+        if checked_in:
+            lines.append(", ".join(checked_in))
+        lines.append("")
+        if flagged:
+            lines.append("**Worth a look**")
+            lines.extend(flagged)
+        else:
+            lines.append("Nothing stood out. 🌱")
+        description = "\n".join(lines)
+        if len(description) > 4000:
+            description = description[:3990] + "\n…"
+        embed = discord.Embed(
+            title=f"Check-ins · {cohort.name} · {day:%a %b %d}",
+            description=description,
+            colour=discord.Colour.from_rgb(244, 180, 76),
+        )
+        embed.set_footer(text="Answers and notes: /checkin history member")
+        return embed

@@ -1,0 +1,104 @@
+"""What `/progress` and `/checkin history` show: streak, averages, recent days, the chart."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import discord
+
+from cogs.checkins import logic
+from cogs.checkins.chart import ScorePoint, render_png
+from cogs.checkins.store import Assessment, Checkin, Settings
+from cogs.checkins.views import COLOUR, answers_text
+
+
+@dataclass
+class Progress:
+    embed: discord.Embed
+    png: bytes | None
+
+
+def _avg(value: float | None, scale: str) -> str:
+    return f"{value:g}{scale}" if value is not None else "—"
+
+
+async def build(
+    *,
+    title: str,
+    checkins: list[Checkin],
+    all_days: list[date],
+    assessments: list[Assessment],
+    settings: Settings | None,
+    today: date,
+    days: int,
+    for_facilitator: bool,
+) -> Progress:
+    entries = [c.entry for c in checkins]
+    avg = logic.averages(entries)
+    run = logic.streak(all_days, today)
+    embed = discord.Embed(title=title, colour=COLOUR)
+    if not checkins:
+        embed.description = f"No check-ins in the last {days} days yet." + (
+            "" if for_facilitator else " `/checkin now` takes under a minute, whenever you like."
+        )
+    else:
+        embed.description = (
+            f"{avg.count} check-in{'s' if avg.count != 1 else ''} in the last {days} days."
+        )
+    embed.add_field(name="Streak", value=f"{run} day{'s' if run != 1 else ''}")
+    embed.add_field(name="Average mood", value=_avg(avg.mood, "/5"))
+    embed.add_field(name="Average cravings", value=_avg(avg.cravings, "/10"))
+    embed.add_field(name="Average sleep", value=_avg(avg.sleep_hours, " h"))
+    latest: dict[str, Assessment] = {}
+    for a in assessments:
+        latest[a.instrument] = a
+    for key, a in latest.items():
+        name = logic.INSTRUMENTS[key].name
+        embed.add_field(name=f"Latest {name}", value=f"{a.score} ({a.band})")
+    if for_facilitator:
+        embed.add_field(name="Prompts", value=_prompt_status(settings), inline=False)
+        recent = checkins[-7:]
+        if recent:
+            lines = []
+            for c in reversed(recent):
+                used = f" · used: {logic.USED[c.used]}" if c.used else ""
+                line = f"**{c.local_day:%a %b %d}** {answers_text(c.answers)}{used}"
+                if c.note:
+                    line += f"\n> {discord.utils.escape_markdown(c.note)[:300]}"
+                lines.append(line)
+            embed.add_field(name="Recent days", value="\n".join(lines)[:1024], inline=False)
+    png = None
+    if checkins or assessments:
+        scores = [
+            ScorePoint(a.completed_at.date(), logic.INSTRUMENTS[a.instrument].name, a.score)
+            for a in assessments
+            if a.completed_at is not None and a.score is not None
+        ]
+        start = today - timedelta(days=days - 1)
+        png = await asyncio.to_thread(
+            functools.partial(render_png, entries, scores, start=start, end=today, title=title)
+        )
+        embed.set_image(url="attachment://checkins.png")
+    return Progress(embed, png)
+
+
+def _prompt_status(settings: Settings | None) -> str:
+    if settings is None:
+        return "Never turned on."
+    if not settings.enabled:
+        return f"Off ({settings.stopped_reason or 'opted out'})."
+    text = settings.describe()
+    if settings.dm_closed_at is not None:
+        when = f"{settings.dm_closed_at:%b %d}"
+        text += f"\n⚠️ DMs closed: the last prompt couldn't be delivered ({when})."
+    return text
+
+
+def file_of(progress: Progress) -> discord.File | None:
+    if progress.png is None:
+        return None
+    return discord.File(io.BytesIO(progress.png), filename="checkins.png")
