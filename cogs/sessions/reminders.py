@@ -1,0 +1,204 @@
+"""Sending reminders, and telling people about changes.
+
+One scheduler job (`sessions:reminders:next`) wakes at the earliest pending reminder in the
+database; it is re-armed after every change and at start-up, so a restart rebuilds it with
+one query. Each wake-up claims what is due in one transaction (marked sent before sending:
+at most once, even across a crash), skips what is stale (cancelled, moved, more than GRACE
+late after downtime, or the session already started), and sends with bounded concurrency
+so a thousand reminders due together don't hit Discord at once (discord.py handles 429s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.interactions import NO_PINGS
+from bot.storage.database import DatabaseClosedError
+from bot.tasks import create_task
+from cogs.cohorts.store import CohortStore
+from cogs.sessions import planning, texts
+from cogs.sessions.recurrence import format_clock, format_lead, format_when, to_local
+from cogs.sessions.store import Reminder, Session, SessionStore
+from cogs.sessions.views import rsvp_view
+
+if TYPE_CHECKING:
+    from bot.client import LanternBot
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "sessions:reminders:next"
+SEND_CONCURRENCY = 8  # ~80 posts/s at 100 ms round trips: above Discord's 50/s global limit
+
+
+def session_embed(
+    session: Session, zone: str, title: str, *, cohort: str | None = None
+) -> discord.Embed:
+    ends = format_clock(to_local(session.ends_at, zone))
+    lines = [f"**{format_when(session.starts_at, zone)}** to {ends}"]
+    if cohort:
+        lines.append(f"Cohort: {cohort}")
+    if session.location:
+        lines.append(f"📍 {session.location}")
+    if session.link:
+        lines.append(f"🔗 {session.link}")
+    return discord.Embed(
+        title=title[:256], description="\n".join(lines), colour=discord.Colour.blurple()
+    )
+
+
+def session_name(session: Session) -> str:
+    return session.title or texts.KIND_LABELS.get(session.kind, "Session")
+
+
+async def _send(target: discord.abc.Messageable, embed: discord.Embed, occurrence_id: int) -> None:
+    view = rsvp_view(occurrence_id)
+    await target.send(embed=embed, view=view, allowed_mentions=NO_PINGS)
+    # The buttons are dynamic items (dispatched by custom id, across restarts), so the view
+    # object needn't stay in discord.py's view store: thousands a week would pile up there.
+    view.stop()
+
+
+class ReminderSender:
+    def __init__(self, bot: LanternBot, store: SessionStore) -> None:
+        self.bot = bot
+        self.store = store
+        self.cohorts = CohortStore(bot.db)
+        self._lock = asyncio.Lock()
+
+    # --- the one job -----------------------------------------------------------------
+
+    async def rearm(self) -> None:
+        """Point the job at the earliest pending reminder (or remove it: nothing pending)."""
+        due = await self.store.next_due()
+        if due is None:
+            self.bot.scheduler.remove(JOB_ID)
+            return
+        when = max(due, self.bot.clock.now())
+        # No APScheduler grace: lateness is judged per reminder in claim_due (GRACE).
+        self.bot.scheduler.at(JOB_ID, when, self.wake, grace_seconds=None)
+
+    async def wake(self) -> None:
+        # Return at once so the job's single instance is free for the next re-arm; the work
+        # runs as a tracked task, serialised by the lock.
+        create_task(self.send_due(), name="sessions:send_due")
+
+    async def send_due(self) -> int:
+        """Send what is due now; returns how many were sent."""
+        async with self._lock:
+            try:
+                return await self._send_due()
+            except DatabaseClosedError:
+                return 0  # shutting down; what wasn't claimed is still pending for next start
+
+    async def _send_due(self) -> int:
+        now = self.bot.clock.now()
+        due, skipped = await self.store.claim_due(now, now - planning.GRACE)
+        if skipped:
+            log.info("skipped stale session reminders", extra={"count": skipped})
+        sessions = {
+            s.id: s
+            for s in await self.store.sessions_by_ids(sorted({r.occurrence_id for r in due}))
+        }
+        limit = asyncio.Semaphore(SEND_CONCURRENCY)
+
+        async def one(reminder: Reminder) -> bool:
+            async with limit:
+                session = sessions.get(reminder.occurrence_id)
+                ok = session is not None and await self._deliver(reminder, session)
+                if not ok and not self.bot.is_closed():
+                    await self.store.mark_failed(reminder.id)
+                return ok
+
+        sent = sum(await asyncio.gather(*(one(r) for r in due)))
+        if due:
+            log.info("sent session reminders", extra={"sent": sent, "due": len(due)})
+        if not self.bot.is_closed():
+            await self.rearm()
+        return sent
+
+    async def _deliver(self, reminder: Reminder, session: Session) -> bool:
+        title = texts.REMINDER_TITLE.format(
+            title=session_name(session), lead=format_lead(reminder.lead_minutes)
+        )
+        try:
+            if reminder.user_id == 0:
+                channel = await self._announcements(session)
+                if channel is None:
+                    return False
+                embed = session_embed(session, session.timezone, title)
+                embed.set_footer(text=texts.REMINDER_FOOTER)
+                await _send(channel, embed, session.id)
+                return True
+            prefs = await self.store.prefs(session.guild_id, reminder.user_id)
+            cohort = await self.cohorts.get(session.guild_id, session.cohort_id)
+            embed = session_embed(
+                session,
+                prefs.timezone or session.timezone,
+                title,
+                cohort=cohort.name if cohort else None,
+            )
+            embed.set_footer(text=texts.DM_FOOTER)
+            user = self.bot.get_user(reminder.user_id) or await self.bot.fetch_user(
+                reminder.user_id
+            )
+            await _send(user, embed, session.id)
+            return True
+        except discord.HTTPException as exc:
+            log.warning(
+                "could not send a session reminder",
+                extra={"reminder_id": reminder.id, "status": exc.status, "code": exc.code},
+            )
+            return False
+
+    async def _announcements(self, session: Session) -> discord.TextChannel | None:
+        cohort = await self.cohorts.get(session.guild_id, session.cohort_id)
+        guild = self.bot.get_guild(session.guild_id)
+        channel = (
+            guild.get_channel(cohort.announcements_channel_id or 0) if guild and cohort else None
+        )
+        if not isinstance(channel, discord.TextChannel):
+            log.warning(
+                "no announcements channel for session reminders",
+                extra={"guild_id": session.guild_id, "cohort_id": session.cohort_id},
+            )
+            return None
+        return channel
+
+    # --- telling people about a change -----------------------------------------------
+
+    async def announce_change(
+        self, sessions: list[Session], title: str, summary: str, message: str | None
+    ) -> tuple[bool, int]:
+        """One post in the cohort's announcements and one DM to each member who opted in to
+        DM reminders: everyone affected hears once, however many sessions changed.
+        Returns (posted, DMs sent)."""
+        if not sessions:
+            return False, 0
+        first = sessions[0]
+        embed = discord.Embed(
+            title=title, description=summary[:4000], colour=discord.Colour.orange()
+        )
+        if message:
+            embed.add_field(name="From your facilitator", value=message[:1024], inline=False)
+        posted = False
+        channel = await self._announcements(first)
+        if channel is not None:
+            try:
+                await channel.send(embed=embed, allowed_mentions=NO_PINGS)
+                posted = True
+            except discord.HTTPException as exc:
+                log.warning("could not announce a session change", extra={"status": exc.status})
+        people = (await self.store.dm_people([first.cohort_id])).get(first.cohort_id, [])
+        dms = 0
+        for user_id, _lead in people:
+            try:
+                user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+                await user.send(embed=embed, allowed_mentions=NO_PINGS)
+                dms += 1
+            except discord.HTTPException as exc:
+                log.info("could not DM a session change", extra={"status": exc.status})
+        return posted, dms
