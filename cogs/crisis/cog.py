@@ -19,7 +19,7 @@ import asyncio
 import io
 import json
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from datetime import datetime, timedelta
 from re import Match
 from typing import Any, ClassVar
@@ -37,6 +37,9 @@ from bot.storage.guilds import GuildConfig
 from cogs.crisis import messages
 from cogs.crisis.detector import Verdict, classify
 from cogs.crisis.store import Alert, CrisisStore
+from cogs.support.ground import coping_buttons
+from cogs.support.plan import plan_embed, plan_is_shared, plan_view_button
+from cogs.support.talk import open_talk_modal, talk_button
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +53,9 @@ def stronger(a: str, b: str | None) -> str:
     return a if b is None or LEVELS.index(a) >= LEVELS.index(b) else b
 
 
-def alert_view(alert_id: int, status: str) -> discord.ui.View | None:
+def alert_view(
+    alert_id: int, status: str, plan_owner: tuple[int, int] | None = None
+) -> discord.ui.View | None:
     actions = {
         "open": ("ack", "reached", "false"),
         "acknowledged": ("reached", "close", "false"),
@@ -61,13 +66,17 @@ def alert_view(alert_id: int, status: str) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     for action in actions:
         view.add_item(AlertButton(action, alert_id))
+    if plan_owner is not None:  # support: the person shares their safety plan with staff
+        view.add_item(plan_view_button(*plan_owner))
     return view
 
 
-def person_view(alert_id: int) -> discord.ui.View:
+def person_view(alert_id: int, extra: Sequence[discord.ui.Item[Any]] = ()) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(PersonButton("safe", alert_id))
     view.add_item(PersonButton("talk", alert_id))
+    for item in extra:  # support: coping-tool buttons
+        view.add_item(item)
     return view
 
 
@@ -81,7 +90,7 @@ class Crisis(commands.Cog):
 
     def __init__(self, bot: LanternBot) -> None:
         self.bot = bot
-        self.store = CrisisStore(bot.db)
+        self.store = CrisisStore(bot.db, bot.cipher)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(AlertButton, PersonButton, HelpButton)
@@ -187,9 +196,11 @@ class Crisis(commands.Cog):
             extra={"guild_id": member.guild.id, "user_id": member.id, "level": level},
         )
         log.debug("flagged text: %s", text)
-        reasons = [r.to_json() for r in verdict.reasons] or [
-            {"rule": source, "label": f"flagged by {source.replace('_', ' ')}", "level": level}
-        ]
+        # Reasons are stored without the matched words: those are the person's text, which
+        # only lives (encrypted) in the excerpt.
+        reasons = [
+            {k: v for k, v in r.to_json().items() if k != "text"} for r in verdict.reasons
+        ] or [{"rule": source, "label": f"flagged by {source.replace('_', ' ')}", "level": level}]
         # A DM's link opens nothing for facilitators; the excerpt is what they get.
         url = jump_url or (message.jump_url if message and message.guild else None)
         alert, announce = await self._raise_or_group(
@@ -243,6 +254,14 @@ class Crisis(commands.Cog):
             await self._arm_realert(alert, now)
         return alert, self._post_alert(member, config, alert)
 
+    async def _alert_view(self, alert: Alert) -> discord.ui.View | None:
+        """Support: a "View safety plan" button while the person shares their plan."""
+        shared = alert.user_id is not None and await plan_is_shared(
+            self.bot, alert.guild_id, alert.user_id
+        )
+        owner = (alert.guild_id, alert.user_id) if shared and alert.user_id else None
+        return alert_view(alert.id, alert.status, owner)
+
     async def _load(self, alert_id: int) -> Alert:
         alert = await self.store.get(alert_id)
         if alert is None:
@@ -264,7 +283,7 @@ class Crisis(commands.Cog):
             posted = await channel.send(
                 content=role.mention if ping and role else None,
                 embed=messages.alert_embed(alert, author=member.display_name),
-                view=alert_view(alert.id, alert.status),
+                view=await self._alert_view(alert),
                 allowed_mentions=discord.AllowedMentions(roles=[role])
                 if ping and role
                 else NO_PINGS,
@@ -322,7 +341,7 @@ class Crisis(commands.Cog):
         try:
             await channel.get_partial_message(alert.alert_message_id).edit(
                 embed=messages.alert_embed(alert, author=author, status_line=status_line),
-                view=alert_view(alert.id, alert.status),
+                view=await self._alert_view(alert),
             )
         except discord.HTTPException as exc:
             log.warning("could not update an alert", extra={"status": exc.status})
@@ -339,11 +358,14 @@ class Crisis(commands.Cog):
             return
         region = self.bot.resources.region(config.region)
         local = await self.store.resources(member.guild.id)
+        # Support: the person's own safety plan leads, before the crisis lines.
+        plan = await plan_embed(self.bot, member.guild.id, member.id)
+        embeds = [
+            *([plan] if plan else []),
+            messages.support_embed(region, local, member.guild.name),
+        ]
         try:
-            await member.send(
-                embed=messages.support_embed(region, local, member.guild.name),
-                view=person_view(alert.id),
-            )
+            await member.send(embeds=embeds, view=person_view(alert.id, coping_buttons(self.bot)))
             return
         except discord.Forbidden:
             log.info("person's DMs are closed; replying in channel", extra={"user_id": member.id})
@@ -457,7 +479,7 @@ class Crisis(commands.Cog):
                     author=member.display_name if member else f"user {updated.user_id}",
                     status_line=line,
                 ),
-                view=alert_view(updated.id, updated.status),
+                view=await self._alert_view(updated),
             )
         log.info("alert updated", extra={"alert_id": alert.id, "status": status})
 
@@ -469,6 +491,16 @@ class Crisis(commands.Cog):
             raise UserError("This message was meant for someone else.")
         guild = self.bot.get_guild(alert.guild_id)
         now = self.bot.clock.now()
+        opened_talk = False
+        if action == "talk":
+            # Support: answer with the /talk modal at once, so the person can write now.
+            try:
+                await open_talk_modal(
+                    interaction, alert.guild_id, origin="crisis", alert_id=alert.id
+                )
+                opened_talk = True
+            except UserError:
+                pass  # conversations unavailable: facilitators are still asked to reach out
         if action == "safe":
             await self.store.note(alert.id, "person_safe", interaction.user.id, now)
             reply = (
@@ -487,7 +519,8 @@ class Crisis(commands.Cog):
             )
         if guild is not None:
             await self._notify_thread(guild, alert, note, ping=action == "talk")
-        await send_private(interaction, reply)
+        if not opened_talk:
+            await send_private(interaction, reply)
 
     async def _notify_thread(
         self, guild: discord.Guild, alert: Alert, text: str, *, ping: bool
@@ -523,6 +556,7 @@ class Crisis(commands.Cog):
         if guild is not None and config is not None and config.is_complete:
             view = discord.ui.View(timeout=None)
             view.add_item(HelpButton(guild.id))
+            view.add_item(talk_button(guild.id))  # support: a private conversation
         await send_private(interaction, embed=messages.help_now_embed(region, local), view=view)
 
     async def help_requested(self, interaction: discord.Interaction, guild_id: int) -> None:

@@ -66,7 +66,8 @@ async def test_crisis_message_reaches_person_and_facilitators(
     assert {c.split(":")[2] for c in button_ids(alert)} == {"ack", "reached", "false"}
     support = await support_dm(emu, clinic.bob)
     assert "988" in text(support) and "not an emergency service" in text(support)
-    assert {c.split(":")[2] for c in button_ids(support)} == {"safe", "talk"}
+    # The person's buttons, then coping tools (support: box breathing and the exercise menu).
+    assert {c.split(":")[2] for c in button_ids(support)} == {"safe", "talk", "box", "menu"}
     # The original message is never touched; participants never see the alert.
     assert not said.deleted and said.content == CRISIS
     with pytest.raises(NotVisible):

@@ -1,0 +1,494 @@
+"""SQL for safety plans, conversations (and their audit trail and notes), staffed hours and
+talk settings. The only place with this feature's SQL.
+
+Personal data is keyed by (guild_id, user_id): `export_user` and `delete_user` cover all of
+it for the privacy feature.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.crypto import PLAINTEXT, Cipher
+from bot.storage import Database, Transaction
+from cogs.support.hours import Window
+
+PLAN_PARTS = (
+    "warning_signs",
+    "coping_alone",
+    "distractions",
+    "people",
+    "professionals",
+    "safer_surroundings",
+    "reasons",
+)
+TOPICS = ("hard", "program", "someone", "other")
+DEFAULT_REANNOUNCE_MINUTES = 15
+
+
+# --- safety plans ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    reach: str = ""
+
+
+@dataclass(frozen=True)
+class SafetyPlan:
+    guild_id: int
+    user_id: int
+    parts: dict[str, str] = field(default_factory=dict)
+    people: tuple[Person, ...] = ()
+    shared: bool = False
+    updated_at: datetime | None = None
+
+    def has(self, part: str) -> bool:
+        return bool(self.people) if part == "people" else bool(self.parts.get(part))
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.has(p) for p in PLAN_PARTS)
+
+
+def _plan(row: aiosqlite.Row, cipher: Cipher) -> SafetyPlan:
+    people = tuple(Person(**p) for p in json.loads(cipher.decrypt(row["people"]) or "[]"))
+    return SafetyPlan(
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        parts={p: cipher.decrypt(row[p]) for p in PLAN_PARTS if p != "people" and row[p]},
+        people=people,
+        shared=bool(row["shared"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+    )
+
+
+# --- conversations ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: int
+    guild_id: int
+    user_id: int
+    topic: str
+    origin: str
+    alert_id: int | None
+    status: str
+    space_kind: str | None
+    space_id: int | None
+    notice_channel_id: int | None
+    notice_message_id: int | None
+    out_of_hours: bool
+    claimed_by: int | None
+    claimed_at: datetime | None
+    first_reply_at: datetime | None
+    waiting_since: datetime | None
+    next_reannounce_at: datetime | None
+    reannounces: int
+    closed_by: int | None
+    closed_at: datetime | None
+    close_reason: str | None
+    opened_at: datetime
+
+    @property
+    def open(self) -> bool:
+        return self.status == "open"
+
+
+@dataclass(frozen=True)
+class ConversationEvent:
+    action: str
+    actor_id: int | None
+    at: datetime
+    detail: str | None
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _conversation(row: aiosqlite.Row) -> Conversation:
+    return Conversation(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        topic=row["topic"],
+        origin=row["origin"],
+        alert_id=row["alert_id"],
+        status=row["status"],
+        space_kind=row["space_kind"],
+        space_id=row["space_id"],
+        notice_channel_id=row["notice_channel_id"],
+        notice_message_id=row["notice_message_id"],
+        out_of_hours=bool(row["out_of_hours"]),
+        claimed_by=row["claimed_by"],
+        claimed_at=_when(row["claimed_at"]),
+        first_reply_at=_when(row["first_reply_at"]),
+        waiting_since=_when(row["waiting_since"]),
+        next_reannounce_at=_when(row["next_reannounce_at"]),
+        reannounces=row["reannounces"],
+        closed_by=row["closed_by"],
+        closed_at=_when(row["closed_at"]),
+        close_reason=row["close_reason"],
+        opened_at=datetime.fromisoformat(row["opened_at"]),
+    )
+
+
+class SupportStore:
+    def __init__(self, db: Database, cipher: Cipher = PLAINTEXT) -> None:
+        self.db = db
+        # Plans and facilitators' notes are health data: encrypted at rest with the data key.
+        self.cipher = cipher
+
+    # --- safety plans ----------------------------------------------------------------
+
+    async def plan(self, guild_id: int, user_id: int) -> SafetyPlan | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM safety_plans WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+        return _plan(row, self.cipher) if row else None
+
+    async def save_part(
+        self, guild_id: int, user_id: int, part: str, value: str | list[Person], now: datetime
+    ) -> SafetyPlan:
+        """Write one part only (an upsert touching that column), so the others are never lost
+        even if two edits race or the bot restarts between them."""
+        if part not in PLAN_PARTS:
+            raise ValueError(f"unknown plan part {part!r}")
+        if part == "people":
+            people = value if isinstance(value, list) else []
+            stored: str | None = (
+                json.dumps([{"name": p.name, "reach": p.reach} for p in people]) if people else None
+            )
+        else:
+            stored = str(value).strip() or None
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                f"INSERT INTO safety_plans (guild_id, user_id, {part}, created_at, updated_at) "  # noqa: S608 (part is from PLAN_PARTS)
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET "
+                f"{part} = excluded.{part}, updated_at = excluded.updated_at",
+                (guild_id, user_id, self.cipher.encrypt(stored), now.isoformat(), now.isoformat()),
+            )
+            row = await tx.fetch_one(
+                "SELECT * FROM safety_plans WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            )
+        assert row is not None  # noqa: S101 (just written in this transaction)
+        return _plan(row, self.cipher)
+
+    async def set_shared(self, guild_id: int, user_id: int, shared: bool, now: datetime) -> bool:
+        """False if the person has no plan yet."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "UPDATE safety_plans SET shared = ?, shared_at = ?, updated_at = ? "
+                "WHERE guild_id = ? AND user_id = ? RETURNING 1",
+                (
+                    int(shared),
+                    now.isoformat() if shared else None,
+                    now.isoformat(),
+                    guild_id,
+                    user_id,
+                ),
+            )
+            return row is not None
+
+    # --- settings and staffed hours --------------------------------------------------
+
+    async def reannounce_minutes(self, guild_id: int) -> int:
+        row = await self.db.fetch_one(
+            "SELECT reannounce_minutes FROM talk_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return int(row[0]) if row else DEFAULT_REANNOUNCE_MINUTES
+
+    async def set_reannounce_minutes(self, guild_id: int, minutes: int, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO talk_settings (guild_id, reannounce_minutes, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (guild_id) DO UPDATE SET "
+            "reannounce_minutes = excluded.reannounce_minutes, updated_at = excluded.updated_at",
+            (guild_id, minutes, now.isoformat()),
+        )
+
+    async def talk_channel(self, guild_id: int) -> int | None:
+        row = await self.db.fetch_one(
+            "SELECT channel_id FROM talk_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return int(row[0]) if row and row[0] else None
+
+    async def set_talk_channel(self, guild_id: int, channel_id: int, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO talk_settings (guild_id, channel_id, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id, "
+            "updated_at = excluded.updated_at",
+            (guild_id, channel_id, now.isoformat()),
+        )
+
+    async def hours(self, guild_id: int) -> tuple[list[Window], str | None]:
+        rows = await self.db.fetch_all(
+            "SELECT weekday, start_minute, end_minute, timezone FROM staffed_hours "
+            "WHERE guild_id = ? ORDER BY weekday, start_minute",
+            (guild_id,),
+        )
+        zone = rows[0]["timezone"] if rows else None
+        return [Window(r[0], r[1], r[2]) for r in rows], zone
+
+    async def set_hours(self, guild_id: int, windows: list[Window], zone: str) -> None:
+        """Replace the server's hours in one transaction (empty list: no published hours)."""
+        async with self.db.transaction() as tx:
+            await tx.execute("DELETE FROM staffed_hours WHERE guild_id = ?", (guild_id,))
+            await tx.execute_many(
+                "INSERT INTO staffed_hours (guild_id, weekday, start_minute, end_minute, "
+                "timezone) VALUES (?, ?, ?, ?, ?)",
+                [(guild_id, w.weekday, w.start, w.end, zone) for w in windows],
+            )
+
+    # --- conversations ---------------------------------------------------------------
+
+    async def conversation(self, conversation_id: int) -> Conversation | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
+        )
+        return _conversation(row) if row else None
+
+    async def by_space(self, space_id: int) -> Conversation | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM conversations WHERE space_id = ? ORDER BY id DESC LIMIT 1",
+            (space_id,),
+        )
+        return _conversation(row) if row else None
+
+    async def open_for(self, guild_id: int, user_id: int) -> Conversation | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM conversations WHERE guild_id = ? AND user_id = ? AND status = 'open'",
+            (guild_id, user_id),
+        )
+        return _conversation(row) if row else None
+
+    async def history(self, guild_id: int, user_id: int, limit: int = 10) -> list[Conversation]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM conversations WHERE guild_id = ? AND user_id = ? "
+            "ORDER BY id DESC LIMIT ?",
+            (guild_id, user_id, limit),
+        )
+        return [_conversation(r) for r in rows]
+
+    async def create(
+        self,
+        *,
+        guild_id: int,
+        user_id: int,
+        topic: str,
+        origin: str,
+        alert_id: int | None,
+        out_of_hours: bool,
+        now: datetime,
+    ) -> int | None:
+        """A new open conversation, or None if the person already has one (the partial
+        unique index decides, so two quick submits can't open two)."""
+        async with self.db.transaction() as tx:
+            try:
+                conversation_id = await tx.execute(
+                    "INSERT INTO conversations (guild_id, user_id, topic, origin, alert_id, "
+                    "out_of_hours, waiting_since, opened_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        guild_id,
+                        user_id,
+                        topic,
+                        origin,
+                        alert_id,
+                        int(out_of_hours),
+                        now.isoformat(),
+                        now.isoformat(),
+                        now.isoformat(),
+                    ),
+                )
+            except aiosqlite.IntegrityError:
+                return None
+            await self._event(tx, conversation_id, "opened", user_id, now, f"{topic} via {origin}")
+            return conversation_id
+
+    async def discard(self, conversation_id: int) -> None:
+        """Undo a conversation whose private space could not be opened at all."""
+        await self.db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
+    async def placed(
+        self, conversation_id: int, kind: str, space_id: int, notice: tuple[int, int] | None
+    ) -> None:
+        await self.db.execute(
+            "UPDATE conversations SET space_kind = ?, space_id = ?, notice_channel_id = ?, "
+            "notice_message_id = ? WHERE id = ?",
+            (kind, space_id, *(notice or (None, None)), conversation_id),
+        )
+
+    async def claim(self, conversation_id: int, by: int, now: datetime) -> Conversation | None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE conversations SET claimed_by = ?, claimed_at = ?, updated_at = ? "
+                "WHERE id = ? AND status = 'open'",
+                (by, now.isoformat(), now.isoformat(), conversation_id),
+            )
+            await self._event(tx, conversation_id, "claimed", by, now, None)
+        return await self.conversation(conversation_id)
+
+    async def add_note(self, conversation_id: int, by: int, text: str, now: datetime) -> None:
+        async with self.db.transaction() as tx:
+            await self._event(tx, conversation_id, "note", by, now, text)
+
+    async def note(
+        self, conversation_id: int, action: str, by: int | None, now: datetime, detail: str = ""
+    ) -> None:
+        async with self.db.transaction() as tx:
+            await self._event(tx, conversation_id, action, by, now, detail or None)
+
+    async def close(
+        self, conversation_id: int, by: int | None, reason: str, now: datetime
+    ) -> Conversation | None:
+        """Close once (compare-and-set on status): None if it was already closed."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "UPDATE conversations SET status = 'closed', closed_by = ?, closed_at = ?, "
+                "close_reason = ?, next_reannounce_at = NULL, waiting_since = NULL, "
+                "updated_at = ? WHERE id = ? AND status = 'open' RETURNING id",
+                (by, now.isoformat(), reason, now.isoformat(), conversation_id),
+            )
+            if row is None:
+                return None
+            await self._event(tx, conversation_id, "closed", by, now, reason)
+        return await self.conversation(conversation_id)
+
+    async def staff_replied(self, conversation_id: int, by: int, now: datetime) -> bool:
+        """A facilitator wrote: nobody is waiting any more. True if that changed something."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "UPDATE conversations SET first_reply_at = COALESCE(first_reply_at, ?), "
+                "waiting_since = NULL, next_reannounce_at = NULL, updated_at = ? "
+                "WHERE id = ? AND status = 'open' AND waiting_since IS NOT NULL RETURNING id",
+                (now.isoformat(), now.isoformat(), conversation_id),
+            )
+            if row is None:
+                return False
+            await self._event(tx, conversation_id, "replied", by, now, None)
+            return True
+
+    async def person_wrote(self, conversation_id: int, now: datetime) -> bool:
+        """The person wrote after a reply: they are waiting again. True if newly waiting."""
+        row = await self.db.fetch_one(
+            "UPDATE conversations SET waiting_since = ?, updated_at = ? "
+            "WHERE id = ? AND status = 'open' AND waiting_since IS NULL RETURNING id",
+            (now.isoformat(), now.isoformat(), conversation_id),
+        )
+        return row is not None
+
+    async def schedule_reannounce(self, conversation_id: int, when: datetime | None) -> None:
+        await self.db.execute(
+            "UPDATE conversations SET next_reannounce_at = ? WHERE id = ? AND status = 'open'",
+            (when.isoformat() if when else None, conversation_id),
+        )
+
+    async def claim_reannounce(
+        self, conversation_id: int, due: datetime, next_at: datetime, now: datetime
+    ) -> bool:
+        """Take the re-announcement due at `due` (compare-and-set), so it is sent once even if
+        two wake-ups race or the bot restarted; moves the next one to `next_at`."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "UPDATE conversations SET next_reannounce_at = ?, reannounces = reannounces + 1, "
+                "updated_at = ? WHERE id = ? AND status = 'open' AND waiting_since IS NOT NULL "
+                "AND next_reannounce_at = ? RETURNING id",
+                (next_at.isoformat(), now.isoformat(), conversation_id, due.isoformat()),
+            )
+            if row is None:
+                return False
+            await self._event(tx, conversation_id, "reannounced", None, now, None)
+            return True
+
+    async def due_reannouncements(self) -> list[Conversation]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM conversations WHERE next_reannounce_at IS NOT NULL AND status = 'open'"
+        )
+        return [_conversation(r) for r in rows]
+
+    async def events(self, conversation_id: int) -> list[ConversationEvent]:
+        rows = await self.db.fetch_all(
+            "SELECT action, actor_id, at, detail FROM conversation_events "
+            "WHERE conversation_id = ? ORDER BY at, id",
+            (conversation_id,),
+        )
+        return [
+            ConversationEvent(r[0], r[1], datetime.fromisoformat(r[2]), self.cipher.decrypt(r[3]))
+            for r in rows
+        ]
+
+    async def _event(
+        self,
+        tx: Transaction,
+        conversation_id: int,
+        action: str,
+        actor: int | None,
+        now: datetime,
+        detail: str | None,
+    ) -> None:
+        await tx.execute(
+            "INSERT INTO conversation_events (conversation_id, action, actor_id, at, detail) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (conversation_id, action, actor, now.isoformat(), self.cipher.encrypt(detail)),
+        )
+
+
+# --- privacy hooks -----------------------------------------------------------------------
+
+
+async def export_user(db: Database, guild_id: int, user_id: int) -> dict[str, Any]:
+    """Everything this feature stores about the person in this server, as plain data."""
+    plan = await db.fetch_one(
+        "SELECT * FROM safety_plans WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    )
+    rows = await db.fetch_all(
+        "SELECT * FROM conversations WHERE guild_id = ? AND user_id = ? ORDER BY id",
+        (guild_id, user_id),
+    )
+    conversations = []
+    for row in rows:
+        item = {key: row[key] for key in row.keys()}  # noqa: SIM118 (sqlite3.Row)
+        events = await db.fetch_all(
+            "SELECT action, actor_id, at, detail FROM conversation_events "
+            "WHERE conversation_id = ? ORDER BY at, id",
+            (row["id"],),
+        )
+        item["events"] = [
+            dict(zip(("action", "actor_id", "at", "detail"), e, strict=True)) for e in events
+        ]
+        conversations.append(item)
+    out: dict[str, Any] = {"conversations": conversations}
+    if plan is not None:
+        item = {key: plan[key] for key in plan.keys()}  # noqa: SIM118 (sqlite3.Row)
+        item["people"] = json.loads(item["people"] or "[]")
+        out["safety_plan"] = item
+    return out
+
+
+async def delete_user(db: Database, guild_id: int, user_id: int) -> int:
+    """Delete the person's plan and conversations (their audit trail and notes go with them,
+    by cascade) in one transaction; returns the number of rows deleted."""
+    async with db.transaction() as tx:
+        events = await tx.fetch_all(
+            "DELETE FROM conversation_events WHERE conversation_id IN "
+            "(SELECT id FROM conversations WHERE guild_id = ? AND user_id = ?) RETURNING 1",
+            (guild_id, user_id),
+        )
+        talks = await tx.fetch_all(
+            "DELETE FROM conversations WHERE guild_id = ? AND user_id = ? RETURNING 1",
+            (guild_id, user_id),
+        )
+        plans = await tx.fetch_all(
+            "DELETE FROM safety_plans WHERE guild_id = ? AND user_id = ? RETURNING 1",
+            (guild_id, user_id),
+        )
+    return len(events) + len(talks) + len(plans)

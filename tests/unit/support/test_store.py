@@ -1,0 +1,89 @@
+from datetime import UTC, datetime, timedelta
+
+from bot.storage import Database
+from cogs.support.hours import parse
+from cogs.support.store import Person, SupportStore, delete_user, export_user
+
+NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+G, U = 10, 20
+
+
+async def test_saving_a_part_never_loses_the_others(db: Database) -> None:
+    store = SupportStore(db)
+    await store.save_part(G, U, "warning_signs", "No sleep", NOW)
+    await store.save_part(G, U, "people", [Person("Mom", "555 0101")], NOW)
+    plan = await store.save_part(G, U, "reasons", "My kids", NOW)
+    assert plan.parts == {"warning_signs": "No sleep", "reasons": "My kids"}
+    assert plan.people == (Person("Mom", "555 0101"),)
+    cleared = await store.save_part(G, U, "warning_signs", "  ", NOW)
+    assert not cleared.has("warning_signs") and cleared.has("reasons") and cleared.has("people")
+    assert await store.plan(G + 1, U) is None  # plans are per server
+
+
+async def test_sharing_needs_a_plan(db: Database) -> None:
+    store = SupportStore(db)
+    assert not await store.set_shared(G, U, True, NOW)
+    await store.save_part(G, U, "reasons", "My dog", NOW)
+    assert await store.set_shared(G, U, True, NOW)
+    assert (await store.plan(G, U)).shared  # type: ignore[union-attr]
+
+
+async def test_one_open_conversation_and_reannouncement_taken_once(db: Database) -> None:
+    store = SupportStore(db)
+    kwargs = {"guild_id": G, "user_id": U, "topic": "hard", "origin": "command"}
+    first = await store.create(**kwargs, alert_id=None, out_of_hours=False, now=NOW)  # type: ignore[arg-type]
+    assert first is not None
+    assert await store.create(**kwargs, alert_id=None, out_of_hours=False, now=NOW) is None  # type: ignore[arg-type]
+    due = NOW + timedelta(minutes=15)
+    await store.schedule_reannounce(first, due)
+    later = due + timedelta(minutes=15)
+    assert await store.claim_reannounce(first, due, later, due)
+    assert not await store.claim_reannounce(first, due, later, due)  # a racing wake-up
+    assert await store.staff_replied(first, 99, due)
+    assert not await store.staff_replied(first, 99, due)
+    assert (await store.conversation(first)).next_reannounce_at is None  # type: ignore[union-attr]
+    closed = await store.close(first, 99, "done", later)
+    assert closed is not None and not closed.open
+    assert await store.close(first, 99, "again", later) is None
+
+
+async def test_export_and_delete_cover_plan_conversations_and_notes(db: Database) -> None:
+    store = SupportStore(db)
+    await store.save_part(G, U, "people", [Person("Sam", "555")], NOW)
+    conversation = await store.create(
+        guild_id=G,
+        user_id=U,
+        topic="other",
+        origin="command",
+        alert_id=None,
+        out_of_hours=True,
+        now=NOW,
+    )
+    assert conversation is not None
+    await store.add_note(conversation, 99, "calls on Fridays", NOW)
+    other = await store.create(
+        guild_id=G,
+        user_id=U + 1,
+        topic="other",
+        origin="command",
+        alert_id=None,
+        out_of_hours=False,
+        now=NOW,
+    )
+    exported = await export_user(db, G, U)
+    assert exported["safety_plan"]["people"] == [{"name": "Sam", "reach": "555"}]
+    assert exported["conversations"][0]["events"][-1]["detail"] == "calls on Fridays"
+    assert await delete_user(db, G, U) == 1 + 1 + 2  # plan, conversation, opened + note
+    assert await export_user(db, G, U) == {"conversations": []}
+    assert await store.conversation(other or 0) is not None  # someone else's is untouched
+
+
+async def test_hours_are_replaced_whole(db: Database) -> None:
+    store = SupportStore(db)
+    await store.set_hours(G, parse("Mon-Fri 09:00-17:00"), "America/Chicago")
+    await store.set_hours(G, parse("Sat 10:00-14:00"), "America/Chicago")
+    windows, zone = await store.hours(G)
+    assert len(windows) == 1 and zone == "America/Chicago"
+    assert await store.reannounce_minutes(G) == 15
+    await store.set_reannounce_minutes(G, 5, NOW)
+    assert await store.reannounce_minutes(G) == 5
