@@ -56,6 +56,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"application id (default: {env_name('application_id')}, else read from the token)",
     )
     sub.add_parser("migrate", help="apply pending database migrations and exit")
+    sub.add_parser("gen-key", help="print a new key for LANTERN_DATA_KEY (encryption at rest)")
+    sub.add_parser(
+        "rotate-key",
+        help="re-encrypt stored health data with the first key in LANTERN_DATA_KEY "
+        "(list the new key first, then the old one, comma-separated)",
+    )
+    backup = sub.add_parser(
+        "backup",
+        help="copy the database to PATH consistently, even while the bot runs "
+        "(SQLite online backup)",
+    )
+    backup.add_argument("path", type=Path, help="where to write the copy (must not exist)")
     sub.add_parser(
         "classify",
         help="read messages one per line on stdin; write one JSON verdict per line "
@@ -77,6 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "invite-url": cmd_invite_url,
         "migrate": cmd_migrate,
         "classify": cmd_classify,
+        "gen-key": cmd_gen_key,
+        "rotate-key": cmd_rotate_key,
+        "backup": cmd_backup,
         "sandbox": cmd_sandbox,
     }
     try:
@@ -102,6 +117,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings()
     token = require_token(settings)
+    require_data_key(settings)
     configure_logging(settings.log_level, settings.log_format)
     resources = load_resources()
     from bot.client import LanternBot
@@ -277,6 +293,79 @@ async def _migrate(settings: Settings) -> int:
     finally:
         await db.close()
     print(f"applied {len(applied)} migration(s); {settings.database} is at schema {status.current}")
+    return EXIT_OK
+
+
+# --- keys and backups --------------------------------------------------------------
+
+
+def require_data_key(settings: Settings) -> None:
+    if settings.data_key is None and not settings.allow_plaintext:
+        raise SettingsError(
+            f"{env_name('data_key')} is not set. Lantern encrypts health data at rest: run "
+            "`python -m bot gen-key` and put the key in .env (keep a copy somewhere safe), or "
+            f"set {env_name('allow_plaintext')}=true to store it unencrypted (not for real "
+            "programs)."
+        )
+
+
+def cmd_gen_key(args: argparse.Namespace) -> int:
+    from bot.crypto import generate_key
+
+    print(generate_key())
+    return EXIT_OK
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if settings.data_key is None:
+        raise SettingsError(
+            f"{env_name('data_key')} is not set; put the new key first, a comma, then the old "
+            "key(s), and run rotate-key again."
+        )
+    configure_logging(settings.log_level, settings.log_format)
+    return asyncio.run(_rotate(settings))
+
+
+async def _rotate(settings: Settings) -> int:
+    from bot.clock import SystemClock
+    from bot.crypto import Cipher, DataKeyError
+    from bot.personal_data import rotate_all
+    from bot.storage import Database, apply_migrations
+
+    db = await Database.open(settings.database)
+    try:
+        await apply_migrations(db, SystemClock().now())
+        changed = await rotate_all(db, Cipher(settings.data_keys()))
+    except DataKeyError as exc:
+        print(f"lantern: {exc}; nothing was changed.", file=sys.stderr)
+        return EXIT_CONFIG
+    finally:
+        await db.close()
+    print(
+        f"re-encrypted {changed} value(s) with the first key. You can now remove the old "
+        f"key(s) from {env_name('data_key')}."
+    )
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    target: Path = args.path
+    if target.exists():
+        print(f"lantern: {target} already exists; choose a new path.", file=sys.stderr)
+        return EXIT_CONFIG
+    if not settings.database.exists():
+        print(f"lantern: no database at {settings.database}", file=sys.stderr)
+        return EXIT_CONFIG
+    from bot.storage.backup import backup_database
+
+    pages, seconds = backup_database(settings.database, target)
+    size = target.stat().st_size / 1_000_000
+    print(
+        f"backed up {settings.database} to {target} ({size:.1f} MB, {pages} pages) "
+        f"in {seconds:.2f} s"
+    )
     return EXIT_OK
 
 

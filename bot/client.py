@@ -15,6 +15,7 @@ from discord.ext import commands
 import cogs
 from bot.clock import Clock, SystemClock
 from bot.command_sync import sync_if_changed
+from bot.crypto import Cipher
 from bot.interactions import NO_PINGS
 from bot.scheduler import Scheduler
 from bot.storage import Database, apply_migrations
@@ -82,6 +83,8 @@ class LanternBot(commands.Bot):
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.resources = resources or load_resources()
+        # Free-text health data is encrypted at rest when a key is configured.
+        self.cipher = Cipher(settings.data_keys())
         self.scheduler = Scheduler()
         self._extensions = extensions if extensions is not None else discover_extensions()
         self.commands_synced: bool | None = None

@@ -28,6 +28,7 @@ class Scheduler:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
         )
         self._aps.add_listener(self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+        self._closing = False
 
     @property
     def running(self) -> bool:
@@ -38,6 +39,7 @@ class Scheduler:
         self._aps.start()
 
     def shutdown(self) -> None:
+        self._closing = True
         if self._aps.running:
             self._aps.shutdown(wait=False)
 
@@ -93,6 +95,10 @@ class Scheduler:
     def _on_event(self, event: JobExecutionEvent) -> None:
         if event.code == EVENT_JOB_MISSED:
             log.warning("scheduled job missed its window", extra={"job_id": event.job_id})
+        elif event.exception is not None and self._closing:
+            # A job cut short by shutdown (cancelled, or the database already closed) is
+            # rebuilt from the database at the next start: not an error.
+            log.warning("scheduled job interrupted by shutdown", extra={"job_id": event.job_id})
         elif event.exception is not None:
             log.error(
                 "scheduled job failed",

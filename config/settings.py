@@ -64,6 +64,38 @@ class Settings(BaseSettings):
         "from the token when unset.",
     )
 
+    data_key: SecretStr | None = Field(
+        default=None,
+        description="Key(s) that encrypt free-text health data at rest (notes, excerpts, "
+        "conversations). Generate one with `python -m bot gen-key`; to rotate, put the new key "
+        "first, comma, the old one, and run `python -m bot rotate-key`. Required by `run` "
+        "unless LANTERN_ALLOW_PLAINTEXT=true.",
+    )
+    allow_plaintext: bool = Field(
+        default=False,
+        description="Run without LANTERN_DATA_KEY, storing health data unencrypted (not for "
+        "real programs).",
+    )
+
+    @field_validator("data_key", mode="before")
+    @classmethod
+    def _valid_key(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        from bot.crypto import DataKeyError, parse_keys
+
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        try:
+            parse_keys(raw)
+        except DataKeyError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    def data_keys(self) -> list[str] | None:
+        from bot.crypto import parse_keys
+
+        return parse_keys(self.data_key.get_secret_value()) if self.data_key else None
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.crypto import PLAINTEXT, Cipher
 from bot.storage import Database
 
 OPEN = "open"
@@ -63,7 +64,7 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _alert(row: Any) -> Alert:
+def _alert(row: Any, cipher: Cipher) -> Alert:
     return Alert(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -75,7 +76,7 @@ def _alert(row: Any) -> Alert:
         channel_id=row["channel_id"],
         message_id=row["message_id"],
         jump_url=row["jump_url"],
-        excerpt=row["excerpt"],
+        excerpt=cipher.decrypt(row["excerpt"]),
         reasons=json.loads(row["reasons"]),
         alert_channel_id=row["alert_channel_id"],
         alert_message_id=row["alert_message_id"],
@@ -89,8 +90,9 @@ def _alert(row: Any) -> Alert:
 
 
 class CrisisStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, cipher: Cipher = PLAINTEXT) -> None:
         self.db = db
+        self.cipher = cipher
 
     # --- settings --------------------------------------------------------------------
 
@@ -112,7 +114,7 @@ class CrisisStore:
 
     async def get(self, alert_id: int) -> Alert | None:
         row = await self.db.fetch_one("SELECT * FROM crisis_alerts WHERE id = ?", (alert_id,))
-        return _alert(row) if row else None
+        return _alert(row, self.cipher) if row else None
 
     async def recent_open(self, guild_id: int, user_id: int, since: datetime) -> Alert | None:
         """The person's alert still in progress that new messages should join."""
@@ -122,7 +124,7 @@ class CrisisStore:
             "ORDER BY id DESC LIMIT 1",
             (guild_id, user_id, since.isoformat()),
         )
-        return _alert(row) if row else None
+        return _alert(row, self.cipher) if row else None
 
     async def latest_for(self, guild_id: int, user_id: int) -> Alert | None:
         row = await self.db.fetch_one(
@@ -130,7 +132,7 @@ class CrisisStore:
             "ORDER BY id DESC LIMIT 1",
             (guild_id, user_id),
         )
-        return _alert(row) if row else None
+        return _alert(row, self.cipher) if row else None
 
     async def create(
         self,
@@ -161,7 +163,7 @@ class CrisisStore:
                     channel_id,
                     message_id,
                     jump_url,
-                    excerpt,
+                    self.cipher.encrypt(excerpt),
                     json.dumps(reasons),
                     now.isoformat(),
                     now.isoformat(),
@@ -218,7 +220,7 @@ class CrisisStore:
         rows = await self.db.fetch_all(
             "SELECT * FROM crisis_alerts WHERE next_realert_at IS NOT NULL AND status = 'open'"
         )
-        return [_alert(r) for r in rows]
+        return [_alert(r, self.cipher) for r in rows]
 
     async def set_status(
         self, alert_id: int, status: str, actor_id: int | None, now: datetime, detail: str = ""
@@ -269,7 +271,7 @@ class CrisisStore:
             sql += " AND user_id = ?"
             params.append(user_id)
         rows = await self.db.fetch_all(sql + " ORDER BY id DESC LIMIT ?", (*params, limit))
-        return [_alert(r) for r in rows]
+        return [_alert(r, self.cipher) for r in rows]
 
     # --- person-facing rate limit ----------------------------------------------------
 
@@ -300,7 +302,7 @@ class CrisisStore:
             (
                 alert.id,
                 alert.guild_id,
-                alert.excerpt,
+                self.cipher.encrypt(alert.excerpt),
                 alert.level,
                 label,
                 json.dumps(alert.reasons),
@@ -317,7 +319,7 @@ class CrisisStore:
         )
         return [
             {
-                "text": r[0],
+                "text": self.cipher.decrypt(r[0]),
                 "detected": r[1],
                 "label": r[2],
                 "reasons": json.loads(r[3]),

@@ -44,7 +44,7 @@ class Moderation(commands.Cog):
 
     def __init__(self, bot: LanternBot) -> None:
         self.bot = bot
-        self.store = ModerationStore(bot.db)
+        self.store = ModerationStore(bot.db, bot.cipher)
         self.report_menu = app_commands.ContextMenu(
             name="Report to facilitators", callback=self.report_message
         )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bot.crypto import PLAINTEXT, Cipher
 from bot.storage import Database
 
 
@@ -34,8 +35,9 @@ class Report:
 
 
 class ModerationStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, cipher: Cipher = PLAINTEXT) -> None:
         self.db = db
+        self.cipher = cipher
 
     async def record(
         self,
@@ -91,7 +93,7 @@ class ModerationStore:
                     author_id,
                     channel_id,
                     message_id,
-                    excerpt,
+                    self.cipher.encrypt(excerpt),
                     now.isoformat(),
                 ),
             )
@@ -107,7 +109,10 @@ class ModerationStore:
             "status, alert_message_id FROM reports WHERE id = ?",
             (report_id,),
         )
-        return Report(*row) if row else None
+        if row is None:
+            return None
+        report = Report(*row)
+        return replace(report, excerpt=self.cipher.decrypt(report.excerpt) or "")
 
     async def handle(self, report_id: int, status: str, by: int, now: datetime) -> None:
         await self.db.execute(

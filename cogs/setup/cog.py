@@ -245,6 +245,60 @@ class SetupCog(commands.Cog):
             embed.set_footer(text="Run /setup check to verify my permissions.")
         return embed
 
+    # --- /setup privacy ----------------------------------------------------------------
+
+    @setup_group.command(name="privacy", description="How long Lantern keeps personal data")
+    @app_commands.describe(
+        grace_days="Days to keep the data of someone who left, in case they return (default 30)",
+        notes_days="Days to keep check-in notes and other personal free text (default 365)",
+        excerpt_days="Days to keep excerpts in crisis alerts and reports (default 90)",
+    )
+    async def privacy(
+        self,
+        interaction: discord.Interaction,
+        grace_days: app_commands.Range[int, 0, 3650] | None = None,
+        notes_days: app_commands.Range[int, 1, 3650] | None = None,
+        excerpt_days: app_commands.Range[int, 1, 3650] | None = None,
+    ) -> None:
+        await require_manage_server(interaction)
+        cog = self.bot.get_cog("Privacy")
+        if cog is None:
+            raise UserError("Privacy settings are unavailable right now; try again in a minute.")
+        saved = await cog.save_settings(  # type: ignore[attr-defined]
+            interaction,
+            {"grace_days": grace_days, "notes_days": notes_days, "excerpt_days": excerpt_days},
+        )
+        await send_private(
+            interaction,
+            "Privacy settings:\n"
+            f"• data of people who left is deleted after **{saved.grace_days}** day(s)\n"
+            f"• check-in notes and other free text are deleted after **{saved.notes_days}** "
+            "day(s) (numbers are kept)\n"
+            f"• excerpts in crisis alerts and reports are deleted after **{saved.excerpt_days}** "
+            "day(s) (times and outcomes are kept)",
+        )
+
+    # --- /setup hours (support: handled in cogs/support/hours_settings.py) --------------
+
+    @setup_group.command(
+        name="hours", description="Staffed hours for /talk, and when unanswered ones repeat"
+    )
+    @app_commands.describe(
+        schedule="e.g. Mon-Fri 09:00-17:00; Sat 10:00-14:00 (the server's timezone)",
+        reannounce_minutes="Minutes a conversation may wait for a reply before a reminder (15)",
+        clear="Remove the staffed hours",
+    )
+    async def hours(
+        self,
+        interaction: discord.Interaction,
+        schedule: app_commands.Range[str, 3, 300] | None = None,
+        reannounce_minutes: app_commands.Range[int, 1, 1440] | None = None,
+        clear: bool = False,
+    ) -> None:
+        from cogs.support.hours_settings import setup_hours
+
+        await setup_hours(self.bot, interaction, schedule, reannounce_minutes, clear)
+
     # --- /setup show and /setup check ------------------------------------------------
 
     @setup_group.command(name="show", description="Show Lantern's configuration for this server")

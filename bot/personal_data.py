@@ -1,0 +1,279 @@
+"""The catalogue of personal data: every table column that identifies a person, what
+`/mydata export` and `/mydata delete` do with it, which columns are encrypted at rest, and
+which free text is purged after the server's retention period.
+
+One declarative list, so a new feature's table is covered by adding a line here; a test
+fails if a table with a person column is in neither the catalogue nor `NOT_PERSONAL`.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from bot.crypto import Cipher
+from bot.storage import Database, Transaction
+
+Action = Literal["delete", "anonymize"]
+
+
+@dataclass(frozen=True)
+class PersonalRows:
+    """Rows of `table` that belong to a person through `column`."""
+
+    table: str
+    column: str
+    what: str
+    """How a person reads it: "your check-ins", "reports you made"..."""
+    action: Action = "delete"
+    scrub: tuple[str, ...] = ()
+    """anonymize: columns set to NULL (free text, the person's words)."""
+    token_column: str | None = None
+    """anonymize: column that receives the anonymous token instead of the person's id."""
+    scope: str = "guild_id = :guild"
+    """SQL limiting the rows to one server (tables without guild_id join through a parent)."""
+    export: bool = True
+    where: str | None = None
+    """Instead of `column = :user AND scope`, for rows reached through a parent table."""
+
+    def condition(self) -> str:
+        return self.where or f"{self.column} = :user AND {self.scope}"
+
+
+@dataclass(frozen=True)
+class Retention:
+    table: str
+    columns: tuple[str, ...]
+    timestamp: str
+    setting: Literal["notes_days", "excerpt_days"]
+
+
+@dataclass
+class Catalogue:
+    rows: list[PersonalRows] = field(default_factory=list)
+    encrypted: list[tuple[str, str]] = field(default_factory=list)
+    retention: list[Retention] = field(default_factory=list)
+
+
+CATALOGUE = Catalogue(
+    rows=[
+        PersonalRows("enrollments", "user_id", "your cohort enrolments and consents"),
+        PersonalRows("graduations", "user_id", "your graduations"),
+        PersonalRows("milestones", "user_id", "your recovery start date"),
+        PersonalRows("milestone_announcements", "user_id", "milestones announced for you"),
+        PersonalRows("reports", "reporter_id", "messages you reported"),
+        PersonalRows(
+            "reports",
+            "author_id",
+            "reports about your messages",
+            action="anonymize",
+            scrub=("excerpt", "author_id"),
+        ),
+        PersonalRows(
+            "mod_actions",
+            "target_id",
+            "moderation actions about you",
+            action="anonymize",
+            scrub=("target_id",),
+        ),
+        PersonalRows(
+            "crisis_alerts",
+            "user_id",
+            "crisis alerts about you (their times and outcomes are kept, without your id or words)",
+            action="anonymize",
+            scrub=("excerpt", "jump_url", "user_id"),
+            token_column="anonymous_id",  # noqa: S106 (a column name, not a password)
+        ),
+        PersonalRows(
+            "crisis_alert_events",
+            "actor_id",
+            "your answers to crisis messages",
+            action="anonymize",
+            scrub=("actor_id", "detail"),
+            scope="alert_id IN (SELECT id FROM crisis_alerts WHERE guild_id = :guild)",
+        ),
+        PersonalRows("crisis_outreach", "user_id", "when you were last sent crisis lines"),
+        PersonalRows("session_prefs", "user_id", "your session choices (timezone, DM reminders)"),
+        PersonalRows("session_attendance", "user_id", "your attendance marks"),
+        PersonalRows(
+            "session_rsvps",
+            "user_id",
+            "your RSVPs and reasons",
+            scope="occurrence_id IN (SELECT id FROM session_occurrences WHERE guild_id = :guild)",
+        ),
+        PersonalRows(
+            "session_reminders",
+            "user_id",
+            "DM reminders planned for you",
+            export=False,
+            scope="occurrence_id IN (SELECT id FROM session_occurrences WHERE guild_id = :guild)",
+        ),
+        PersonalRows("checkin_settings", "user_id", "your check-in schedule"),
+        PersonalRows(
+            "checkin_prompts", "user_id", "check-in prompts sent to you, with unsaved answers"
+        ),
+        PersonalRows("checkins", "user_id", "your check-ins (mood, cravings, sleep, use, notes)"),
+        PersonalRows("assessments", "user_id", "your PHQ-9 and GAD-7 answers and scores"),
+        PersonalRows("safety_plans", "user_id", "your safety plan"),
+        # Events before their conversations: deleting a conversation hides its events.
+        PersonalRows(
+            "conversation_events",
+            "conversation_id",
+            "the history and notes of your conversations",
+            where="conversation_id IN (SELECT id FROM conversations WHERE guild_id = :guild "
+            "AND user_id = :user)",
+        ),
+        PersonalRows(
+            "conversation_events",
+            "actor_id",
+            "your actions in other conversations",
+            action="anonymize",
+            scrub=("actor_id",),
+            scope="conversation_id IN (SELECT id FROM conversations WHERE guild_id = :guild)",
+        ),
+        PersonalRows(
+            "conversations",
+            "user_id",
+            "your conversations with facilitators (topic, times, outcome)",
+        ),
+    ],
+    encrypted=[
+        ("crisis_alerts", "excerpt"),
+        ("crisis_feedback", "text"),
+        ("reports", "excerpt"),
+        *(
+            ("safety_plans", part)
+            for part in (
+                "warning_signs",
+                "coping_alone",
+                "distractions",
+                "people",
+                "professionals",
+                "safer_surroundings",
+                "reasons",
+            )
+        ),
+        ("conversation_events", "detail"),
+        ("checkins", "note"),
+        ("checkin_prompts", "note"),
+    ],
+    retention=[
+        Retention("crisis_alerts", ("excerpt",), "created_at", "excerpt_days"),
+        Retention("crisis_feedback", ("text",), "created_at", "excerpt_days"),
+        Retention("reports", ("excerpt",), "created_at", "excerpt_days"),
+        Retention("checkins", ("note",), "created_at", "notes_days"),
+        Retention("checkin_prompts", ("note",), "created_at", "notes_days"),
+    ],
+)
+
+# Tables (or table.column) naming a person that are not that person's data, and why.
+NOT_PERSONAL: dict[str, str] = {
+    "guild_config": "server settings",
+    "cohorts": "created_by is the facilitator who made it (staff record)",
+    "agreements": "created_by is the facilitator who wrote it (staff record)",
+    "crisis_feedback": "labelled rule examples; the text is scrubbed with the alert",
+    "local_resources": "added_by is a facilitator (staff record)",
+    "crisis_settings": "server settings",
+    "privacy_settings": "server settings",
+    "departures": "the deletion schedule itself; removed when the data is deleted",
+    "mod_actions.actor_id": "the facilitator who acted (staff record)",
+}
+
+
+def anonymous_token() -> str:
+    return "anon-" + secrets.token_hex(4)
+
+
+async def export_person(
+    db: Database, cipher: Cipher, guild_id: int, user_id: int
+) -> dict[str, list[dict[str, Any]]]:
+    """Everything stored about the person in this server, decrypted, by table."""
+    encrypted = set(CATALOGUE.encrypted)
+    found: dict[str, list[dict[str, Any]]] = {}
+    for entry in CATALOGUE.rows:
+        if not entry.export:
+            continue
+        rows = await db.fetch_all(
+            f"SELECT * FROM {entry.table} WHERE {entry.condition()}",  # noqa: S608 (constants)
+            {"user": user_id, "guild": guild_id},
+        )
+        items = []
+        for row in rows:
+            item = {key: row[key] for key in row.keys()}  # noqa: SIM118 (sqlite3.Row)
+            for key, value in item.items():
+                if (entry.table, key) in encrypted and isinstance(value, str):
+                    item[key] = cipher.decrypt(value)
+                elif key == "reasons" and isinstance(value, str):
+                    item[key] = json.loads(value)
+            items.append(item)
+        if items:
+            found.setdefault(f"{entry.table}.{entry.column}", []).extend(items)
+    return found
+
+
+async def delete_person(tx: Transaction, guild_id: int, user_id: int) -> dict[str, int]:
+    """Delete or anonymize the person's rows in one transaction; returns counts by table."""
+    token = anonymous_token()
+    counts: dict[str, int] = {}
+    params = {"user": user_id, "guild": guild_id, "token": token}
+    # Feedback examples quote the person's words: scrub them with their alerts.
+    await tx.execute(
+        "UPDATE crisis_feedback SET text = NULL WHERE alert_id IN "
+        "(SELECT id FROM crisis_alerts WHERE guild_id = :guild AND user_id = :user)",
+        params,
+    )
+    for entry in CATALOGUE.rows:
+        where = entry.condition()
+        if entry.action == "delete":
+            sql = f"DELETE FROM {entry.table} WHERE {where} RETURNING 1"  # noqa: S608
+        else:
+            sets = [f"{c} = NULL" for c in entry.scrub]
+            if entry.token_column:
+                sets.append(f"{entry.token_column} = :token")
+            sql = f"UPDATE {entry.table} SET {', '.join(sets)} WHERE {where} RETURNING 1"  # noqa: S608
+        rows = await tx.fetch_all(sql, params)
+        if rows:
+            counts[entry.table] = counts.get(entry.table, 0) + len(rows)
+    return counts
+
+
+async def purge_expired(
+    db: Database, guild_id: int, now: datetime, days: dict[str, int]
+) -> dict[str, int]:
+    """Blank free text older than the server's retention; numbers and outcomes stay."""
+    counts: dict[str, int] = {}
+    async with db.transaction() as tx:
+        for rule in CATALOGUE.retention:
+            cutoff = (now - timedelta(days=days[rule.setting])).isoformat()
+            blank = " OR ".join(f"{c} IS NOT NULL" for c in rule.columns)
+            sets = ", ".join(f"{c} = NULL" for c in rule.columns)
+            rows = await tx.fetch_all(
+                f"UPDATE {rule.table} SET {sets} WHERE guild_id = ? AND {rule.timestamp} < ? "  # noqa: S608
+                f"AND ({blank}) RETURNING 1",
+                (guild_id, cutoff),
+            )
+            if rows:
+                counts[rule.table] = counts.get(rule.table, 0) + len(rows)
+    return counts
+
+
+async def rotate_all(db: Database, cipher: Cipher) -> int:
+    """Re-encrypt every encrypted column with the current key (encrypting plaintext too)."""
+    changed = 0
+    async with db.transaction() as tx:
+        for table, column in CATALOGUE.encrypted:
+            rows = await tx.fetch_all(
+                f"SELECT rowid, {column} FROM {table} WHERE {column} IS NOT NULL"  # noqa: S608
+            )
+            for rowid, value in rows:
+                new = cipher.rotate(value)
+                if new != value:
+                    await tx.execute(
+                        f"UPDATE {table} SET {column} = ? WHERE rowid = ?",  # noqa: S608
+                        (new, rowid),
+                    )
+                    changed += 1
+    return changed
