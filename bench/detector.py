@@ -2,8 +2,10 @@
 
 Short texts are the corpus lines; long texts (2,000-4,000 characters) are corpus lines
 joined with ordinary filler chat. Prints messages/s, p50 and p99 latency, the long/short
-latency ratio (machines are noisy; ratios travel better than milliseconds), then recall,
-false alarms and the confusion table for the corpus and the held-out file.
+latency ratio (machines are noisy; ratios travel better than milliseconds) for the rules alone,
+the rules with the learned safety net (config/crisis_model.json) and the model's own scoring;
+then recall, false alarms and the confusion table for the corpus and the held-out file, rules
+only and rules + model, and the model's cross-validated figures recorded in its file.
 Run: python bench/detector.py [--rounds N]
 """
 
@@ -21,7 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cogs.crisis.detector import Detector, load_detector
+from cogs.crisis.detector import MODEL_REASON, Detector, load_detector
+from cogs.crisis.model import CrisisModel
+from cogs.crisis.rules import DEFAULT_RULES_PATH
 
 DATA = ROOT / "tests" / "data"
 HELDOUT = "crisis_heldout_v3.jsonl"  # written blind; earlier held-out files are in the corpus
@@ -54,14 +58,15 @@ def long_texts(lines: list[str], count: int, rng: random.Random) -> list[str]:
     return texts
 
 
-def time_each(detector: Detector, texts: list[str], rounds: int) -> list[float]:
+def time_each(detector: Detector | CrisisModel, texts: list[str], rounds: int) -> list[float]:
+    judge = detector.classify if isinstance(detector, Detector) else detector.score
     for text in texts[:50]:  # warm-up: caches, the fold table, lazy clause splits
-        detector.classify(text)
+        judge(text)
     timings = []
     for _ in range(rounds):
         for text in texts:
             started = time.perf_counter()
-            detector.classify(text)
+            judge(text)
             timings.append(time.perf_counter() - started)
     return timings
 
@@ -76,7 +81,7 @@ def report_speed(name: str, texts: list[str], timings: list[float]) -> float:
     p50, p99 = percentile(timings, 0.50), percentile(timings, 0.99)
     mean_chars = statistics.mean(len(t) for t in texts)
     print(
-        f"{name:<6} {len(timings):>6} msgs  mean {mean_chars:>6.0f} chars  "
+        f"{name:<20} {len(timings):>6} msgs  mean {mean_chars:>6.0f} chars  "
         f"{len(timings) / total:>9.0f} msg/s  p50 {p50 * 1e3:7.3f} ms  p99 {p99 * 1e3:7.3f} ms  "
         f"max {max(timings) * 1e3:7.3f} ms"
     )
@@ -85,8 +90,12 @@ def report_speed(name: str, texts: list[str], timings: list[float]) -> float:
 
 def report_quality(name: str, detector: Detector, rows: list[dict[str, str]]) -> None:
     counts: Counter[tuple[str, str]] = Counter()
+    by_model: Counter[str] = Counter()
     for row in rows:
-        counts[row["label"], detector.classify(row["text"]).level] += 1
+        verdict = detector.classify(row["text"])
+        counts[row["label"], verdict.level] += 1
+        if any(reason.rule == MODEL_REASON for reason in verdict.reasons):
+            by_model[row["label"]] += 1
 
     def rate(label: str, gots: tuple[str, ...]) -> tuple[int, int]:
         return sum(counts[label, g] for g in gots), sum(counts[label, g] for g in LEVELS)
@@ -103,6 +112,23 @@ def report_quality(name: str, detector: Detector, rows: list[dict[str, str]]) ->
     ):
         hit, total = rate(label, gots)
         print(f"  {title:<29} {hit:>3}/{total:<3} = {hit / total if total else 0:.3f}")
+    if detector.model is not None:
+        print(
+            "  raised to concern by the model: "
+            + ", ".join(f"{label} {by_model[label]}" for label in LEVELS)
+        )
+
+
+def report_cv(model: CrisisModel) -> None:
+    cv = model.cv
+    print(
+        f"\nmodel: {model.features} features, threshold {model.threshold}, trained "
+        f"{model.created} on {model.corpus_size} corpus lines\n"
+        f"model cross-validated on the corpus ({cv.get('folds')}-fold, model alone, "
+        f"out-of-fold): AUC {cv.get('auc_risky_vs_none')}, crisis flagged "
+        f"{cv.get('crisis_flagged')}, concern flagged {cv.get('concern_flagged')}, none flagged "
+        f"{cv.get('none_flagged')} (budget {cv.get('max_none_flagged')})"
+    )
 
 
 def main() -> None:
@@ -114,21 +140,36 @@ def main() -> None:
     started = time.perf_counter()
     detector = load_detector()
     print(
-        f"rules v{detector.version} loaded and compiled in "
+        f"rules v{detector.version} and model loaded and compiled in "
         f"{(time.perf_counter() - started) * 1e3:.1f} ms"
     )
+    model = detector.model
+    if model is None:
+        print("config/crisis_model.json did not load: rules + model figures are rules only")
+    rules_only = Detector(DEFAULT_RULES_PATH)
     corpus = load("crisis_corpus.jsonl")
     short = [row["text"] for row in corpus]
     long = long_texts(short, 200, rng)
 
     print()
-    p50_short = report_speed("short", short, time_each(detector, short, args.rounds))
-    p50_long = report_speed("long", long, time_each(detector, long, args.rounds))
-    print(f"long/short p50 latency ratio: {p50_long / p50_short:.1f}x")
+    for name, judge in (("rules", rules_only), ("rules+model", detector), ("model alone", model)):
+        if judge is None:
+            continue
+        p50_short = report_speed(f"{name} short", short, time_each(judge, short, args.rounds))
+        p50_long = report_speed(f"{name} long", long, time_each(judge, long, args.rounds))
+        print(f"{name}: long/short p50 latency ratio {p50_long / p50_short:.1f}x")
 
-    report_quality("corpus", detector, corpus)
+    report_quality("corpus, rules only", rules_only, corpus)
+    report_quality(
+        "corpus, rules + model (in-sample: the model was trained on the corpus)", detector, corpus
+    )
+    if model is not None:
+        report_cv(model)
     if (DATA / HELDOUT).exists():
-        report_quality(f"held-out {HELDOUT} (never used to write rules)", detector, load(HELDOUT))
+        heldout = load(HELDOUT)
+        title = f"held-out {HELDOUT} (never used to write rules or train the model)"
+        report_quality(f"{title}, rules only", rules_only, heldout)
+        report_quality(f"{title}, rules + model", detector, heldout)
     else:
         print(f"\nheld-out: tests/data/{HELDOUT} is not there yet")
 

@@ -10,7 +10,12 @@ Pure Python (no discord, no database). How a message is judged:
 4. keep, per rule, its strongest surviving match, then apply ``[[escalation]]`` combinations
    (hopelessness + a plan -> crisis);
 5. the level is the highest surviving level; the score is the noisy-OR of the weights,
-   clamped into that level's band (``[score]``), so it orders messages within a level.
+   clamped into that level's band (``[score]``), so it orders messages within a level;
+6. safety net: when the rules say ``none`` and no cue was cancelled by a modifier, the learned
+   model (``model.py``, config/crisis_model.json) scores the raw text; at or above its
+   threshold the verdict becomes ``concern`` (never crisis) with the reason
+   ``model.risk_language`` spanning the whole message. A detector built without a model
+   (``Detector(rules)``) is rules only; ``load_detector()`` uses the shipped model.
 
 Every reason names the rule (or escalation) that produced it, with a label for a facilitator
 and the span in the original text.
@@ -28,6 +33,7 @@ from pathlib import Path
 from re import Pattern
 from typing import Any
 
+from cogs.crisis.model import DEFAULT_MODEL_PATH, CrisisModel, load_model
 from cogs.crisis.normalise import Normalised, Normaliser
 from cogs.crisis.rules import (
     DEFAULT_RULES_PATH,
@@ -40,6 +46,7 @@ from cogs.crisis.rules import (
 
 __all__ = [
     "MAX_CHARS",
+    "MODEL_REASON",
     "Detector",
     "Reason",
     "Suppressed",
@@ -53,6 +60,9 @@ log = logging.getLogger(__name__)
 
 MAX_CHARS = 20_000
 """Longer messages are judged on their first ``MAX_CHARS`` characters (Discord allows 4,000)."""
+
+MODEL_REASON = "model.risk_language"
+MODEL_LABEL = "Wording often seen in messages from people in distress (model)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,9 +246,18 @@ class _Message:
 class Detector:
     """Classifies messages with one loaded, compiled rules file. Build once, reuse."""
 
-    def __init__(self, rules: RuleFile | Path | str = DEFAULT_RULES_PATH) -> None:
+    def __init__(
+        self,
+        rules: RuleFile | Path | str = DEFAULT_RULES_PATH,
+        model: CrisisModel | Path | str | None = None,
+    ) -> None:
+        """``rules``: the rules file (or its path); ``model``: the learned safety net (or its
+        path), consulted only when the rules say ``none``; ``None`` means rules only."""
         if not isinstance(rules, RuleFile):
             rules = load_rules(Path(rules))
+        if model is not None and not isinstance(model, CrisisModel):
+            model = CrisisModel.from_path(model)
+        self.model = model
         self.version = rules.version
         self._concern_floor = rules.score.concern
         self._crisis_floor = rules.score.crisis
@@ -294,8 +313,10 @@ class Detector:
         )
 
     @classmethod
-    def from_path(cls, path: Path = DEFAULT_RULES_PATH) -> Detector:
-        return cls(load_rules(path))
+    def from_path(
+        cls, path: Path = DEFAULT_RULES_PATH, model: CrisisModel | Path | str | None = None
+    ) -> Detector:
+        return cls(load_rules(path), model)
 
     @classmethod
     def default(cls) -> Detector:
@@ -316,11 +337,35 @@ class Detector:
             text = "" if text is None else str(text)
         if not text or text.isspace():
             return Verdict("none", 0.0)
+        text = text[:MAX_CHARS]
         try:
-            return self._classify(text[:MAX_CHARS])
+            verdict = self._classify(text)
         except Exception as exc:  # a crash must not take the message pipeline down
             log.exception("crisis detector failed on a message of %d characters", len(text))
             return Verdict("none", 0.0, error=f"{type(exc).__name__}: {exc}")
+        if verdict.level != "none" or verdict.suppressed or self.model is None:
+            return verdict
+        return self._safety_net(self.model, text, verdict)
+
+    def _safety_net(self, model: CrisisModel, text: str, verdict: Verdict) -> Verdict:
+        """Rules said none with nothing cancelled: concern if the model is confident."""
+        try:
+            flagged, probability = model.flags(text)
+        except Exception:  # the model is an extra; a failure leaves the rules' verdict
+            log.exception("crisis model failed on a message of %d characters", len(text))
+            return verdict
+        if not flagged:
+            return verdict
+        reason = Reason(
+            rule=MODEL_REASON,
+            category="model",
+            label=MODEL_LABEL,
+            level="concern",
+            span=(0, len(text)),
+            text=text,
+        )
+        score = self._clamp([probability], LEVELS.index("concern"))
+        return Verdict("concern", score, [reason], verdict.suppressed)
 
     def _classify(self, text: str) -> Verdict:
         norm = self._normaliser.normalise(text)
@@ -448,8 +493,17 @@ class Detector:
 
 @functools.cache
 def load_detector() -> Detector:
-    """The detector for the shipped rules file, built on first use and then reused."""
-    return Detector.from_path(DEFAULT_RULES_PATH)
+    """The detector for the shipped rules and model files, built on first use and then reused.
+
+    A missing or broken model file is logged as an error and the detector runs on rules alone
+    (the model only ever adds concern alerts; the rules must keep working without it).
+    """
+    try:
+        model: CrisisModel | None = load_model(DEFAULT_MODEL_PATH)
+    except Exception:
+        log.exception("crisis model not loaded; the detector runs on its rules alone")
+        model = None
+    return Detector.from_path(DEFAULT_RULES_PATH, model)
 
 
 def classify(text: str) -> Verdict:

@@ -167,7 +167,9 @@ def test_never_raises_and_stays_fast(detector: Detector, text: str) -> None:
     elapsed = time.perf_counter() - started
     assert verdict.level in ("crisis", "concern", "none") and verdict.error is None
     json.dumps(verdict.to_json())
-    assert elapsed < 0.25, f"{elapsed:.3f}s"
+    # Typical worst cases take ~0.1 s; catastrophic backtracking would take seconds. The
+    # margin absorbs noisy CI machines.
+    assert elapsed < 1.0, f"{elapsed:.3f}s"
 
 
 def test_non_string_input_is_none(detector: Detector) -> None:
