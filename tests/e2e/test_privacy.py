@@ -190,6 +190,24 @@ async def test_no_message_text_in_logs_above_debug(
         )
         ack = next(c for c in button_ids(alert) if ":ack:" in c)
         await emu.click(clinic.alice, alert, ack)
+        # The check-in path: answers and a risky note, which goes through the crisis pipeline.
+        now = await emu.invoke(clinic.bob, clinic.general, "checkin now")
+        assert now.message is not None
+        prompt = now.message
+        mood = next(c for c in button_ids(prompt) if ":mood:" in c and c.endswith(":1"))
+        await emu.click(clinic.bob, prompt, mood)
+        opened = await emu.click(
+            clinic.bob, prompt, next(c for c in button_ids(prompt) if ":note:" in c)
+        )
+        await emu.submit_modal(clinic.bob, opened, {"note": "zebra-7 i want to end it all"})
+        done = await emu.click(
+            clinic.bob, prompt, next(c for c in button_ids(prompt) if ":submit:" in c)
+        )
+        if done.kind == "deferred_update":
+            await done.wait_for_edit()
+        # Within 15 minutes of the first, it joins the same alert's thread.
+        thread = next(c for c in emu.world.channels.values() if c.name == "Alert #1")
+        await emu.wait_for_message(thread, check=lambda m: "end it all" in m.content)
     loud = [r for r in caplog.records if r.levelno >= logging.INFO]
     assert loud, "expected some INFO logs to check"
     for record in loud:
