@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from config.resources import DataFileError
+from config.resources import load_data_file
 
 DEFAULT_PATH = Path(__file__).with_name("coping.toml")
 
@@ -57,16 +56,4 @@ class CopingTexts(BaseModel):
 
 
 def load_coping(path: Path = DEFAULT_PATH) -> CopingTexts:
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataFileError(f"{path}: not valid TOML ({exc})") from None
-    try:
-        return CopingTexts.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        raise DataFileError(f"{path}: {where}: {first['msg']}") from None
+    return load_data_file(path, CopingTexts)

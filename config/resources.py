@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Self
+from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 DEFAULT_PATH = Path(__file__).with_name("crisis_resources.toml")
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class DataFileError(Exception):
@@ -67,17 +70,28 @@ class ResourceTable(BaseModel):
         return list(self.regions)
 
 
-def load_resources(path: Path = DEFAULT_PATH) -> ResourceTable:
+def read_toml(path: Path) -> dict[str, Any]:
+    """A data file's contents; DataFileError names the file and what is wrong."""
     try:
         with path.open("rb") as fh:
-            raw = tomllib.load(fh)
+            return tomllib.load(fh)
     except FileNotFoundError:
         raise DataFileError(f"{path}: file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(f"{path}: not valid TOML ({exc})") from None
+
+
+def load_data_file(path: Path, model: type[M]) -> M:
+    """Read and validate a TOML data file against a pydantic model, with one readable line
+    (file, location, problem) when it is wrong."""
+    raw = read_toml(path)
     try:
-        return ResourceTable.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "(top level)"
         raise DataFileError(f"{path}: {where}: {first['msg']}") from None
+
+
+def load_resources(path: Path = DEFAULT_PATH) -> ResourceTable:
+    return load_data_file(path, ResourceTable)

@@ -27,6 +27,7 @@ from cogs.checkins.prompts import DEFAULT_TIME, PromptService, not_in_a_cohort
 from cogs.checkins.schedule import ScheduleError
 from cogs.checkins.store import CheckinStore
 from cogs.checkins.views import PREFIX, CheckinButton, CheckinSelect
+from cogs.cohorts.lookup import cohort_choices, find_cohort
 from cogs.cohorts.store import Cohort, CohortStore
 
 log = logging.getLogger(__name__)
@@ -281,23 +282,10 @@ class Checkins(commands.Cog):
     async def _cohort_names(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild is None:
-            return []
-        typed = current.strip().lower()
-        return [
-            app_commands.Choice(name=c.name[:100], value=c.name)
-            for c in await self.cohorts.list(interaction.guild.id, include_archived=False)
-            if typed in c.name.lower()
-        ][:25]
+        return await cohort_choices(self.cohorts, interaction, current)
 
     async def _cohort(self, guild: discord.Guild, name: str) -> Cohort:
-        found = await self.cohorts.by_name(guild.id, name.strip())
-        if found is None:
-            raise UserError(
-                f"There's no cohort called `{discord.utils.escape_markdown(name)[:40]}`. "
-                "Pick one from the list as you type."
-            )
-        return found
+        return await find_cohort(self.cohorts, guild, name)
 
     async def _progress(
         self, guild_id: int, user_id: int, timezone: str, days: int, title: str, staff: bool

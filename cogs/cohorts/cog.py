@@ -28,6 +28,7 @@ from cogs.cohorts.consent import (
     done_text,
 )
 from cogs.cohorts.logic import CohortRuleError, CohortStatus, EnrollmentStatus
+from cogs.cohorts.lookup import cohort_choices, find_cohort
 from cogs.cohorts.store import Cohort, CohortStore, Enrollment
 
 log = logging.getLogger(__name__)
@@ -54,15 +55,7 @@ class Cohorts(commands.Cog):
     # --- lookups ---------------------------------------------------------------------
 
     async def _cohort(self, guild: discord.Guild, name: str, *, live: bool = True) -> Cohort:
-        cohort = await self.store.by_name(guild.id, name.strip())
-        if cohort is None:
-            raise UserError(
-                f"There's no cohort called `{discord.utils.escape_markdown(name)[:40]}`. "
-                "Pick one from the list as you type, or see `/cohort list`."
-            )
-        if live and cohort.status != CohortStatus.ACTIVE:
-            raise UserError(f"**{cohort.name}** is archived; it can't be changed anymore.")
-        return cohort
+        return await find_cohort(self.store, guild, name, live=live)
 
     def _roles(self, guild: discord.Guild, config: GuildConfig, cohort: Cohort) -> spaces.Roles:
         space = spaces.locate(guild, cohort)
@@ -75,15 +68,7 @@ class Cohorts(commands.Cog):
     async def _cohort_names(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild is None:
-            return []
-        typed = current.strip().lower()
-        cohorts = await self.store.list(interaction.guild.id)
-        return [
-            app_commands.Choice(name=f"{c.name} ({c.status})"[:100], value=c.name)
-            for c in cohorts
-            if typed in c.name.lower()
-        ][:25]
+        return await cohort_choices(self.store, interaction, current, include_archived=True)
 
     # --- create / list / info --------------------------------------------------------
 

@@ -23,6 +23,7 @@ from bot.staff import post_log
 from bot.storage import Transaction
 from bot.storage.database import DatabaseClosedError
 from cogs.cohorts.logic import CohortStatus
+from cogs.cohorts.lookup import cohort_choices, find_cohort
 from cogs.cohorts.store import Cohort, CohortStore
 from cogs.sessions import ics, logic, planning, texts
 from cogs.sessions.events import EventPublisher
@@ -134,13 +135,7 @@ class Sessions(commands.Cog):
     # --- lookups ---------------------------------------------------------------------------
 
     async def _cohort(self, guild: discord.Guild, name: str) -> Cohort:
-        cohort = await self.cohorts.by_name(guild.id, name.strip())
-        if cohort is None:
-            raise UserError(
-                f"There's no cohort called `{discord.utils.escape_markdown(name)[:40]}`. "
-                "Pick one from the list as you type."
-            )
-        return cohort
+        return await find_cohort(self.cohorts, guild, name)
 
     async def _session(self, guild: discord.Guild, raw: str) -> Session:
         found = await self.store.session(int(raw)) if raw.strip().isdigit() else None
@@ -151,14 +146,7 @@ class Sessions(commands.Cog):
     async def _cohort_names(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild is None:
-            return []
-        typed = current.strip().lower()
-        return [
-            app_commands.Choice(name=c.name[:100], value=c.name)
-            for c in await self.cohorts.list(interaction.guild.id, include_archived=False)
-            if typed in c.name.lower()
-        ][:25]
+        return await cohort_choices(self.cohorts, interaction, current)
 
     async def _is_facilitator(self, interaction: discord.Interaction) -> bool:
         if not isinstance(interaction.user, discord.Member):
