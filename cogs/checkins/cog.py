@@ -237,6 +237,11 @@ class Checkins(commands.Cog):
             True,
         )
         await _send_progress(interaction, result)
+        from cogs.support.plan import shared_plan_embed
+
+        plan = await shared_plan_embed(self.bot, guild.id, member.id)
+        if plan is not None:  # only while the person shares it with facilitators
+            await interaction.followup.send(embed=plan, ephemeral=True)
 
     @checkin.command(name="digest", description="When the daily digest is posted (facilitators)")
     @app_commands.describe(time="Local time in the program's timezone, e.g. 08:00")

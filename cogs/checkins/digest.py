@@ -19,6 +19,7 @@ from cogs.checkins import logic, schedule
 from cogs.checkins.store import Assessment, CheckinStore
 from cogs.cohorts.logic import EnrollmentStatus
 from cogs.cohorts.store import Cohort, CohortStore
+from cogs.sessions.store import missed_sessions
 
 if TYPE_CHECKING:
     from bot.client import LanternBot
@@ -131,6 +132,11 @@ class DigestService:
             if person.checked_in:
                 checked_in.append(f"<@{uid}>")
             reasons = logic.needs_attention(person)
+            missed = await missed_sessions(
+                self.bot.db, guild.id, uid, self.bot.clock.now() - timedelta(days=7)
+            )
+            if missed:
+                reasons = [*reasons, f"missed {missed} session(s) in the last 7 days"]
             if reasons:
                 member = guild.get_member(uid)
                 name = member.name if member else str(uid)

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+HARD_CRAVINGS = 7
+LOW_MOOD = 2
+
 LATE_GRACE = timedelta(hours=1)
 """A prompt missed while the bot was down is sent late only within this window."""
 NUDGE_AFTER = timedelta(hours=3)
@@ -416,7 +419,17 @@ class PromptService:
             text += "\nYour summary is in your cohort's check-ins channel."
         elif shared is False:
             text += "\nI couldn't post your summary to your cohort just now; it's saved here."
-        await interaction.edit_original_response(content=text, embed=None, view=None)
+        view = None
+        a = fresh.answers
+        if (a.cravings or 0) >= HARD_CRAVINGS or (a.mood or 5) <= LOW_MOOD:
+            # A hard day: offer a coping exercise right here (the support feature's buttons).
+            from cogs.support.ground import coping_buttons
+
+            view = discord.ui.View(timeout=None)
+            for item in coping_buttons(self.bot, ("box", "urge") if a.cravings else ("box",)):
+                view.add_item(item)
+            text += "\nA rough day? A two-minute exercise can take the edge off:"
+        await interaction.edit_original_response(content=text, embed=None, view=view)
         await self._screen(fresh)
 
     async def _share(self, prompt: Prompt, where: Standing) -> bool:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from cogs.checkins.store import CheckinStore
 from cogs.cohorts.store import CohortStore
+from cogs.sessions.store import attendance_rows
 
 if TYPE_CHECKING:
     from bot.client import LanternBot
@@ -30,6 +31,8 @@ COLUMNS = (
     "instrument",
     "score",
     "band",
+    "session",
+    "attendance",
 )
 
 
@@ -69,6 +72,8 @@ async def cohort_report_csv(bot: LanternBot, guild_id: int, cohort_id: int) -> b
                 "",
                 "",
                 "",
+                "",
+                "",
             )
         )
     for a in await store.cohort_assessments(guild_id, user_ids):
@@ -89,6 +94,21 @@ async def cohort_report_csv(bot: LanternBot, guild_id: int, cohort_id: int) -> b
                 a.instrument,
                 a.score,
                 a.band or "",
+                "",
+                "",
+            )
+        )
+    # Attendance marks from the sessions feature: missed sessions belong in the report.
+    for mark in await attendance_rows(bot.db, cohort_id):
+        writer.writerow(
+            (
+                "attendance",
+                mark["user_id"],
+                _safe(name(mark["user_id"])),
+                str(mark["local_start"])[:10],
+                *([""] * 9),
+                _safe(f"{mark['title']} {str(mark['local_start'])[11:16]}"),
+                mark["status"],
             )
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -233,7 +233,8 @@ async def test_prompt_arrives_and_every_control_works(
     done = await submit(emu, clinic.bob, prompt)
     assert "Thanks for checking in" in done and "Mood 2/5" in done
     assert "cohort's check-ins channel" in done
-    assert button_ids(prompt) == []
+    # The prompt's controls are gone; a low mood brings coping exercises instead.
+    assert button_ids(prompt) and all(":ground:" in c for c in button_ids(prompt))
     shared = emu.last_message(channel(emu, clinic, "check-ins"))
     assert shared is not None and "Mood 2/5" in shared.content
     assert "Long day" not in shared.content  # the note stays private unless ticked
@@ -669,3 +670,25 @@ async def test_cohort_report_csv_has_checkins_and_assessments(
     assert table[0]["kind"] == "checkin" and table[0]["mood"] == "4"
     assert table[0]["user_id"] == str(clinic.bob.user.id)
     assert table[0]["note"].startswith("'=")  # no formula injection in spreadsheets
+
+
+async def test_a_hard_check_in_offers_a_coping_exercise(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    await join(emu, clinic, clinic.bob)
+    good = await emu.invoke(clinic.bob, clinic.general, "checkin now")
+    assert good.message is not None
+    await quick_checkin(emu, clinic.bob, good.message, mood=4)
+    assert not [c for c in button_ids(good.message) if ":ground:" in c]
+    hard = await emu.invoke(clinic.bob, clinic.general, "checkin now")
+    assert hard.message is not None
+    await quick_checkin(emu, clinic.bob, hard.message, mood=1)
+    replace = cid(hard.message, ":replace:")
+    res = await emu.click(clinic.bob, hard.message, replace)
+    if res.kind == "deferred_update":
+        await res.wait_for_edit()
+    assert "two-minute exercise" in hard.message.content
+    offered = [c for c in button_ids(hard.message) if ":ground:" in c]
+    assert offered, button_ids(hard.message)
+    opened = await emu.click(clinic.bob, hard.message, offered[0])
+    assert opened.ephemeral or opened.kind in ("message", "deferred")
