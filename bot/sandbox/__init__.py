@@ -44,7 +44,8 @@ FOOTER = """\
 To run Lantern on a real Discord server:
   1. Create an application in the Discord Developer Portal (https://discord.com/developers),
      and on its Bot page turn on SERVER MEMBERS INTENT and MESSAGE CONTENT INTENT.
-  2. cp .env.example .env, and put the bot token in LANTERN_DISCORD_TOKEN.
+  2. cp .env.example .env; put the bot token in LANTERN_DISCORD_TOKEN, and a key from
+     `python -m bot gen-key` in LANTERN_DATA_KEY (it encrypts health data at rest).
   3. python -m bot check-config      (says what is missing, if anything)
   4. python -m bot invite-url        (open the link to add Lantern to your server)
   5. python -m bot run               (then /setup server in your server, as Dana did)

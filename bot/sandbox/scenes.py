@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.emulator.model import Channel
 from bot.sandbox.stage import Stage
@@ -116,13 +117,14 @@ async def alice_opens_a_cohort(stage: Stage) -> None:
         "A cohort gets a private category only its members and facilitators can see. Bob "
         "is sent the group agreement first; the channels open when he agrees."
     )
+    today = stage.bot.clock.now().date()
     await stage.invoke(
         w.alice,
         w.general,
         "cohort create",
         name="Spring Evening",
-        start="2026-03-02",
-        end="2026-05-22",
+        start=today.isoformat(),
+        end=(today + timedelta(weeks=10)).isoformat(),
     )
     await stage.invoke(
         w.alice, w.general, "cohort enroll", member=w.bob.member, cohort="Spring Evening"
@@ -145,3 +147,40 @@ async def bob_has_a_hard_night(stage: Stage) -> None:
     escalations = _channel(stage, "escalations")
     alert = next(m for m in reversed(emu.messages_in(escalations)) if m.components)
     await stage.click(w.alice, alert, "Acknowledge")
+
+
+# --- sessions, check-ins -------------------------------------------------------------------
+
+
+@scene("Alice schedules group sessions; Bob looks at his week")
+async def alice_schedules(stage: Stage) -> None:
+    w = stage.world
+    stage.transcript.narrate(
+        "Sessions are kept in the program's timezone and stay at 18:00 local across "
+        "daylight-saving changes. Reminders go to #announcements with RSVP buttons."
+    )
+    await stage.invoke(
+        w.alice,
+        w.general,
+        "session add",
+        cohort="Spring Evening",
+        title="Group therapy",
+        weekdays="Mon,Wed,Thu",
+        time="18:00",
+        duration="3h",
+    )
+    await stage.invoke(w.bob, w.general, "schedule", weeks=1)
+
+
+@scene("Bob checks in")
+async def bob_checks_in(stage: Stage) -> None:
+    w = stage.world
+    stage.transcript.narrate(
+        "A two-minute check-in, privately. Only Bob and the facilitators see the answers; "
+        "sharing a summary with the cohort is Bob's choice."
+    )
+    res = await stage.invoke(w.bob, w.general, "checkin now")
+    if res is None or res.message is None:
+        return
+    await stage.click(w.bob, res.message, "4 🙂")
+    await stage.click(w.bob, res.message, "Done")

@@ -56,6 +56,11 @@ async def test_sandbox_transcript_shows_setup_and_who_sees_what() -> None:
     assert "DM to Bob, from Lantern" in crisis and "988" in crisis
     assert "Acknowledged by @Alice" in crisis
 
+    sessions, checkin = crisis.split("── 8.", 1)
+    assert "Added Group therapy" in sessions and "Your next sessions" in sessions
+    assert "[Add to calendar]" in sessions
+    assert "(only Bob sees this)" in checkin and "Thanks for checking in" in checkin
+
 
 async def test_a_new_scene_is_one_function_and_a_failing_one_still_shuts_down(
     error_logs: ExpectingErrorLogWatch,
