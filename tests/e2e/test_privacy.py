@@ -220,3 +220,39 @@ async def test_no_message_text_in_logs_above_debug(
         )
         assert "zebra-7" not in rendered, (record.name, record.getMessage())
     assert any("zebra-7" in r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG)
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        ("checkin history", {"member": "bob"}),
+        ("conversation log", {"member": "bob"}),
+        ("crisis log", {"member": "bob"}),
+        ("crisis export", {}),
+        ("mod history", {"member": "bob"}),
+        ("cohort info", {"cohort": "Spring Evening"}),
+        ("cohort report", {"cohort": "Spring Evening"}),
+        ("session list", {"cohort": "Spring Evening"}),
+    ],
+)
+async def test_a_participant_cannot_see_someone_elses_health_data(
+    emu: Emulator,
+    clinic: Clinic,
+    configured: LanternBot,
+    command: str,
+    options: dict[str, str],
+) -> None:
+    """Even when a server admin opens every command to everyone, a participant asking about
+    someone else is refused privately and sees nothing of theirs."""
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, CRISIS)
+    await wait_alert(emu, clinic)
+    for name in ("checkin", "conversation", "crisis", "mod", "cohort", "session"):
+        emu.override_command(clinic.guild, name, clinic.guild)
+    dev = emu.create_member(clinic.guild, "dev")
+    values = {k: (clinic.bob if v == "bob" else v) for k, v in options.items()}
+    res = await emu.invoke(dev, clinic.general, command, options=values)
+    assert res.ephemeral
+    body = text(res)
+    assert "Only facilitators" in body, body
+    assert "kill myself" not in body and not (res.message and res.message.attachments)
