@@ -193,9 +193,26 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     else:
         lines.append("token: set")
 
+    keys = settings.data_keys()
+    if keys:
+        extra = f" (+{len(keys) - 1} old, run rotate-key)" if len(keys) > 1 else ""
+        lines.append(f"data key: set, health data encrypted at rest{extra}")
+    elif settings.allow_plaintext:
+        lines.append("data key: none; LANTERN_ALLOW_PLAINTEXT=true (health data unencrypted)")
+    else:
+        problems.append(
+            f"{env_name('data_key')} is not set (needed to run; `python -m bot gen-key` makes one)."
+        )
+
     try:
         table = load_resources()
         lines.append(f"crisis resources: {len(table.regions)} regions")
+        from cogs.crisis.rules import load_rules
+        from config.coping import load_coping
+
+        rules = load_rules()
+        lines.append(f"crisis rules: version {rules.version}, {len(rules.rule)} rules")
+        lines.append(f"coping texts: {len(load_coping().exercises)} exercises")
     except DataFileError as exc:
         problems.append(f"data file: {exc}")
 

@@ -61,9 +61,14 @@ def test_check_config_reports_problems_and_exits_2(tmp_path: Path) -> None:
 
 
 def test_check_config_passes_with_a_token_and_creates_nothing(tmp_path: Path) -> None:
-    result = run_cli(tmp_path, "check-config", LANTERN_DISCORD_TOKEN=FAKE_TOKEN)
+    result = run_cli(
+        tmp_path, "check-config", LANTERN_DISCORD_TOKEN=FAKE_TOKEN, LANTERN_ALLOW_PLAINTEXT="true"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "config OK" in result.stdout
+    assert "crisis rules: version" in result.stdout and "coping texts:" in result.stdout
+    no_key = run_cli(tmp_path, "check-config", LANTERN_DISCORD_TOKEN=FAKE_TOKEN)
+    assert no_key.returncode == 2 and "LANTERN_DATA_KEY is not set" in no_key.stdout
     assert not (tmp_path / "data").exists()
 
 
@@ -81,7 +86,9 @@ def test_newer_database_is_refused_by_migrate_and_check_config(tmp_path: Path) -
         conn.execute("INSERT INTO schema_version VALUES (999, 'future', 'x')")
     migrate = run_cli(tmp_path, "migrate")
     assert migrate.returncode == 2 and "newer than this Lantern" in migrate.stderr
-    check = run_cli(tmp_path, "check-config", LANTERN_DISCORD_TOKEN=FAKE_TOKEN)
+    check = run_cli(
+        tmp_path, "check-config", LANTERN_DISCORD_TOKEN=FAKE_TOKEN, LANTERN_ALLOW_PLAINTEXT="1"
+    )
     assert check.returncode == 2 and "newer than this Lantern" in check.stdout
 
 
