@@ -121,6 +121,11 @@ class LanternBot(commands.Bot):
         finally:
             self._in_flight.discard(task)
 
+    @property
+    def idle(self) -> bool:
+        """No tracked in-flight work (tests wait for this instead of sleeping)."""
+        return not self._in_flight
+
     async def close(self) -> None:
         """Stop scheduling, let in-flight work finish, disconnect, then close the database."""
         self.scheduler.shutdown()

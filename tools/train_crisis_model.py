@@ -32,6 +32,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "data" / "crisis_corpus.jsonl"
+# More labelled messages for the model only (the rules' gate stays on the corpus).
+EXTRA = ROOT / "tests" / "data" / "crisis_training_extra.jsonl"
 OUTPUT = ROOT / "config" / "crisis_model.json"
 
 FORMAT = "lantern-crisis-model"
@@ -79,9 +81,26 @@ def load_corpus(path: Path = CORPUS) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
-def corpus_digest(path: Path = CORPUS) -> str:
-    """sha256 of the corpus file's bytes (what the model file records)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def training_files(corpus: Path = CORPUS, extra: Path = EXTRA) -> list[Path]:
+    return [corpus, *([extra] if extra.exists() else [])]
+
+
+def load_training(files: list[Path]) -> tuple[list[str], list[str]]:
+    texts: list[str] = []
+    labels: list[str] = []
+    for path in files:
+        more_texts, more_labels = load_corpus(path)
+        texts += more_texts
+        labels += more_labels
+    return texts, labels
+
+
+def corpus_digest(*paths: Path) -> str:
+    """sha256 over the training files' bytes, in order (what the model file records)."""
+    digest = hashlib.sha256()
+    for path in paths or (CORPUS,):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def build_pipeline() -> Any:
@@ -193,14 +212,16 @@ def train(corpus: Path = CORPUS, *, cross_validate: bool = True) -> dict[str, An
     """The whole model document for ``corpus`` (what config/crisis_model.json holds)."""
     import sklearn
 
-    texts, labels = load_corpus(corpus)
+    files = training_files(corpus)
+    texts, labels = load_training(files)
     document: dict[str, Any] = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "created": dt.datetime.now(dt.UTC).date().isoformat(),
         "training": {
             "corpus": corpus.relative_to(ROOT).as_posix() if corpus.is_relative_to(ROOT) else "",
-            "sha256": corpus_digest(corpus),
+            "files": [p.name for p in files],
+            "sha256": corpus_digest(*files),
             "size": len(texts),
             "labels": dict(sorted(Counter(labels).items())),
             "positive": list(POSITIVE),

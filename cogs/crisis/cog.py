@@ -206,6 +206,12 @@ class Crisis(commands.Cog):
         alert, announce = await self._raise_or_group(
             member, config, level, verdict.score, source, text, reasons, url, message
         )
+        # Only the statistical safety net fired: facilitators get a quiet concern to look at,
+        # but nobody is messaged about what may well be a figure of speech.
+        model_only = force_level is None and all(r.category == "model" for r in verdict.reasons)
+        if model_only:
+            await announce
+            return verdict
         # The person and the facilitators are reached side by side: neither waits for the
         # other's Discord calls (or their rate limits).
         await asyncio.gather(announce, self._reach_person(member, config, alert, message))

@@ -295,3 +295,19 @@ async def test_realert_interval_is_per_server(
     travel.shift(timedelta(minutes=3, seconds=1))
     configured.scheduler.wakeup()
     await emu.wait_for(lambda: len(realerts(emu, clinic)) == 1)
+
+
+async def test_model_only_concern_alerts_facilitators_quietly_and_does_not_message_the_person(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, "i cant keep going like this, im exhausted of life")
+    alert = await wait_alert(emu, clinic)
+    assert "Concern" in text(alert) and "(model)" in text(alert)
+    assert alert.mention_roles == []  # a concern never pings
+    await emu.wait_for(lambda: configured.idle, what="the pipeline to finish")
+    # A statistical guess is not said to the person: no support DM, no reply in channel.
+    assert not [m for m in emu.dms(clinic.bob) if "carry this alone" in text(m)]
+    assert not [m for m in emu.messages_in(group) if m.author.id == emu.bot_user_id]
+    await emu.say(clinic.bob, group, "i want to kill myself")  # a rule-based one does
+    await support_dm(emu, clinic.bob)

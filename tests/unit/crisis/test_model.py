@@ -25,6 +25,7 @@ from config.resources import DataFileError
 
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = ROOT / "tests" / "data" / "crisis_corpus.jsonl"
+EXTRA = ROOT / "tests" / "data" / "crisis_training_extra.jsonl"
 RETRAIN = "python tools/train_crisis_model.py (needs scikit-learn: pip install -e '.[dev]')"
 
 # Risky wording the rules do not know (not in the corpus); the model scores it ~0.95.
@@ -66,12 +67,14 @@ def test_model_file_is_small_and_complete() -> None:
 
 def test_model_was_trained_on_the_current_corpus() -> None:
     model = load_model()
-    digest = hashlib.sha256(CORPUS.read_bytes()).hexdigest()
+    files = [CORPUS, *([EXTRA] if EXTRA.exists() else [])]
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()
     assert model.corpus_sha256 == digest, (
-        f"tests/data/crisis_corpus.jsonl changed since config/crisis_model.json was trained; "
-        f"retrain it: {RETRAIN}"
+        "the training data (tests/data/crisis_corpus.jsonl, crisis_training_extra.jsonl) "
+        f"changed since config/crisis_model.json was trained; retrain it: {RETRAIN}"
     )
-    assert model.corpus_size == len(_corpus()), f"retrain: {RETRAIN}"
+    size = sum(1 for p in files for line in p.read_text().splitlines() if line.strip())
+    assert model.corpus_size == size, f"retrain: {RETRAIN}"
 
 
 def test_threshold_is_read_from_the_file(tmp_path: Path) -> None:
@@ -115,9 +118,16 @@ def test_a_broken_model_file_is_refused(change: dict, tmp_path: Path) -> None:
 
 def test_pure_python_matches_scikit_learn() -> None:
     pytest.importorskip("sklearn")
-    from tools.train_crisis_model import FORMAT, FORMAT_VERSION, export, fit, load_corpus
+    from tools.train_crisis_model import (
+        FORMAT,
+        FORMAT_VERSION,
+        export,
+        fit,
+        load_training,
+        training_files,
+    )
 
-    texts, labels = load_corpus(CORPUS)
+    texts, labels = load_training(training_files())
     pipeline = fit(texts, labels)
     document = {"format": FORMAT, "version": FORMAT_VERSION, "threshold": 0.5, **export(pipeline)}
     model = CrisisModel(document)
