@@ -1,24 +1,15 @@
-"""Private conversations with facilitators: `/talk`, claim / note / close, re-announcement
-of conversations nobody has answered, and `/conversation log`.
+"""Private conversations with facilitators: `/talk`, claim / note / close, and
+`/conversation log`. Facilitators are told in the escalation channel, with the topic and a
+link, never the words.
 
-Where a conversation lives: a PRIVATE thread (invitable off) in one server-level channel,
-`#talk-to-a-facilitator`, that everyone may view but not post in. Discord shows a private
-thread only to its members and to people with Manage Threads in the parent, so the person
-(added as a member) and the facilitator role (Manage Threads on that channel) see it and
-nobody else does. If a private thread can't be opened, Lantern falls back to a private
-channel with the same audience. Facilitators are told in the escalation channel, with the
-topic and a link, never the words.
-
-Re-announcement follows the crisis re-alert pattern: the due time lives in the database
-(`next_reannounce_at`), jobs are rebuilt at start-up, and a compare-and-set claims each one,
-so restarts neither lose nor repeat it. Outside staffed hours it waits for the next shift.
+Where a conversation lives (a private thread, or a private channel as a fallback) is in
+talk_spaces.py; re-announcing conversations nobody has answered is in talk_reannounce.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
@@ -31,9 +22,17 @@ from bot.interactions import NO_PINGS, send_private
 from bot.staff import staff_channel
 from bot.storage.guilds import GuildConfig
 from cogs.support import texts
-from cogs.support.hours import due_in_hours, is_staffed, next_staffed
+from cogs.support.hours import is_staffed, next_staffed
 from cogs.support.plan import plan_embed
 from cogs.support.store import Conversation, SupportStore
+from cogs.support.talk_reannounce import JOB_PREFIX, Reannouncement
+from cogs.support.talk_spaces import (
+    CHANNEL_NAME,
+    CHANNEL_TOPIC,
+    TalkSpaces,
+    private_overwrites,
+    talk_overwrites,
+)
 from cogs.support.talk_views import (
     CloseModal,
     ConversationButton,
@@ -42,7 +41,6 @@ from cogs.support.talk_views import (
     TalkStartButton,
     notice_embed,
     notice_view,
-    space_url,
     status_text,
     talk_cog,
 )
@@ -52,71 +50,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-JOB_PREFIX = "support:talk:reannounce:"
-CHANNEL_NAME = "talk-to-a-facilitator"
-CHANNEL_TOPIC = (
-    "Private conversations with facilitators open here as private threads: only you and the "
-    "facilitators can see yours. Type /talk to start one."
-)
+# Defined with the code that uses them; still importable from here.
+__all__ = [
+    "CHANNEL_NAME",
+    "CHANNEL_TOPIC",
+    "JOB_PREFIX",
+    "TalkCog",
+    "open_talk_modal",
+    "private_overwrites",
+    "talk_button",
+    "talk_overwrites",
+]
 
 
-def talk_overwrites(
-    guild: discord.Guild, facilitator: discord.Role | None
-) -> dict[discord.Role | discord.Member, discord.PermissionOverwrite]:
-    """Everyone may view the parent (Discord requires it to see a private thread in it) but
-    not post or open threads; facilitators manage threads, so they see every conversation."""
-    everyone = discord.PermissionOverwrite(
-        view_channel=True,
-        send_messages=False,
-        create_private_threads=False,
-        send_messages_in_threads=True,
-        read_message_history=True,
-    )
-    if guild.me.guild_permissions.create_public_threads:  # one can only deny what one holds
-        everyone.create_public_threads = False
-    overwrites: dict[discord.Role | discord.Member, discord.PermissionOverwrite] = {
-        guild.default_role: everyone,
-        guild.me: discord.PermissionOverwrite(
-            view_channel=True,
-            send_messages=True,
-            send_messages_in_threads=True,
-            create_private_threads=True,
-            manage_threads=True,
-            embed_links=True,
-            read_message_history=True,
-        ),
-    }
-    if facilitator is not None:
-        overwrites[facilitator] = discord.PermissionOverwrite(
-            view_channel=True,
-            send_messages=True,
-            send_messages_in_threads=True,
-            read_message_history=True,
-            manage_threads=True,
-        )
-    return overwrites
-
-
-def private_overwrites(
-    guild: discord.Guild, facilitator: discord.Role | None, person: discord.Member
-) -> dict[discord.Role | discord.Member, discord.PermissionOverwrite]:
-    """The fallback private channel: the person, facilitators and Lantern only."""
-    talk = discord.PermissionOverwrite(
-        view_channel=True, send_messages=True, read_message_history=True
-    )
-    overwrites: dict[discord.Role | discord.Member, discord.PermissionOverwrite] = {
-        guild.default_role: discord.PermissionOverwrite(view_channel=False),
-        guild.me: discord.PermissionOverwrite(
-            view_channel=True, send_messages=True, embed_links=True, read_message_history=True
-        ),
-        person: talk,
-    }
-    if facilitator is not None:
-        overwrites[facilitator] = talk
-    return overwrites
-
-
-class TalkCog(commands.Cog, name="Talk"):
+class TalkCog(Reannouncement, TalkSpaces, commands.Cog, name="Talk"):
     conversation = app_commands.Group(
         name="conversation",
         description="Private conversations with participants (facilitators)",
@@ -291,60 +238,6 @@ class TalkCog(commands.Cog, name="Talk"):
             f"You already have a conversation open, so I added this to it: {space.mention}.",
         )
 
-    async def _talk_channel(self, guild: discord.Guild, config: GuildConfig) -> discord.TextChannel:
-        async with self._channel_lock:  # two people at once must not create two channels
-            channel = guild.get_channel(await self.store.talk_channel(guild.id) or 0)
-            if isinstance(channel, discord.TextChannel):
-                return channel
-            facilitator = guild.get_role(config.facilitator_role_id or 0)
-            channel = await guild.create_text_channel(
-                CHANNEL_NAME,
-                overwrites=talk_overwrites(guild, facilitator),
-                topic=CHANNEL_TOPIC,
-                reason="Lantern: private conversations with facilitators",
-            )
-            await self.store.set_talk_channel(guild.id, channel.id, self.bot.clock.now())
-            return channel
-
-    async def _open_space(
-        self,
-        guild: discord.Guild,
-        config: GuildConfig,
-        member: discord.Member,
-        conversation_id: int,
-    ) -> tuple[str, discord.Thread | discord.TextChannel]:
-        parent = await self._talk_channel(guild, config)
-        thread: discord.Thread | None = None
-        try:
-            thread = await parent.create_thread(
-                name=f"#{conversation_id} · {member.display_name}"[:100],
-                type=discord.ChannelType.private_thread,
-                invitable=False,
-                auto_archive_duration=10080,
-                reason="Lantern: a private conversation with facilitators",
-            )
-            await thread.add_user(member)
-            return "thread", thread
-        except discord.HTTPException as exc:
-            log.warning(
-                "private thread not possible; opening a private channel",
-                extra={"guild_id": guild.id, "status": exc.status, "code": exc.code},
-            )
-            if thread is not None:
-                try:
-                    await thread.delete()
-                except discord.HTTPException:
-                    log.warning("could not remove a half-made thread", extra={"id": thread.id})
-        facilitator = guild.get_role(config.facilitator_role_id or 0)
-        channel = await guild.create_text_channel(
-            f"talk-{conversation_id}",
-            category=parent.category,
-            overwrites=private_overwrites(guild, facilitator, member),
-            topic="A private conversation between one person and the facilitators.",
-            reason="Lantern: a private conversation (private threads unavailable)",
-        )
-        return "channel", channel
-
     async def _notify_staff(
         self,
         guild: discord.Guild,
@@ -485,14 +378,6 @@ class TalkCog(commands.Cog, name="Talk"):
         except discord.HTTPException as exc:
             log.warning("could not wind down a conversation", extra={"status": exc.status})
 
-    def _space(
-        self, guild: discord.Guild | None, conversation: Conversation
-    ) -> discord.Thread | discord.TextChannel | None:
-        if guild is None:
-            return None
-        space = guild.get_channel_or_thread(conversation.space_id or 0)
-        return space if isinstance(space, discord.Thread | discord.TextChannel) else None
-
     async def _refresh_notice(
         self,
         guild: discord.Guild | None,
@@ -519,93 +404,6 @@ class TalkCog(commands.Cog, name="Talk"):
                 )
         except discord.HTTPException as exc:
             log.warning("could not update a conversation notice", extra={"status": exc.status})
-
-    # --- replies, waiting and re-announcement ------------------------------------------
-
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
-        if message.guild is None or message.author.bot or message.channel.id not in self._spaces:
-            return
-        conversation = await self.store.by_space(message.channel.id)
-        if conversation is None or not conversation.open:
-            return
-        now = self.bot.clock.now()
-        if message.author.id == conversation.user_id:
-            if await self.store.person_wrote(conversation.id, now):
-                await self._arm(await self._load(conversation.id), now)
-            return
-        config = await self.bot.guild_configs.get(message.guild.id)
-        if not isinstance(message.author, discord.Member) or not member_is_facilitator(
-            message.author, config
-        ):
-            return
-        if await self.store.staff_replied(conversation.id, message.author.id, now):
-            self.bot.scheduler.remove(f"{JOB_PREFIX}{conversation.id}")
-            if conversation.first_reply_at is None:
-                await self._refresh_notice(message.guild, await self._load(conversation.id))
-
-    async def _arm(self, conversation: Conversation, now: datetime) -> None:
-        minutes = await self.store.reannounce_minutes(conversation.guild_id)
-        windows, zone = await self.store.hours(conversation.guild_id)
-        due = due_in_hours(windows, zone or "UTC", now + timedelta(minutes=minutes))
-        await self.store.schedule_reannounce(conversation.id, due)
-        self._schedule(conversation.id, due, due)
-
-    def _schedule(self, conversation_id: int, run_at: datetime, due: datetime) -> None:
-        # grace None: one due while the bot was down runs as soon as it is back.
-        self.bot.scheduler.at(
-            f"{JOB_PREFIX}{conversation_id}",
-            run_at,
-            self.reannounce,
-            conversation_id,
-            due.isoformat(),
-            grace_seconds=None,
-        )
-
-    async def reannounce(self, conversation_id: int, due_iso: str) -> None:
-        await self.bot.wait_until_ready()  # rebuilt jobs may fire before the server is known
-        conversation = await self.store.conversation(conversation_id)
-        if conversation is None or not conversation.open or conversation.waiting_since is None:
-            return
-        guild = self.bot.get_guild(conversation.guild_id)
-        if guild is None:
-            return
-        now = self.bot.clock.now()
-        minutes = await self.store.reannounce_minutes(guild.id)
-        windows, zone = await self.store.hours(guild.id)
-        next_at = due_in_hours(windows, zone or "UTC", now + timedelta(minutes=minutes))
-        if not await self.store.claim_reannounce(
-            conversation_id, datetime.fromisoformat(due_iso), next_at, now
-        ):
-            return
-        self._schedule(conversation_id, next_at, next_at)
-        config = await self.bot.guild_configs.get(guild.id)
-        channel = staff_channel(guild, config, "escalation") or staff_channel(guild, config, "log")
-        if channel is None:
-            log.error("nowhere to re-announce a conversation", extra={"id": conversation_id})
-            return
-        waited = max(int((now - conversation.waiting_since).total_seconds() // 60), 1)
-        role = guild.get_role(config.facilitator_role_id or 0) if config else None
-        # Someone claimed it: remind them rather than ping everyone.
-        if conversation.claimed_by:
-            target, mentions = (
-                f"<@{conversation.claimed_by}>",
-                discord.AllowedMentions(users=[discord.Object(conversation.claimed_by)]),
-            )
-        elif role is not None:
-            target, mentions = role.mention, discord.AllowedMentions(roles=[role])
-        else:
-            target, mentions = "", NO_PINGS
-        text = (
-            f"{target} 💬 Conversation #{conversation.id} with <@{conversation.user_id}> has "
-            f"waited {waited} minute(s) for a reply ({conversation.reannounces + 1} reminder"
-            f"{'s' if conversation.reannounces else ''}): "
-            f"{space_url(guild.id, conversation.space_id)}"
-        ).strip()
-        try:
-            await channel.send(text, allowed_mentions=mentions)
-        except discord.HTTPException as exc:
-            log.error("could not re-announce a conversation", extra={"status": exc.status})
 
     # --- the person leaves ---------------------------------------------------------------
 

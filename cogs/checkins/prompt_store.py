@@ -1,0 +1,381 @@
+"""SQL for check-in schedules (settings) and the prompts they send: part of `CheckinStore`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+import aiosqlite
+
+from bot.crypto import Cipher
+from bot.storage import Database
+from cogs.checkins import schedule
+from cogs.checkins.logic import Answers
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class Settings:
+    id: int
+    guild_id: int
+    user_id: int
+    enabled: bool
+    cadence: str
+    local_time: time
+    timezone: str
+    days: frozenset[int]
+    nudge: bool
+    last_due_at: datetime | None
+    dm_channel_id: int | None
+    dm_closed_at: datetime | None
+    stopped_reason: str | None
+
+    @property
+    def rule(self) -> schedule.Rule:
+        return schedule.Rule(self.local_time, self.timezone, self.days)
+
+    def describe(self) -> str:
+        when = f"{schedule.format_time(self.local_time)} ({self.timezone})"
+        if self.cadence == "weekly":
+            return f"weekly on {schedule.format_days(self.days)} at {when}"
+        return f"{schedule.format_days(self.days)} at {when}"
+
+
+def _settings(row: aiosqlite.Row) -> Settings:
+    return Settings(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        enabled=bool(row["enabled"]),
+        cadence=row["cadence"],
+        local_time=time.fromisoformat(row["local_time"]),
+        timezone=row["timezone"],
+        days=schedule.decode_days(row["days"]),
+        nudge=bool(row["nudge"]),
+        last_due_at=_when(row["last_due_at"]),
+        dm_channel_id=row["dm_channel_id"],
+        dm_closed_at=_when(row["dm_closed_at"]),
+        stopped_reason=row["stopped_reason"],
+    )
+
+
+@dataclass(frozen=True)
+class Prompt:
+    id: int
+    settings_id: int | None
+    guild_id: int
+    user_id: int
+    kind: str
+    due_at: datetime
+    local_day: date
+    status: str
+    channel_id: int | None
+    message_id: int | None
+    nudge_at: datetime | None
+    nudged_at: datetime | None
+    answers: Answers
+    share: bool
+    share_note: bool
+
+
+def _prompt(row: aiosqlite.Row, cipher: Cipher) -> Prompt:
+    return Prompt(
+        id=row["id"],
+        settings_id=row["settings_id"],
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        kind=row["kind"],
+        due_at=datetime.fromisoformat(row["due_at"]),
+        local_day=date.fromisoformat(row["local_day"]),
+        status=row["status"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        nudge_at=_when(row["nudge_at"]),
+        nudged_at=_when(row["nudged_at"]),
+        answers=Answers(
+            row["mood"],
+            row["cravings"],
+            row["sleep_hours"],
+            row["used"],
+            cipher.decrypt(row["note"]),
+        ),
+        share=bool(row["share"]),
+        share_note=bool(row["share_note"]),
+    )
+
+
+# Draft columns a button, select or the note modal may set on a prompt.
+DRAFT_COLUMNS = frozenset(
+    {"mood", "cravings", "sleep_hours", "used", "note", "share", "share_note"}
+)
+
+
+class SettingsAndPrompts:
+    """Schedules and prompts; mixed into `CheckinStore`, which provides `db` and `cipher`."""
+
+    db: Database
+    cipher: Cipher
+
+    # --- settings --------------------------------------------------------------------
+
+    async def settings(self, guild_id: int, user_id: int) -> Settings | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM checkin_settings WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        return _settings(row) if row else None
+
+    async def settings_by_id(self, settings_id: int) -> Settings | None:
+        row = await self.db.fetch_one("SELECT * FROM checkin_settings WHERE id = ?", (settings_id,))
+        return _settings(row) if row else None
+
+    async def enabled_settings(self) -> list[Settings]:
+        rows = await self.db.fetch_all("SELECT * FROM checkin_settings WHERE enabled = 1")
+        return [_settings(r) for r in rows]
+
+    async def guild_settings(self, guild_id: int) -> list[Settings]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM checkin_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return [_settings(r) for r in rows]
+
+    async def save_settings(
+        self,
+        *,
+        guild_id: int,
+        user_id: int,
+        enabled: bool,
+        cadence: str,
+        local_time: time,
+        timezone: str,
+        days: frozenset[int],
+        nudge: bool,
+        last_due_at: datetime | None,
+        now: datetime,
+    ) -> Settings:
+        """Create or replace someone's schedule (one transaction), and return it."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO checkin_settings (guild_id, user_id, enabled, cadence, local_time, "
+                "timezone, days, nudge, last_due_at, stopped_reason, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (guild_id, user_id) DO UPDATE SET enabled = excluded.enabled, "
+                "cadence = excluded.cadence, local_time = excluded.local_time, "
+                "timezone = excluded.timezone, days = excluded.days, nudge = excluded.nudge, "
+                "last_due_at = excluded.last_due_at, stopped_reason = excluded.stopped_reason, "
+                "updated_at = excluded.updated_at",
+                (
+                    guild_id,
+                    user_id,
+                    int(enabled),
+                    cadence,
+                    schedule.format_time(local_time),
+                    timezone,
+                    schedule.encode_days(days),
+                    int(nudge),
+                    last_due_at.isoformat() if last_due_at else None,
+                    None if enabled else "opted out",
+                    now.isoformat(),
+                ),
+            )
+            row = await tx.fetch_one(
+                "SELECT * FROM checkin_settings WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            )
+        if row is None:
+            raise RuntimeError("settings vanished inside their own transaction")
+        return _settings(row)
+
+    async def stop(
+        self, guild_id: int, user_id: int, reason: str, now: datetime
+    ) -> Settings | None:
+        """No more prompts (opted out, removed, graduated); open prompts close too."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE checkin_settings SET enabled = 0, stopped_reason = ?, updated_at = ? "
+                "WHERE guild_id = ? AND user_id = ?",
+                (reason, now.isoformat(), guild_id, user_id),
+            )
+            await tx.execute(
+                "UPDATE checkin_prompts SET status = 'expired' WHERE guild_id = ? AND "
+                "user_id = ? AND status IN ('queued', 'sent')",
+                (guild_id, user_id),
+            )
+            row = await tx.fetch_one(
+                "SELECT * FROM checkin_settings WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            )
+        return _settings(row) if row else None
+
+    async def set_dm_channel(self, settings_id: int, channel_id: int) -> None:
+        await self.db.execute(
+            "UPDATE checkin_settings SET dm_channel_id = ?, dm_closed_at = NULL WHERE id = ?",
+            (channel_id, settings_id),
+        )
+
+    async def mark_dm_closed(self, guild_id: int, user_id: int, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE checkin_settings SET dm_closed_at = ? WHERE guild_id = ? AND user_id = ?",
+            (now.isoformat(), guild_id, user_id),
+        )
+
+    # --- prompts ---------------------------------------------------------------------
+
+    async def claim_occurrence(
+        self, settings: Settings, due_at: datetime, *, late: bool, now: datetime
+    ) -> int | None:
+        """Record one scheduled occurrence and move the schedule past it, atomically.
+        Returns the prompt id to send, or None (already claimed, or too late to send)."""
+        day = schedule.local_day(due_at, settings.timezone)
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE checkin_settings SET last_due_at = ? WHERE id = ? AND "
+                "(last_due_at IS NULL OR last_due_at < ?)",
+                (due_at.isoformat(), settings.id, due_at.isoformat()),
+            )
+            # The partial unique index on (settings_id, due_at) makes a second claim a no-op.
+            claimed = await tx.fetch_one(
+                "INSERT INTO checkin_prompts (settings_id, guild_id, user_id, kind, due_at, "
+                "local_day, status, created_at) VALUES (?, ?, ?, 'scheduled', ?, ?, ?, ?) "
+                "ON CONFLICT (settings_id, due_at) WHERE settings_id IS NOT NULL DO NOTHING "
+                "RETURNING id",
+                (
+                    settings.id,
+                    settings.guild_id,
+                    settings.user_id,
+                    due_at.isoformat(),
+                    day.isoformat(),
+                    "missed" if late else "queued",
+                    now.isoformat(),
+                ),
+            )
+        if claimed is None or late:
+            return None
+        return int(claimed["id"])
+
+    async def prompt_with_settings(self, prompt_id: int) -> tuple[Prompt, Settings] | None:
+        """A scheduled prompt and its schedule, in one query (the delivery hot path)."""
+        row = await self.db.fetch_one(
+            "SELECT p.*, s.id AS s_id, s.enabled AS s_enabled, s.cadence AS s_cadence, "
+            "s.local_time AS s_local_time, s.timezone AS s_timezone, s.days AS s_days, "
+            "s.nudge AS s_nudge, s.last_due_at AS s_last_due_at, "
+            "s.dm_channel_id AS s_dm_channel_id, s.dm_closed_at AS s_dm_closed_at, "
+            "s.stopped_reason AS s_stopped_reason "
+            "FROM checkin_prompts p JOIN checkin_settings s ON s.id = p.settings_id "
+            "WHERE p.id = ?",
+            (prompt_id,),
+        )
+        if row is None:
+            return None
+        settings = Settings(
+            id=row["s_id"],
+            guild_id=row["guild_id"],
+            user_id=row["user_id"],
+            enabled=bool(row["s_enabled"]),
+            cadence=row["s_cadence"],
+            local_time=time.fromisoformat(row["s_local_time"]),
+            timezone=row["s_timezone"],
+            days=schedule.decode_days(row["s_days"]),
+            nudge=bool(row["s_nudge"]),
+            last_due_at=_when(row["s_last_due_at"]),
+            dm_channel_id=row["s_dm_channel_id"],
+            dm_closed_at=_when(row["s_dm_closed_at"]),
+            stopped_reason=row["s_stopped_reason"],
+        )
+        return _prompt(row, self.cipher), settings
+
+    async def create_now_prompt(self, guild_id: int, user_id: int, day: date, now: datetime) -> int:
+        return await self.db.execute(
+            "INSERT INTO checkin_prompts (guild_id, user_id, kind, due_at, local_day, status, "
+            "sent_at, created_at) VALUES (?, ?, 'now', ?, ?, 'sent', ?, ?)",
+            (guild_id, user_id, now.isoformat(), day.isoformat(), now.isoformat(), now.isoformat()),
+        )
+
+    async def prompt(self, prompt_id: int) -> Prompt | None:
+        row = await self.db.fetch_one("SELECT * FROM checkin_prompts WHERE id = ?", (prompt_id,))
+        return _prompt(row, self.cipher) if row else None
+
+    async def queued_prompts(self) -> list[Prompt]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM checkin_prompts WHERE status = 'queued' ORDER BY due_at, id"
+        )
+        return [_prompt(r, self.cipher) for r in rows]
+
+    async def set_status(self, prompt_id: int, status: str) -> None:
+        await self.db.execute(
+            "UPDATE checkin_prompts SET status = ? WHERE id = ?", (status, prompt_id)
+        )
+
+    async def mark_sent(
+        self,
+        prompt: Prompt,
+        *,
+        channel_id: int,
+        message_id: int,
+        nudge_at: datetime | None,
+        now: datetime,
+        settings: Settings | None = None,
+    ) -> None:
+        """Sent: earlier prompts of this person that were never answered expire now."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE checkin_prompts SET status = 'sent', channel_id = ?, message_id = ?, "
+                "sent_at = ?, nudge_at = ? WHERE id = ?",
+                (
+                    channel_id,
+                    message_id,
+                    now.isoformat(),
+                    nudge_at.isoformat() if nudge_at else None,
+                    prompt.id,
+                ),
+            )
+            await tx.execute(
+                "UPDATE checkin_prompts SET status = 'expired' WHERE guild_id = ? AND "
+                "user_id = ? AND kind = 'scheduled' AND status = 'sent' AND id != ?",
+                (prompt.guild_id, prompt.user_id, prompt.id),
+            )
+            known = settings is not None and (
+                settings.dm_channel_id == channel_id and settings.dm_closed_at is None
+            )
+            if prompt.settings_id is not None and not known:
+                await tx.execute(
+                    "UPDATE checkin_settings SET dm_channel_id = ?, dm_closed_at = NULL "
+                    "WHERE id = ?",
+                    (channel_id, prompt.settings_id),
+                )
+
+    async def pending_nudges(self) -> list[Prompt]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM checkin_prompts WHERE status = 'sent' AND nudge_at IS NOT NULL "
+            "AND nudged_at IS NULL"
+        )
+        return [_prompt(r, self.cipher) for r in rows]
+
+    async def mark_nudged(self, prompt_id: int, now: datetime) -> bool:
+        """True once: the nudge is claimed before it is sent."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "SELECT 1 FROM checkin_prompts WHERE id = ? AND status = 'sent' "
+                "AND nudged_at IS NULL",
+                (prompt_id,),
+            )
+            if row is None:
+                return False
+            await tx.execute(
+                "UPDATE checkin_prompts SET nudged_at = ? WHERE id = ?",
+                (now.isoformat(), prompt_id),
+            )
+            return True
+
+    async def set_draft(self, prompt_id: int, column: str, value: Any) -> None:
+        if column not in DRAFT_COLUMNS:
+            raise ValueError(f"not a draft column: {column}")
+        await self.db.execute(
+            f"UPDATE checkin_prompts SET {column} = ? WHERE id = ? "  # noqa: S608 (fixed names)
+            "AND status = 'sent'",
+            (self.cipher.encrypt(value) if column == "note" else value, prompt_id),
+        )

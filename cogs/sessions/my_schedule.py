@@ -1,0 +1,163 @@
+"""`/schedule` (participants): their next sessions, their saved preferences, and the
+calendar file."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import discord
+from discord import app_commands
+
+from bot.checks import guild_of
+from bot.errors import UserError
+from bot.interactions import send_private
+from cogs.sessions import ics, planning, texts
+from cogs.sessions.lookups import SessionLookups, _user_error
+from cogs.sessions.recurrence import (
+    RecurrenceError,
+    format_clock,
+    format_lead,
+    format_when,
+    parse_lead,
+    to_local,
+)
+from cogs.sessions.reminders import session_name
+from cogs.sessions.store import Prefs, Session
+from cogs.sessions.views import calendar_view
+from cogs.setup.logic import normalise_timezone
+
+
+class ParticipantSchedule(SessionLookups):
+    """A participant's own schedule and reminder preferences."""
+
+    # --- /schedule (participants) ----------------------------------------------------------
+
+    @app_commands.command(name="schedule", description="Your next sessions, in your timezone")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        weeks="How many weeks ahead (default 2)",
+        timezone="Show times in this zone, e.g. Europe/London (saved)",
+        dm_reminders="Also remind me by DM (saved)",
+        dm_lead="How long before, for DM reminders, e.g. 2h (saved)",
+        missed_dm="A kind DM if I miss a session (saved; on by default)",
+    )
+    async def schedule(
+        self,
+        interaction: discord.Interaction,
+        weeks: app_commands.Range[int, 1, 4] = 2,
+        timezone: str | None = None,
+        dm_reminders: bool | None = None,
+        dm_lead: str | None = None,
+        missed_dm: bool | None = None,
+    ) -> None:
+        guild = guild_of(interaction)
+        user_id = interaction.user.id
+        now = self.bot.clock.now()
+        prefs = await self.store.prefs(guild.id, user_id)
+        changed = await self._save_prefs(
+            guild, user_id, prefs, timezone, dm_reminders, dm_lead, missed_dm
+        )
+        prefs = await self.store.prefs(guild.id, user_id) if changed else prefs
+        cohort_id = await self.store.active_cohort_of(guild.id, user_id)
+        if cohort_id is None:
+            pending = await self.cohorts.open_enrollment(guild.id, user_id)
+            reply = texts.NOT_YET_AGREED if pending else texts.NOT_ENROLLED
+            await send_private(interaction, ("Saved your choices. " if changed else "") + reply)
+            return
+        if changed:
+            await planning.replan_cohorts(self.store, [cohort_id], now, user_id=user_id)
+            await self.sender.rearm()
+        sessions = await self.store.sessions_of_cohort(cohort_id, now, now + timedelta(weeks=weeks))
+        config = await self.bot.guild_configs.get(guild.id)
+        zone = prefs.timezone or (config.timezone if config and config.timezone else "UTC")
+        await send_private(
+            interaction,
+            embed=self._schedule_embed(sessions, zone, prefs, weeks),
+            view=calendar_view(),
+        )
+
+    async def _save_prefs(
+        self, guild: discord.Guild, user_id: int, prefs: Prefs, timezone: str | None,
+        dm_reminders: bool | None, dm_lead: str | None, missed_dm: bool | None,
+    ) -> bool:  # fmt: skip
+        if timezone is None and dm_reminders is None and dm_lead is None and missed_dm is None:
+            return False
+        zone = prefs.timezone
+        if timezone is not None:
+            zone = normalise_timezone(timezone)
+            if zone is None:
+                raise UserError(
+                    f"`{discord.utils.escape_markdown(timezone)[:40]}` isn't a timezone I know. "
+                    "Use a name like `America/Chicago` or `Europe/London`."
+                )
+        lead = prefs.dm_lead
+        if dm_lead is not None:
+            try:
+                lead = parse_lead(dm_lead)
+            except RecurrenceError as exc:
+                raise _user_error(exc) from None
+        new = Prefs(
+            timezone=zone,
+            dm_reminders=prefs.dm_reminders if dm_reminders is None else dm_reminders,
+            dm_lead=lead,
+            missed_dm=prefs.missed_dm if missed_dm is None else missed_dm,
+        )
+        await self.store.save_prefs(guild.id, user_id, new, self.bot.clock.now())
+        return True
+
+    def _schedule_embed(
+        self, sessions: list[Session], zone: str, prefs: Prefs, weeks: int
+    ) -> discord.Embed:
+        lines = []
+        for s in sessions:
+            ends = format_clock(to_local(s.ends_at, zone))
+            line = f"**{format_when(s.starts_at, zone)}** to {ends} · {session_name(s)}"
+            if s.location:
+                line += f" · 📍 {s.location}"
+            if s.cancelled:
+                line = f"~~{line}~~ cancelled"
+            elif s.moved:
+                line += " · moved"
+            lines.append(line)
+        embed = discord.Embed(
+            title="Your next sessions",
+            description="\n".join(lines)[:4000] or f"No sessions in the next {weeks} week(s).",
+            colour=discord.Colour.blurple(),
+        )
+        dm = f"on, {format_lead(prefs.dm_lead)} before" if prefs.dm_reminders else "off"
+        embed.set_footer(
+            text=f"Times in {zone}. DM reminders: {dm}. "
+            "Change with /schedule timezone, dm_reminders, dm_lead, missed_dm."
+        )
+        return embed
+
+    async def send_calendar(self, interaction: discord.Interaction) -> None:
+        guild = guild_of(interaction)
+        cohort_id = await self.store.active_cohort_of(guild.id, interaction.user.id)
+        if cohort_id is None:
+            raise UserError(texts.NOT_ENROLLED)
+        now = self.bot.clock.now()
+        cohort = await self.cohorts.get(guild.id, cohort_id)
+        sessions = await self.store.sessions_of_cohort(
+            cohort_id, now, now + planning.HORIZON, include_cancelled=False
+        )
+        events = [
+            ics.CalendarEvent(
+                uid=f"lantern-session-{s.id}@{guild.id}",
+                title=session_name(s),
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+                description=f"{cohort.name if cohort else ''} · {texts.KIND_LABELS[s.kind]}",
+                location=s.location or s.link or "",
+                url=s.link or "",
+            )
+            for s in sessions
+        ]
+        data = ics.calendar(events, name=f"{cohort.name if cohort else 'Sessions'}", now=now)
+        await interaction.response.send_message(
+            f"Your next {len(events)} session(s) as a calendar file. Open it to add them; "
+            "changes made later aren't updated in your calendar, so check `/schedule`.",
+            file=discord.File(io.BytesIO(data), filename="lantern-sessions.ics"),
+            ephemeral=True,
+        )

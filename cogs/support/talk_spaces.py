@@ -1,0 +1,158 @@
+"""Where a conversation lives, and who may see it.
+
+A PRIVATE thread (invitable off) in one server-level channel, `#talk-to-a-facilitator`, that
+everyone may view but not post in. Discord shows a private thread only to its members and to
+people with Manage Threads in the parent, so the person (added as a member) and the
+facilitator role (Manage Threads on that channel) see it and nobody else does. If a private
+thread can't be opened, Lantern falls back to a private channel with the same audience.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.storage.guilds import GuildConfig
+from cogs.support.store import Conversation, SupportStore
+
+if TYPE_CHECKING:
+    from bot.client import LanternBot
+
+# The logger keeps the name it had before talk.py was split.
+log = logging.getLogger("cogs.support.talk")
+
+CHANNEL_NAME = "talk-to-a-facilitator"
+CHANNEL_TOPIC = (
+    "Private conversations with facilitators open here as private threads: only you and the "
+    "facilitators can see yours. Type /talk to start one."
+)
+
+
+def talk_overwrites(
+    guild: discord.Guild, facilitator: discord.Role | None
+) -> dict[discord.Role | discord.Member, discord.PermissionOverwrite]:
+    """Everyone may view the parent (Discord requires it to see a private thread in it) but
+    not post or open threads; facilitators manage threads, so they see every conversation."""
+    everyone = discord.PermissionOverwrite(
+        view_channel=True,
+        send_messages=False,
+        create_private_threads=False,
+        send_messages_in_threads=True,
+        read_message_history=True,
+    )
+    if guild.me.guild_permissions.create_public_threads:  # one can only deny what one holds
+        everyone.create_public_threads = False
+    overwrites: dict[discord.Role | discord.Member, discord.PermissionOverwrite] = {
+        guild.default_role: everyone,
+        guild.me: discord.PermissionOverwrite(
+            view_channel=True,
+            send_messages=True,
+            send_messages_in_threads=True,
+            create_private_threads=True,
+            manage_threads=True,
+            embed_links=True,
+            read_message_history=True,
+        ),
+    }
+    if facilitator is not None:
+        overwrites[facilitator] = discord.PermissionOverwrite(
+            view_channel=True,
+            send_messages=True,
+            send_messages_in_threads=True,
+            read_message_history=True,
+            manage_threads=True,
+        )
+    return overwrites
+
+
+def private_overwrites(
+    guild: discord.Guild, facilitator: discord.Role | None, person: discord.Member
+) -> dict[discord.Role | discord.Member, discord.PermissionOverwrite]:
+    """The fallback private channel: the person, facilitators and Lantern only."""
+    talk = discord.PermissionOverwrite(
+        view_channel=True, send_messages=True, read_message_history=True
+    )
+    overwrites: dict[discord.Role | discord.Member, discord.PermissionOverwrite] = {
+        guild.default_role: discord.PermissionOverwrite(view_channel=False),
+        guild.me: discord.PermissionOverwrite(
+            view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+        ),
+        person: talk,
+    }
+    if facilitator is not None:
+        overwrites[facilitator] = talk
+    return overwrites
+
+
+class TalkSpaces:
+    """The talk channel and each conversation's thread or channel. Mixed into `TalkCog`,
+    which provides `bot`, `store` and `_channel_lock`."""
+
+    bot: LanternBot
+    store: SupportStore
+    _channel_lock: asyncio.Lock
+
+    async def _talk_channel(self, guild: discord.Guild, config: GuildConfig) -> discord.TextChannel:
+        async with self._channel_lock:  # two people at once must not create two channels
+            channel = guild.get_channel(await self.store.talk_channel(guild.id) or 0)
+            if isinstance(channel, discord.TextChannel):
+                return channel
+            facilitator = guild.get_role(config.facilitator_role_id or 0)
+            channel = await guild.create_text_channel(
+                CHANNEL_NAME,
+                overwrites=talk_overwrites(guild, facilitator),
+                topic=CHANNEL_TOPIC,
+                reason="Lantern: private conversations with facilitators",
+            )
+            await self.store.set_talk_channel(guild.id, channel.id, self.bot.clock.now())
+            return channel
+
+    async def _open_space(
+        self,
+        guild: discord.Guild,
+        config: GuildConfig,
+        member: discord.Member,
+        conversation_id: int,
+    ) -> tuple[str, discord.Thread | discord.TextChannel]:
+        parent = await self._talk_channel(guild, config)
+        thread: discord.Thread | None = None
+        try:
+            thread = await parent.create_thread(
+                name=f"#{conversation_id} · {member.display_name}"[:100],
+                type=discord.ChannelType.private_thread,
+                invitable=False,
+                auto_archive_duration=10080,
+                reason="Lantern: a private conversation with facilitators",
+            )
+            await thread.add_user(member)
+            return "thread", thread
+        except discord.HTTPException as exc:
+            log.warning(
+                "private thread not possible; opening a private channel",
+                extra={"guild_id": guild.id, "status": exc.status, "code": exc.code},
+            )
+            if thread is not None:
+                try:
+                    await thread.delete()
+                except discord.HTTPException:
+                    log.warning("could not remove a half-made thread", extra={"id": thread.id})
+        facilitator = guild.get_role(config.facilitator_role_id or 0)
+        channel = await guild.create_text_channel(
+            f"talk-{conversation_id}",
+            category=parent.category,
+            overwrites=private_overwrites(guild, facilitator, member),
+            topic="A private conversation between one person and the facilitators.",
+            reason="Lantern: a private conversation (private threads unavailable)",
+        )
+        return "channel", channel
+
+    def _space(
+        self, guild: discord.Guild | None, conversation: Conversation
+    ) -> discord.Thread | discord.TextChannel | None:
+        if guild is None:
+            return None
+        space = guild.get_channel_or_thread(conversation.space_id or 0)
+        return space if isinstance(space, discord.Thread | discord.TextChannel) else None
