@@ -46,15 +46,23 @@ _COLUMNS = [f.name for f in fields(GuildConfig)]
 
 
 class GuildConfigStore:
+    """Every command, listener and job asks for its server's configuration (the crisis
+    screen once per message), so it is kept in memory; `save` is the only writer."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._cache: dict[int, GuildConfig | None] = {}
 
     async def get(self, guild_id: int) -> GuildConfig | None:
+        if guild_id in self._cache:
+            return self._cache[guild_id]
         row = await self._db.fetch_one(
             f"SELECT {', '.join(_COLUMNS)} FROM guild_config WHERE guild_id = ?",  # noqa: S608
             (guild_id,),
         )
-        return GuildConfig(**dict(row)) if row else None
+        config = GuildConfig(**dict(row)) if row else None
+        self._cache[guild_id] = config
+        return config
 
     async def save(self, config: GuildConfig, now: datetime) -> None:
         values = {name: getattr(config, name) for name in _COLUMNS}
@@ -65,3 +73,4 @@ class GuildConfigStore:
             f"ON CONFLICT (guild_id) DO UPDATE SET {updates}, updated_at = excluded.updated_at",
             {**values, "now": now.isoformat()},
         )
+        self._cache.pop(config.guild_id, None)

@@ -70,14 +70,3 @@ class CheckinStore(SettingsAndPrompts, CheckinsAndAssessments):
                     (day.isoformat(), guild_id),
                 )
             return True
-
-    # --- privacy ---------------------------------------------------------------------
-
-    async def delete_person(self, guild_id: int, user_id: int) -> None:
-        """Everything this feature holds about one person in one server."""
-        async with self.db.transaction() as tx:
-            for table in ("checkins", "checkin_prompts", "assessments", "checkin_settings"):
-                await tx.execute(
-                    f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?",  # noqa: S608
-                    (guild_id, user_id),
-                )

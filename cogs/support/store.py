@@ -1,8 +1,8 @@
 """SQL for safety plans, conversations (and their audit trail and notes), staffed hours and
 talk settings. The only place with this feature's SQL.
 
-Personal data is keyed by (guild_id, user_id): `export_user` and `delete_user` cover all of
-it for the privacy feature.
+Personal data is keyed by (guild_id, user_id); export, deletion and encryption are declared
+in bot/personal_data.py, the one catalogue the privacy feature acts on.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import aiosqlite
 
@@ -440,55 +439,3 @@ class SupportStore:
             "VALUES (?, ?, ?, ?, ?)",
             (conversation_id, action, actor, now.isoformat(), self.cipher.encrypt(detail)),
         )
-
-
-# --- privacy hooks -----------------------------------------------------------------------
-
-
-async def export_user(db: Database, guild_id: int, user_id: int) -> dict[str, Any]:
-    """Everything this feature stores about the person in this server, as plain data."""
-    plan = await db.fetch_one(
-        "SELECT * FROM safety_plans WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-    )
-    rows = await db.fetch_all(
-        "SELECT * FROM conversations WHERE guild_id = ? AND user_id = ? ORDER BY id",
-        (guild_id, user_id),
-    )
-    conversations = []
-    for row in rows:
-        item = {key: row[key] for key in row.keys()}  # noqa: SIM118 (sqlite3.Row)
-        events = await db.fetch_all(
-            "SELECT action, actor_id, at, detail FROM conversation_events "
-            "WHERE conversation_id = ? ORDER BY at, id",
-            (row["id"],),
-        )
-        item["events"] = [
-            dict(zip(("action", "actor_id", "at", "detail"), e, strict=True)) for e in events
-        ]
-        conversations.append(item)
-    out: dict[str, Any] = {"conversations": conversations}
-    if plan is not None:
-        item = {key: plan[key] for key in plan.keys()}  # noqa: SIM118 (sqlite3.Row)
-        item["people"] = json.loads(item["people"] or "[]")
-        out["safety_plan"] = item
-    return out
-
-
-async def delete_user(db: Database, guild_id: int, user_id: int) -> int:
-    """Delete the person's plan and conversations (their audit trail and notes go with them,
-    by cascade) in one transaction; returns the number of rows deleted."""
-    async with db.transaction() as tx:
-        events = await tx.fetch_all(
-            "DELETE FROM conversation_events WHERE conversation_id IN "
-            "(SELECT id FROM conversations WHERE guild_id = ? AND user_id = ?) RETURNING 1",
-            (guild_id, user_id),
-        )
-        talks = await tx.fetch_all(
-            "DELETE FROM conversations WHERE guild_id = ? AND user_id = ? RETURNING 1",
-            (guild_id, user_id),
-        )
-        plans = await tx.fetch_all(
-            "DELETE FROM safety_plans WHERE guild_id = ? AND user_id = ? RETURNING 1",
-            (guild_id, user_id),
-        )
-    return len(events) + len(talks) + len(plans)

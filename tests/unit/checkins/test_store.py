@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from bot.personal_data import delete_person
 from bot.storage import Database
 from cogs.checkins import schedule
 from cogs.checkins.store import CheckinStore
@@ -73,7 +74,8 @@ async def test_stopping_closes_open_prompts_and_delete_person_forgets_everything
     assert stopped is not None and not stopped.enabled and stopped.stopped_reason == "graduated"
     prompt = await store.prompt(claimed)
     assert prompt is not None and prompt.status == "expired"
-    await store.delete_person(1, 2)
+    async with db.transaction() as tx:
+        await delete_person(tx, 1, 2)  # the privacy catalogue covers check-in tables
     assert await store.settings(1, 2) is None
     assert await store.prompt(claimed) is None
 

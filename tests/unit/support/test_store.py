@@ -1,8 +1,11 @@
+import json
 from datetime import UTC, datetime, timedelta
 
+from bot.crypto import PLAINTEXT
+from bot.personal_data import delete_person, export_person
 from bot.storage import Database
 from cogs.support.hours import parse
-from cogs.support.store import Person, SupportStore, delete_user, export_user
+from cogs.support.store import Person, SupportStore
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 G, U = 10, 20
@@ -70,11 +73,15 @@ async def test_export_and_delete_cover_plan_conversations_and_notes(db: Database
         out_of_hours=False,
         now=NOW,
     )
-    exported = await export_user(db, G, U)
-    assert exported["safety_plan"]["people"] == [{"name": "Sam", "reach": "555"}]
-    assert exported["conversations"][0]["events"][-1]["detail"] == "calls on Fridays"
-    assert await delete_user(db, G, U) == 1 + 1 + 2  # plan, conversation, opened + note
-    assert await export_user(db, G, U) == {"conversations": []}
+    # The privacy catalogue (bot/personal_data.py) covers this feature's tables.
+    exported = await export_person(db, PLAINTEXT, G, U)
+    (plan,) = exported["safety_plans.user_id"]
+    assert json.loads(plan["people"]) == [{"name": "Sam", "reach": "555"}]
+    assert exported["conversation_events.conversation_id"][-1]["detail"] == "calls on Fridays"
+    async with db.transaction() as tx:
+        counts = await delete_person(tx, G, U)
+    assert sum(counts.values()) == 1 + 1 + 2  # plan, conversation, opened + note
+    assert await export_person(db, PLAINTEXT, G, U) == {}
     assert await store.conversation(other or 0) is not None  # someone else's is untouched
 
 
