@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import discord
+import yarl
 from discord.ext import commands
 
 import cogs
@@ -48,6 +49,15 @@ def discover_extensions(package: Any = cogs) -> list[str]:
     )
 
 
+def point_at_discord(settings: Settings) -> None:
+    """Testing only: send REST and gateway traffic to a local Discord stand-in. Interaction
+    callbacks and webhooks use the same Route base, so these two cover everything."""
+    if settings.discord_api_url:
+        discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
 SHUTDOWN_GRACE_SECONDS = 10.0
 
 
@@ -81,6 +91,7 @@ class LanternBot(commands.Bot):
             **options,
         )
         self.settings = settings
+        point_at_discord(settings)
         self.clock: Clock = clock or SystemClock()
         self.resources = resources or load_resources()
         # Free-text health data is encrypted at rest when a key is configured.

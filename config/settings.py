@@ -64,6 +64,17 @@ class Settings(BaseSettings):
         "from the token when unset.",
     )
 
+    discord_api_url: str | None = Field(
+        default=None,
+        description="Testing only: the REST base of a local Discord stand-in (e.g. "
+        "`http://127.0.0.1:8080/api/v10`). Leave unset to talk to Discord.",
+    )
+    discord_gateway_url: str | None = Field(
+        default=None,
+        description="Testing only: the gateway URL of a local Discord stand-in (e.g. "
+        "`ws://127.0.0.1:8080/`). Leave unset to talk to Discord.",
+    )
+
     data_key: SecretStr | None = Field(
         default=None,
         description="Key(s) that encrypt free-text health data at rest (notes, excerpts, "
@@ -106,7 +117,9 @@ class Settings(BaseSettings):
     def _lower_format(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
 
-    @field_validator("dev_guild_id", "application_id", mode="before")
+    @field_validator(
+        "dev_guild_id", "application_id", "discord_api_url", "discord_gateway_url", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
