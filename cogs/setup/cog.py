@@ -87,7 +87,9 @@ class SetupCog(commands.Cog):
             await interaction.response.defer(ephemeral=True, thinking=True)
             config, created = await self._create_missing(guild, config)
         await self.bot.guild_configs.save(config, self.bot.clock.now())
-        log.info("server configured", extra={"guild_id": guild.id, "created": len(created)})
+        log.info(
+            "server configured", extra={"guild_id": guild.id, "channels_created": len(created)}
+        )
         await send_private(interaction, embed=self._summary(guild, config, created))
 
     @server.autocomplete("timezone")

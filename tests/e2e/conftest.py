@@ -8,6 +8,8 @@ exceptions in handlers); a test that expects one calls `error_logs.expect(...)`.
 
 from __future__ import annotations
 
+import logging
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ import time_machine
 from bot.client import LanternBot, discover_extensions
 from bot.emulator import Emulator, P, wiring
 from bot.emulator.model import Channel, Guild, Member, Role
+from bot.logs import configure_logging
 from bot.permissions import required_permissions
 from bot.storage.guilds import GuildConfig
 from config.settings import Settings
@@ -38,7 +41,26 @@ class ExpectingErrorLogWatch(wiring.ErrorLogWatch):
 
 
 @pytest.fixture(autouse=True)
-def error_logs() -> Iterator[ExpectingErrorLogWatch]:
+def production_logging(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Logging exactly as `python -m bot run` sets it (INFO, text or json): a log call that
+    only breaks when its record is really made (an `extra=` key clashing with a LogRecord
+    attribute, a formatter choking on a value) breaks here too. Tests alternate the two
+    formats by name, so both run across the suite. pytest's own handlers are kept."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, logging.getLogger("discord").level)
+    fmt = "json" if zlib.crc32(request.node.nodeid.encode()) % 2 else "text"
+    configure_logging("INFO", fmt)
+    root.handlers.extend(saved[0])
+    try:
+        yield fmt
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        logging.getLogger("discord").setLevel(saved[2])
+
+
+@pytest.fixture(autouse=True)
+def error_logs(production_logging: str) -> Iterator[ExpectingErrorLogWatch]:
     with ExpectingErrorLogWatch(("discord", "bot", "cogs")) as watch:
         yield watch
     if watch.records:
@@ -120,7 +142,7 @@ class Harness:
         values: dict[str, object] = {
             "discord_token": self.emu.bot_token,
             "database": self.database,
-            "log_level": "DEBUG",
+            "log_level": "INFO",
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
