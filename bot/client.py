@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import discord
@@ -18,6 +18,7 @@ from bot.clock import Clock, SystemClock
 from bot.command_sync import sync_if_changed
 from bot.crypto import Cipher
 from bot.interactions import NO_PINGS
+from bot.outbox import Outbox
 from bot.scheduler import Scheduler
 from bot.storage import Database, apply_migrations
 from bot.storage.app_state import AppStateStore
@@ -63,6 +64,7 @@ SHUTDOWN_GRACE_SECONDS = 10.0
 
 class LanternBot(commands.Bot):
     db: Database
+    outbox: Outbox
     guild_configs: GuildConfigStore
     app_state: AppStateStore
 
@@ -100,15 +102,20 @@ class LanternBot(commands.Bot):
         self._extensions = extensions if extensions is not None else discover_extensions()
         self.commands_synced: bool | None = None
         self._in_flight: set[asyncio.Task[Any]] = set()
+        self.before_close: list[Callable[[], Awaitable[None]]] = []
+        """Cogs' clean-ups that must run while the database is still open."""
 
     async def setup_hook(self) -> None:
         self.db = await Database.open(self.settings.database)
         await apply_migrations(self.db, self.clock.now())
         self.guild_configs = GuildConfigStore(self.db)
         self.app_state = AppStateStore(self.db)
+        self.outbox = Outbox(self.db, self.clock, self.cipher, track=self.in_flight)
         self.scheduler.start()
         for name in self._extensions:
             await self.load_extension(name)
+        # Delivers what is pending (also from before a crash) once the caches are full.
+        self.outbox.start(self.wait_until_ready)
         self.commands_synced = await sync_if_changed(self)
         log.info("set-up complete", extra={"extensions": len(self._extensions)})
 
@@ -140,6 +147,13 @@ class LanternBot(commands.Bot):
     async def close(self) -> None:
         """Stop scheduling, let in-flight work finish, disconnect, then close the database."""
         self.scheduler.shutdown()
+        if hasattr(self, "outbox"):
+            await self.outbox.stop(SHUTDOWN_GRACE_SECONDS)
+        for hook in list(self.before_close):
+            try:
+                await hook()
+            except Exception:
+                log.exception("a clean-up at shutdown failed")
         await self._drain()
         # Not commands.Bot.close(): it unloads every extension, which undoes nothing we need
         # at exit (the scheduler is stopped) but purges the cogs' modules from sys.modules,

@@ -27,7 +27,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        entry.update(_extras(record))
+        for key, value in _extras(record).items():
+            # An extra named like a base key ("level", "message") must not hide it.
+            entry[f"extra_{key}" if key in entry else key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)

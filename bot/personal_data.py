@@ -96,6 +96,13 @@ CATALOGUE = Catalogue(
             scope="alert_id IN (SELECT id FROM crisis_alerts WHERE guild_id = :guild)",
         ),
         PersonalRows("crisis_outreach", "user_id", "when you were last sent crisis lines"),
+        PersonalRows(
+            "screen_marks",
+            "user_id",
+            "how far Lantern has read your DMs for safety (a message id)",
+            scope="guild_id IS NULL",
+            export=False,
+        ),
         PersonalRows("session_prefs", "user_id", "your session choices (timezone, DM reminders)"),
         PersonalRows("session_attendance", "user_id", "your attendance marks"),
         PersonalRows(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -34,6 +34,12 @@ class Transaction:
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        self._after_commit: list[Callable[[], None]] = []
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once this transaction has committed (never if it rolls back):
+        e.g. wake the outbox worker only when the row it must deliver is really there."""
+        self._after_commit.append(callback)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the last inserted row id (0 when none)."""
@@ -114,6 +120,8 @@ class Database:
                 await self._conn.execute("COMMIT")
             finally:
                 _current.reset(token)
+            for callback in tx._after_commit:
+                callback()
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         async with self.transaction() as tx:

@@ -112,6 +112,12 @@ def alert_embed(alert: Alert, *, author: str, status_line: str | None = None) ->
         value=f"[Jump to message]({alert.jump_url})" if alert.jump_url else alert.source,
     )
     embed.add_field(name="Why", value=reasons_text(alert.reasons), inline=False)
+    if alert.sent_offline_at is not None:
+        embed.add_field(
+            name="Sent while Lantern was offline",
+            value=f"at {timestamp(alert.sent_offline_at)}: seen only when Lantern came back.",
+            inline=False,
+        )
     if alert.messages > 1:
         embed.add_field(name="Messages", value=f"{alert.messages} (see the thread)")
     embed.add_field(

@@ -36,6 +36,10 @@ class Alert:
     next_realert_at: datetime | None
     created_at: datetime
     last_message_at: datetime
+    landed: str | None = None
+    """Where the alert message went: escalation, log, dm (facilitators) or owner."""
+    sent_offline_at: datetime | None = None
+    """When the message was posted, if Lantern was offline then (caught up later)."""
 
     @property
     def waiting(self) -> bool:
@@ -86,6 +90,8 @@ def _alert(row: Any, cipher: Cipher) -> Alert:
         next_realert_at=_when(row["next_realert_at"]),
         created_at=datetime.fromisoformat(row["created_at"]),
         last_message_at=datetime.fromisoformat(row["last_message_at"]),
+        landed=row["landed"],
+        sent_offline_at=_when(row["sent_offline_at"]),
     )
 
 
@@ -148,12 +154,13 @@ class CrisisStore:
         excerpt: str,
         reasons: list[dict[str, Any]],
         now: datetime,
+        sent_offline_at: datetime | None = None,
     ) -> int:
         async with self.db.transaction() as tx:
             alert_id = await tx.execute(
                 "INSERT INTO crisis_alerts (guild_id, user_id, level, score, source, channel_id, "
                 "message_id, jump_url, excerpt, reasons, created_at, last_message_at, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "updated_at, sent_offline_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     guild_id,
                     user_id,
@@ -168,19 +175,46 @@ class CrisisStore:
                     now.isoformat(),
                     now.isoformat(),
                     now.isoformat(),
+                    sent_offline_at.isoformat() if sent_offline_at else None,
                 ),
             )
             await self._event(tx, alert_id, "raised", None, now, f"{level} via {source}")
             return alert_id
 
     async def posted(
-        self, alert_id: int, channel_id: int, message_id: int, thread_id: int | None
+        self,
+        alert_id: int,
+        channel_id: int,
+        message_id: int,
+        thread_id: int | None,
+        *,
+        landed: str = "escalation",
     ) -> None:
         await self.db.execute(
-            "UPDATE crisis_alerts SET alert_channel_id = ?, alert_message_id = ?, thread_id = ? "
-            "WHERE id = ?",
-            (channel_id, message_id, thread_id, alert_id),
+            "UPDATE crisis_alerts SET alert_channel_id = ?, alert_message_id = ?, thread_id = ?, "
+            "landed = ? WHERE id = ?",
+            (channel_id, message_id, thread_id, landed, alert_id),
         )
+
+    async def set_thread(self, alert_id: int, thread_id: int) -> None:
+        await self.db.execute(
+            "UPDATE crisis_alerts SET thread_id = ? WHERE id = ?", (thread_id, alert_id)
+        )
+
+    async def by_alert_message(self, message_id: int) -> Alert | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM crisis_alerts WHERE alert_message_id = ?", (message_id,)
+        )
+        return _alert(row, self.cipher) if row else None
+
+    async def open_alerts(self, guild_id: int, limit: int = 25) -> list[Alert]:
+        """Alerts not yet closed, newest first (for `/crisis ack`)."""
+        rows = await self.db.fetch_all(
+            "SELECT * FROM crisis_alerts WHERE guild_id = ? AND status IN ('open', "
+            "'acknowledged', 'reached_out') ORDER BY id DESC LIMIT ?",
+            (guild_id, limit),
+        )
+        return [_alert(r, self.cipher) for r in rows]
 
     async def grouped(self, alert_id: int, level: str, score: float, now: datetime) -> None:
         """Another message joined this alert; the level only ever goes up."""
@@ -201,20 +235,20 @@ class CrisisStore:
 
     async def claim_realert(
         self, alert_id: int, due: datetime, next_at: datetime, now: datetime
-    ) -> bool:
+    ) -> int | None:
         """Take the re-alert due at `due` (compare-and-set), so it is sent once even if two
-        wake-ups race; moves the next one to `next_at`."""
+        wake-ups race; moves the next one to `next_at`. Returns the repeat's number."""
         async with self.db.transaction() as tx:
             row = await tx.fetch_one(
                 "UPDATE crisis_alerts SET next_realert_at = ?, realerts = realerts + 1, "
                 "updated_at = ? WHERE id = ? AND status = 'open' AND next_realert_at = ? "
-                "RETURNING id",
+                "RETURNING realerts",
                 (next_at.isoformat(), now.isoformat(), alert_id, due.isoformat()),
             )
             if row is None:
-                return False
+                return None
             await self._event(tx, alert_id, "realerted", None, now, None)
-            return True
+            return int(row[0])
 
     async def due_realerts(self) -> list[Alert]:
         rows = await self.db.fetch_all(
@@ -272,6 +306,64 @@ class CrisisStore:
             params.append(user_id)
         rows = await self.db.fetch_all(sql + " ORDER BY id DESC LIMIT ?", (*params, limit))
         return [_alert(r, self.cipher) for r in rows]
+
+    # --- where it listens -------------------------------------------------------------
+
+    async def watched(self, guild_id: int, channel_id: int) -> bool:
+        row = await self.db.fetch_one(
+            "SELECT 1 FROM cohorts WHERE guild_id = :g AND status = 'active' AND :c IN "
+            "(announcements_channel_id, group_channel_id, checkins_channel_id) "
+            "UNION SELECT 1 FROM alumni_spaces WHERE guild_id = :g AND :c IN "
+            "(lounge_channel_id, milestones_channel_id, ask_channel_id)",
+            {"g": guild_id, "c": channel_id},
+        )
+        return row is not None
+
+    async def watched_channels(self) -> list[tuple[int, int]]:
+        """(guild id, channel id) of every channel screened for crisis language."""
+        rows = await self.db.fetch_all(
+            "SELECT guild_id, announcements_channel_id FROM cohorts WHERE status = 'active' "
+            "UNION SELECT guild_id, group_channel_id FROM cohorts WHERE status = 'active' "
+            "UNION SELECT guild_id, checkins_channel_id FROM cohorts WHERE status = 'active' "
+            "UNION SELECT guild_id, lounge_channel_id FROM alumni_spaces "
+            "UNION SELECT guild_id, milestones_channel_id FROM alumni_spaces "
+            "UNION SELECT guild_id, ask_channel_id FROM alumni_spaces"
+        )
+        return [(r[0], r[1]) for r in rows if r[1] is not None]
+
+    async def enrolled(self, guild_id: int, user_id: int) -> bool:
+        row = await self.db.fetch_one(
+            "SELECT 1 FROM enrollments WHERE guild_id = ? AND user_id = ? "
+            "AND status IN ('pending_consent', 'active')",
+            (guild_id, user_id),
+        )
+        return row is not None
+
+    # --- screening marks (catch-up after downtime) ------------------------------------
+
+    async def marks(self) -> dict[int, int]:
+        rows = await self.db.fetch_all("SELECT channel_id, message_id FROM screen_marks")
+        return {r[0]: r[1] for r in rows}
+
+    async def save_marks(
+        self, marks: dict[int, tuple[int | None, int | None, int]], now: datetime
+    ) -> None:
+        """channel id -> (guild id, DM person, newest message screened); only moves forward."""
+        async with self.db.transaction() as tx:
+            await tx.execute_many(
+                "INSERT INTO screen_marks (channel_id, guild_id, user_id, message_id, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_id) DO UPDATE SET "
+                "message_id = MAX(message_id, excluded.message_id), "
+                "updated_at = excluded.updated_at",
+                [(c, g, u, m, now.isoformat()) for c, (g, u, m) in marks.items()],
+            )
+
+    async def dm_marks(self) -> list[tuple[int, int]]:
+        rows = await self.db.fetch_all(
+            "SELECT channel_id, user_id FROM screen_marks WHERE guild_id IS NULL "
+            "AND user_id IS NOT NULL"
+        )
+        return [(r[0], r[1]) for r in rows]
 
     # --- person-facing rate limit ----------------------------------------------------
 

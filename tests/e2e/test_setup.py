@@ -7,7 +7,7 @@ import pytest
 
 from bot.client import LanternBot
 from bot.emulator import Emulator, NotAllowed, P
-from tests.e2e.conftest import Clinic
+from tests.e2e.conftest import Clinic, ExpectingErrorLogWatch
 from tests.e2e.support import field, text
 
 
@@ -179,7 +179,7 @@ async def test_setup_show_reports_deleted_channel(
 
 
 async def test_setup_check_all_good_then_lists_fixes(
-    emu: Emulator, clinic: Clinic, configured: LanternBot
+    emu: Emulator, clinic: Clinic, configured: LanternBot, error_logs: ExpectingErrorLogWatch
 ) -> None:
     res = await emu.invoke(clinic.dana, clinic.general, "setup check")
     assert "All good" in text(res), text(res)
@@ -195,6 +195,12 @@ async def test_setup_check_all_good_then_lists_fixes(
     assert "thing(s) to fix" in body
     assert "Send Messages" in body and f"<#{clinic.escalations.id}>" in body
     assert "visible to everyone" in body
+    # The owner heard about it at once, not at the next alert.
+    await emu.wait_for(
+        lambda: any("can no longer post crisis alerts" in m.content for m in emu.dms(clinic.dana)),
+        what="the owner's notice",
+    )
+    assert error_logs.expect("escalation channel is unusable")
 
 
 def clinic_channel(bot: LanternBot, channel_id: int) -> discord.TextChannel:

@@ -66,3 +66,9 @@ def test_no_extra_key_overwrites_a_log_record_attribute() -> None:
     assert len(keys) > 50  # the scan sees the product's log calls
     clashes = [f"{path}:{line} extra key {key!r}" for path, line, key in keys if key in reserved]
     assert not clashes, "\n".join(clashes)
+
+
+def test_json_extras_never_hide_the_base_keys() -> None:
+    entry = json.loads(JsonFormatter().format(_record(level="crisis", logger="x")))
+    assert entry["level"] == "INFO" and entry["logger"] == "bot.x"
+    assert entry["extra_level"] == "crisis" and entry["extra_logger"] == "x"
