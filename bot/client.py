@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import pkgutil
 from collections.abc import Awaitable, Callable, Iterator
@@ -18,8 +19,9 @@ from bot.clock import Clock, SystemClock
 from bot.command_sync import sync_if_changed
 from bot.crypto import Cipher
 from bot.interactions import NO_PINGS
-from bot.outbox import Outbox
+from bot.outbox import ROUTINE, Outbox
 from bot.scheduler import Scheduler
+from bot.staff import STAFF_LOG, deliver_log
 from bot.storage import Database, apply_migrations
 from bot.storage.app_state import AppStateStore
 from bot.storage.guilds import GuildConfigStore
@@ -111,6 +113,9 @@ class LanternBot(commands.Bot):
         self.guild_configs = GuildConfigStore(self.db)
         self.app_state = AppStateStore(self.db)
         self.outbox = Outbox(self.db, self.clock, self.cipher, track=self.in_flight)
+        self.outbox.register(
+            STAFF_LOG, functools.partial(deliver_log, self, self.guild_configs), ROUTINE
+        )
         self.scheduler.start()
         for name in self._extensions:
             await self.load_extension(name)

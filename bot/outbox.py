@@ -163,6 +163,7 @@ class Pacer:
 class _Kind:
     handler: Handler
     policy: Policy
+    on_give_up: Callable[[Item], Awaitable[None]] | None = None
 
 
 @dataclass
@@ -201,8 +202,17 @@ class Outbox:
 
     # --- features -----------------------------------------------------------------------
 
-    def register(self, kind: str, handler: Handler, policy: Policy) -> None:
-        self._kinds[kind] = _Kind(handler, policy)
+    def register(
+        self,
+        kind: str,
+        handler: Handler,
+        policy: Policy,
+        *,
+        on_give_up: Callable[[Item], Awaitable[None]] | None = None,
+    ) -> None:
+        """`on_give_up` records the failure in the feature's own state (a prompt that
+        never went out is `failed` for facilitators to see)."""
+        self._kinds[kind] = _Kind(handler, policy, on_give_up)
 
     def unregister(self, kind: str) -> None:
         self._kinds.pop(kind, None)
@@ -397,7 +407,8 @@ class Outbox:
         except asyncio.CancelledError:
             raise
         except Exception as error:
-            await self._failed(item, kind.policy, error, ids)
+            if await self._failed(item, kind.policy, error, ids) and kind.on_give_up:
+                await kind.on_give_up(item)
             return
         await self._done(item, landed)
         self.stats.sent += 1
@@ -406,7 +417,8 @@ class Outbox:
 
     async def _failed(
         self, item: Item, policy: Policy, error: Exception, ids: dict[str, Any]
-    ) -> None:
+    ) -> bool:
+        """Log and reschedule (False), or give up for good (True)."""
         verdict, reason, wait = classify(error)
         attempts = item.attempts + 1
         delay = policy.delay(attempts)
@@ -423,7 +435,7 @@ class Outbox:
             )
             await self._give_up(item, reason, incident)
             self.stats.failed += 1
-            return
+            return True
         if wait is not None:
             delay = max(delay, wait)
         if policy.forever or verdict == "bug":
@@ -439,6 +451,7 @@ class Outbox:
             log.warning("delivery failed, will retry", extra=context)
         self.stats.retried += 1
         await self._reschedule(item, delay, count=True, reason=reason, incident=incident)
+        return False
 
     async def _reschedule(
         self,

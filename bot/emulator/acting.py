@@ -102,6 +102,32 @@ async def edit_own(s: Services, author: Who, message: Message, content: str) -> 
     return message
 
 
+async def delete(s: Services, message: Message, by: Who | None) -> None:
+    """`by` deletes `message` (MESSAGE_DELETE to whoever can see the channel, the bot too).
+
+    `by`: its author, or anyone with MANAGE_MESSAGES there (never someone else's DM message);
+    None is an admin or moderator outside the test's cast, so nothing is checked.
+    """
+    world = s.world
+    if message.deleted:
+        raise DriverError(f"{message!r} is already deleted")
+    if message.ephemeral_for is not None:
+        raise DriverError("an ephemeral message can only be dismissed, which Discord never reports")
+    channel = world.channels.get(message.channel_id)
+    if channel is None:
+        raise DriverError(f"the channel of {message!r} no longer exists")
+    if by is not None:
+        user = as_user(world, by)
+        if not can_see_message(world, user.id, message):
+            raise NotVisible(f"{user.username} cannot see message {message.id}")
+        if message.author.id != user.id:
+            if channel.is_dm:
+                raise NotAllowed(f"{user.username} cannot delete someone else's DM message")
+            check_perms(s, user, channel, P.MANAGE_MESSAGES, "delete others' messages")
+    message.deleted = True
+    s.events.message_delete(message)
+
+
 async def dm_bot(s: Services, author: Who, content: str) -> Message:
     user = as_user(s.world, author)
     if not s.world.shared_guild(user.id, s.world.bot.id):

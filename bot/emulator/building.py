@@ -80,6 +80,21 @@ def overwrites_from(guild: Guild, spec: OverwriteSpec) -> dict[int, Overwrite]:
     return {o.id: o for o in overwrites}
 
 
+def delete_channel(world: World, events: Dispatcher, channel: Channel) -> None:
+    """Remove a guild channel with its threads; a deleted category's channels move out of it
+    (CHANNEL_UPDATE each), as Discord does. Shared by the builder and the REST route."""
+    events.channel_event("CHANNEL_DELETE", channel)
+    guild = world.guilds[channel.guild_id or 0]
+    for child in list(guild.channels.values()):
+        if child.parent_id == channel.id:
+            if child.is_thread:
+                world.remove_channel(child)
+            else:
+                child.parent_id = None
+                events.channel_event("CHANNEL_UPDATE", child)
+    world.remove_channel(channel)
+
+
 class WorldBuilder:
     """The world-building half of `Emulator`."""
 
@@ -306,8 +321,9 @@ class WorldBuilder:
         self.events.channel_event("CHANNEL_UPDATE", channel)
 
     def delete_channel(self, channel: Channel) -> None:
-        self.events.channel_event("CHANNEL_DELETE", channel)
-        self.world.remove_channel(channel)
+        """An admin deletes a channel (CHANNEL_DELETE; the bot's requests to it then get 404
+        10003). As through REST: its threads go too, a category's channels move out of it."""
+        delete_channel(self.world, self.events, channel)
 
     def create_thread(
         self,
@@ -322,6 +338,12 @@ class WorldBuilder:
         if parent.guild_id is None or parent.is_thread or parent.type == CATEGORY:
             raise DriverError("threads live in guild text channels")
         world = self.world
+        if message is not None:
+            # Discord: one thread per message, and the thread takes the message's id.
+            if message.channel_id != parent.id or message.deleted:
+                raise DriverError(f"{message!r} is not a live message in #{parent.name}")
+            if message.thread_id is not None:
+                raise DriverError("a thread has already been created for this message (160004)")
         now = world.clock.now()
         owner_id = as_user(world, owner).id
         joined = {as_user(world, m).id: now for m in members}

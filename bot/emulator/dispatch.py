@@ -2,7 +2,8 @@
 
 Every state change goes through `Dispatcher.emit`, which decides:
 - whether the bot gets it: the bot identified with the event's intent, is in the guild, and
-  can VIEW the channel the event is about (same permission maths as everything else); guild
+  can VIEW the channel the event is about (same permission maths as everything else) -- except
+  CHANNEL_UPDATE/CHANNEL_DELETE of guild channels, which bots get for every channel; guild
   message content is blanked without the MESSAGE_CONTENT intent, as Discord does;
 - which emulated people would have got it (same view rules, per member), recorded so tests
   can ask `emulator.events_for(alice)`.
@@ -111,16 +112,22 @@ class Dispatcher:
         message: Message | None = None,
         to_bot: bool = True,
         record: bool = True,
+        bot_needs_view: bool = True,
     ) -> None:
         """Send `event` to the bot (if it would get it) and record it for people.
 
         `guild` (+ `channel`) for guild events; `users` for DM events (the participants).
+        `bot_needs_view=False`: the bot gets it as a guild member even without VIEW_CHANNEL.
         """
         world = self.world
         bot_id = world.bot.id
         user_ids = list(users)
         if guild is not None:
-            bot_gets = self.can_view(guild, guild.members.get(bot_id), channel)
+            bot_member = guild.members.get(bot_id)
+            if bot_needs_view:
+                bot_gets = self.can_view(guild, bot_member, channel)
+            else:
+                bot_gets = bot_member is not None
             intent = _GUILD_INTENT.get(event)
         else:
             bot_gets = bot_id in user_ids
@@ -234,7 +241,11 @@ class Dispatcher:
             data = payloads.channel(self.world, channel, member_of=self.world.bot.id)
             if event == "THREAD_CREATE":
                 data["newly_created"] = True
-        self.emit(event, data, guild=guild, channel=channel)
+        # Bots hold every guild channel (GUILD_CREATE lists them all), so an update or delete
+        # reaches the bot even when it cannot (or can no longer) view it: an overwrite that
+        # hides a channel from the bot must still reach its cache.
+        keeps_all = not channel.is_thread and event in ("CHANNEL_UPDATE", "CHANNEL_DELETE")
+        self.emit(event, data, guild=guild, channel=channel, bot_needs_view=not keeps_all)
 
     def thread_members_update(
         self, thread: Channel, added: Iterable[int] = (), removed: Iterable[int] = ()

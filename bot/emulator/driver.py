@@ -25,9 +25,10 @@ Building the world (`WorldBuilder`, acting as an administrator, events dispatche
 create_guild, add_bot, create_member, remove_member, create_role, edit_role, add_role,
 remove_role, set_timeout, set_dms_closed, create_channel, set_overwrite, remove_overwrite,
 delete_channel, create_thread, create_event, mark_interested, file.
-People acting: say, dm (to the bot), react, invoke, autocomplete, context_menu, click, select,
-submit_modal. Looking: visible_messages, messages_in, last_message, dm_channel, dms,
-ephemerals, events_for, can_view, permissions, member, commands, wait_for, wait_for_message.
+People acting: say, edit, delete_message, dm (to the bot), react, invoke, autocomplete,
+context_menu, click, select, submit_modal. Looking: visible_messages, messages_in,
+last_message, dm_channel, dms, ephemerals, events_for, can_view, permissions, member,
+commands, wait_for, wait_for_message.
 
 Interactions wait for the bot's answer: the initial response, and with `settle=True` (the
 default) also the edit or followup that completes a deferred response; `within` bounds the
@@ -36,8 +37,9 @@ requests meanwhile. Keyword arguments to `invoke` are the command's options; pas
 `options={...}` for names that clash with `settle`/`within`. People are `User`s or `Member`s
 (or ids). What the bot may do is enforced on the REST side (routes/); what people may do is
 checked here with the same permission maths (NotVisible, NotAllowed, DriverError).
-Also: `emu.requests` / `emu.count(...)` (request log), `emu.faults` (5xx, 429 storms, slow
-routes, gateway drop/op 7/op 9), `emu.ratelimits`, `emu.clock.advance(minutes=16)`,
+Also: `emu.requests` / `emu.count(...)` (request log), `emu.faults` (5xx, 429 storms, for N
+requests or N seconds; stalls; connection resets; gateway drop with or without RESUME, op 7,
+op 9), `emu.ratelimits`, `emu.clock.advance(minutes=16)`,
 `emu.unknown_routes`, `emu.gateway.stats` (identifies, resumes, dispatch rate).
 """
 
@@ -227,6 +229,11 @@ class Emulator(WorldBuilder):
     async def edit(self, author: Who, message: Message, content: str) -> Message:
         """`author` edits their own message."""
         return await acting.edit_own(self.services, author, message, content)
+
+    async def delete_message(self, message: Message, *, by: Who | None = None) -> None:
+        """`by` (its author, or a member with Manage Messages; None = an admin, unchecked)
+        deletes `message`: MESSAGE_DELETE to the bot if it can see the channel."""
+        await acting.delete(self.services, message, by)
 
     async def dm(self, author: Who, content: str) -> Message:
         """`author` writes to the bot in their DM channel."""

@@ -57,8 +57,8 @@ def unknown(kind: str) -> ApiError:
     return ApiError(404, codes[kind], f"Unknown {kind.title()}")
 
 
-def invalid_form(message: str, field: str = "") -> ApiError:
-    errors = {field: {"_errors": [{"code": "BASE_TYPE_INVALID", "message": message}]}}
+def invalid_form(message: str, field: str = "", *, code: str = "BASE_TYPE_INVALID") -> ApiError:
+    errors = {field: {"_errors": [{"code": code, "message": message}]}}
     return ApiError(400, 50035, "Invalid Form Body", errors if field else None, detail=message)
 
 

@@ -2,8 +2,9 @@
 
 HELLO -> IDENTIFY -> READY (+ one GUILD_CREATE per guild), heartbeats ACKed, dispatches
 numbered by sequence. A session keeps every dispatch it sent, so a RESUME after a dropped
-connection replays what was missed and then sends RESUMED. Faults can drop the connection,
-send op 7 RECONNECT or op 9 INVALID_SESSION. No ETF, no compression (pitfall 2).
+connection replays what was missed and then sends RESUMED. Faults can drop the connection
+(resumable or not: without a session, events are not kept and a RESUME gets op 9), send op 7
+RECONNECT or op 9 INVALID_SESSION. No ETF, no compression (pitfall 2).
 """
 
 from __future__ import annotations
@@ -251,9 +252,15 @@ class Gateway:
             raise RuntimeError("the bot is not connected to the emulated gateway")
         return self.session.connection
 
-    async def drop(self, code: int | None = None) -> None:
-        """Drop the bot's connection: abruptly (no close frame) or with a close `code`."""
+    async def drop(self, code: int | None = None, *, resumable: bool = True) -> None:
+        """Drop the bot's connection: abruptly (no close frame) or with a close `code`.
+
+        Not resumable: the session ends now, so nothing is kept for a RESUME (it gets op 9)
+        and events until the next IDENTIFY go nowhere.
+        """
         conn = self._current()
+        if not resumable:
+            self.session = None
         self._detach(conn)
         if code is None:
             transport = conn.request.transport

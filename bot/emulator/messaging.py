@@ -3,11 +3,13 @@
 Shared by the channel message routes, interaction responses, webhook followups and the
 driver. Enforced: content <= 2000 characters, no empty message (50006), <= 10 embeds and
 6000 embed characters, <= 5 action rows of <= 5 items, custom_id <= 100 characters and
-unique per message, attachments within the size limit (40005).
+unique per message, attachments within the size limit (40005), nonce a string or integer of
+<= 25 characters. `enforce_nonce` (Create Message) finds the message to return instead.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -21,6 +23,8 @@ SETTABLE_FLAGS = SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS | COMPONENTS_V2
 REPLY = 19
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
+NONCE_WINDOW = dt.timedelta(minutes=5)
+"""Discord: "the past few minutes"; five, measured on the emulator's clock."""
 
 
 def validate(body: dict[str, Any], uploads: list[Upload], config: Config, *, partial: bool) -> None:
@@ -40,6 +44,38 @@ def validate(body: dict[str, Any], uploads: list[Upload], config: Config, *, par
     parts = (content, embeds, uploads, body.get("components"), body.get("sticker_ids"))
     if not any(parts) and not body.get("poll"):
         raise ApiError(400, 50006, "Cannot send an empty message")
+
+
+def check_nonce(body: dict[str, Any]) -> None:
+    """400 50035 unless `nonce` is absent, a string or an integer, of <= 25 characters."""
+    nonce = body.get("nonce")
+    if nonce is None:
+        return
+    if isinstance(nonce, bool) or not isinstance(nonce, str | int):
+        raise invalid_form("Must be a string or an integer.", "nonce", code="NONCE_TYPE_INVALID")
+    if len(str(nonce)) > 25:
+        raise invalid_form("Must be 25 or fewer in length.", "nonce", code="BASE_TYPE_MAX_LENGTH")
+
+
+def same_nonce(world: World, channel: Channel, author: User, nonce: str | int) -> Message | None:
+    """The live message `author` created in `channel` with `nonce` within NONCE_WINDOW.
+
+    Nonces compare as strings (discord.py always sends a string). A deleted original does not
+    count, so a retry after a deletion posts again.
+    """
+    since = world.clock.now() - NONCE_WINDOW
+    for message_id in reversed(channel.message_ids):
+        message = world.messages[message_id]
+        if message.timestamp is not None and message.timestamp < since:
+            return None  # ids and timestamps grow together: nothing older can match
+        if (
+            not message.deleted
+            and message.author.id == author.id
+            and message.nonce is not None
+            and str(message.nonce) == str(nonce)
+        ):
+            return message
+    return None
 
 
 def _embed_size(embed: dict[str, Any]) -> int:

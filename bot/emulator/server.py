@@ -24,7 +24,7 @@ from aiohttp import web
 
 from bot.emulator.dispatch import Dispatcher
 from bot.emulator.errors import ApiError
-from bot.emulator.faults import Faults
+from bot.emulator.faults import NO_RESPONSE, Faults
 from bot.emulator.ratelimit import RateLimiter, too_many_body
 from bot.emulator.state import World
 
@@ -240,7 +240,11 @@ class Server:
         if canonical == "/":
             return await handler(request)
         headers: dict[str, str] = {}
-        response = await self._apply_faults(method, template)
+        response = await self._apply_faults(request, method, template)
+        if response is not None and getattr(response, "_emulator_reset", False):
+            detail = "connection reset (injected fault)"
+            self._record(request, method, template, NO_RESPONSE, started, None, detail)
+            return response
         if response is None:
             decision = self.limiter.check(method, template, request.match_info)
             headers = decision.headers
@@ -254,14 +258,18 @@ class Server:
         self._record(request, method, template, response.status, started, code, detail)
         return response
 
-    async def _apply_faults(self, method: str, template: str) -> web.Response | None:
-        for fault in self.faults.take(method, template):
+    async def _apply_faults(
+        self, request: web.Request, method: str, template: str
+    ) -> web.Response | None:
+        faults = self.faults.take(method, template)
+        for fault in faults:
             if fault.kind == "slow":
                 await asyncio.sleep(fault.delay)
-            elif fault.kind == "status":
+        for fault in faults:
+            if fault.kind == "status":
                 body = {"message": f"{fault.status}: Injected fault", "code": 0}
                 return json_response(body, fault.status)
-            elif fault.kind == "rate_limit":
+            if fault.kind == "rate_limit":
                 retry = fault.retry_after
                 headers = {
                     "Retry-After": str(max(1, int(retry + 0.999))),
@@ -272,6 +280,8 @@ class Server:
                     headers["X-RateLimit-Global"] = "true"
                 body = too_many_body(retry, is_global=fault.is_global)
                 return json_response(body, 429, headers)
+            if fault.kind == "reset":
+                return await _reset(request)
         return None
 
     async def _run(
@@ -312,3 +322,16 @@ class Server:
             )
         )
         self.services.world.touch()
+
+
+async def _reset(request: web.Request) -> web.Response:
+    """Close the connection without answering. The body is read first so the close is a plain
+    FIN (client: ServerDisconnectedError), not an RST from unread data (ECONNRESET). aiohttp
+    then fails to write the returned response and drops it quietly (a "premature client
+    disconnection"); raising instead would make it log a 500 at ERROR."""
+    await request.read()
+    if request.transport is not None:
+        request.transport.close()
+    response = web.Response(status=204)
+    response._emulator_reset = True  # type: ignore[attr-defined]
+    return response

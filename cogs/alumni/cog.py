@@ -17,6 +17,7 @@ from bot.checks import guild_of, require_facilitator
 from bot.client import LanternBot
 from bot.errors import UserError
 from bot.interactions import NO_PINGS, reports_errors, send_private
+from bot.outbox import PERSON, Item, Landed
 from bot.rollback import Created
 from bot.staff import post_log
 from cogs.alumni.store import AlumniSpace, AlumniStore
@@ -32,6 +33,7 @@ CHANNELS = {
 }
 ANNOUNCE_FROM_HOUR = 9  # local time; nobody's milestone is posted in the middle of the night
 JOB_ID = "alumni:milestones"
+GRADUATION = "graduation_notice"
 
 
 def alumni_overwrites(
@@ -94,6 +96,7 @@ class Alumni(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(CongratsButton)
+        self.bot.outbox.register(GRADUATION, self.deliver_congratulation, PERSON)
         # Hourly is enough for a daily event; the table makes each post happen once.
         self.bot.scheduler.add(
             JOB_ID, IntervalTrigger(hours=1), self.announce_due, grace_seconds=3600
@@ -101,6 +104,7 @@ class Alumni(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(CongratsButton)
+        self.bot.outbox.unregister(GRADUATION)
         self.bot.scheduler.remove(JOB_ID)
 
     # --- /alumni setup ---------------------------------------------------------------
@@ -148,7 +152,9 @@ class Alumni(commands.Cog):
             ) from exc
         space = AlumniSpace(guild.id, category.id, made["lounge"], made["milestones"], made["ask"])
         await self.store.save_space(space, self.bot.clock.now())
-        await post_log(guild, config, f"{interaction.user.mention} created the alumni space.")
+        await post_log(
+            self.bot.outbox, guild, config, f"{interaction.user.mention} created the alumni space."
+        )
         await send_private(
             interaction,
             f"Created the alumni space: <#{space.lounge_channel_id}>, "
@@ -159,9 +165,23 @@ class Alumni(commands.Cog):
     # --- graduation congratulations --------------------------------------------------
 
     async def offer_congratulation(self, member: discord.Member, cohort: Cohort) -> None:
-        """Ask the graduate (by DM) whether to celebrate them in the alumni lounge."""
-        space = await self.store.space(member.guild.id)
-        text = f"🎓 Congratulations on graduating from **{cohort.name}**! "
+        """Ask the graduate (by DM, through the outbox) whether to celebrate them."""
+        await self.bot.outbox.enqueue(
+            GRADUATION,
+            cohort.id,
+            guild_id=member.guild.id,
+            key=f"{GRADUATION}:{cohort.id}:{member.id}",
+            payload={"user_id": member.id, "cohort": cohort.name},
+        )
+
+    async def deliver_congratulation(self, item: Item) -> Landed | None:
+        guild = self.bot.get_guild(item.guild_id or 0)
+        user_id = int(item.payload["user_id"])
+        member = guild.get_member(user_id) if guild else None
+        if guild is None or member is None:
+            return None  # left meanwhile
+        space = await self.store.space(guild.id)
+        text = f"🎓 Congratulations on graduating from **{item.payload['cohort']}**! "
         view = None
         if space is not None:
             text += (
@@ -169,15 +189,19 @@ class Alumni(commands.Cog):
                 "alumni lounge? Nothing is posted unless you say so."
             )
             view = discord.ui.View(timeout=None)
-            view.add_item(CongratsButton("share", cohort.id))
-            view.add_item(CongratsButton("private", cohort.id))
+            view.add_item(CongratsButton("share", item.subject_id))
+            view.add_item(CongratsButton("private", item.subject_id))
         try:
-            if view is not None:
-                await member.send(text, view=view)
-            else:
-                await member.send(text)
-        except discord.HTTPException:
+            sent = await member.send(
+                text,
+                allowed_mentions=NO_PINGS,
+                nonce=item.nonce(),
+                **({"view": view} if view else {}),
+            )
+        except (discord.Forbidden, discord.NotFound):
             log.info("graduate's DMs are closed", extra={"user_id": member.id})
+            return Landed("dms_closed")
+        return Landed("dm", sent.channel.id, sent.id)
 
     async def share_congratulation(self, interaction: discord.Interaction, cohort_id: int) -> None:
         row = await self.bot.db.fetch_one(

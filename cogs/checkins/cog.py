@@ -17,13 +17,14 @@ from bot.checks import configured_guild, guild_of, require_facilitator
 from bot.client import LanternBot
 from bot.errors import UserError
 from bot.interactions import reports_errors, send_private
+from bot.outbox import PERSON
 from bot.tasks import create_task
 from cogs.checkins import progress as progress_view
 from cogs.checkins import schedule
 from cogs.checkins.assess import AssessmentButton, AssessmentService, NextButton
 from cogs.checkins.digest import DigestService
 from cogs.checkins.membership import standing
-from cogs.checkins.prompts import DEFAULT_TIME, PromptService, not_in_a_cohort
+from cogs.checkins.prompts import DEFAULT_TIME, PROMPT, PromptService, not_in_a_cohort
 from cogs.checkins.schedule import ScheduleError
 from cogs.checkins.store import CheckinStore
 from cogs.checkins.views import PREFIX, CheckinButton, CheckinSelect
@@ -59,10 +60,13 @@ class Checkins(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS, OptInButton)
         await self.assessments.load()
+        self.bot.outbox.register(
+            PROMPT, self.prompts.deliver, PERSON, on_give_up=self.prompts.gave_up
+        )
         await self.prompts.rebuild()
         for guild_id in {c.guild_id for c in await self.cohorts.all_active()}:
             await self.digests.ensure(guild_id)
-        # Sending needs the gateway: prompts left queued by a restart go out once ready.
+        # Claims from before the outbox existed are handed over once the bot is ready.
         self._resume = create_task(self._resume_when_ready(), name="checkins:resume")
 
     async def _resume_when_ready(self) -> None:
@@ -74,7 +78,7 @@ class Checkins(commands.Cog):
         self.bot.scheduler.remove_prefix("checkins:")
         if self._resume is not None:
             self._resume.cancel()
-        await self.prompts.queue.stop()
+        self.bot.outbox.unregister(PROMPT)
 
     # --- the participant's side ------------------------------------------------------
 

@@ -93,7 +93,7 @@ class DigestService:
                 return
             for cohort in await self.cohorts.list(guild_id, include_archived=False):
                 embed = await self.build(guild, cohort, today - timedelta(days=1), config.timezone)
-                await post_log(guild, config, embed=embed)
+                await post_log(self.bot.outbox, guild, config, embed=embed)
             log.info("digest posted", extra={"guild_id": guild_id})
         finally:
             await self.ensure(guild_id, after=due)

@@ -2,9 +2,10 @@
 
 The database is the source of truth. Each enabled schedule has one APScheduler job
 (`checkins:prompt:<settings_id>`) at its next occurrence, rebuilt at start-up. When it fires,
-the occurrence is claimed in one transaction (a unique index makes a second claim impossible)
-and only then queued for sending; a prompt claimed but not yet sent when the bot stopped is
-still 'queued' and is sent after the restart if it is within the grace window.
+the occurrence is claimed and handed to the outbox in one transaction (a unique index makes a
+second claim impossible); the outbox sends it, paced under Discord's global limit and retried
+through Discord errors; a prompt claimed but not yet sent when the bot stopped is still
+'queued' and is sent after the restart if it is within the grace window.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import discord
 
 from bot.errors import UserError
 from bot.interactions import NO_PINGS, send_private
+from bot.outbox import Item, Landed
 from cogs.checkins import logic, schedule
-from cogs.checkins.delivery import PromptQueue
 from cogs.checkins.membership import Standing, standing
 from cogs.checkins.store import CheckinStore, Prompt, Settings
 from cogs.checkins.views import (
@@ -53,6 +54,9 @@ CLOSED = {
 }
 
 
+PROMPT = "checkin_prompt"
+
+
 def prompt_job(settings_id: int) -> str:
     return f"checkins:prompt:{settings_id}"
 
@@ -66,8 +70,7 @@ class PromptService:
         self.bot = bot
         self.store = store
         self.cohorts = cohorts
-        # Workers stop taking prompts once the bot is closing (its scheduler stops first).
-        self.queue = PromptQueue(self.deliver, stopping=lambda: not bot.scheduler.running)
+        self.pacer = bot.outbox.pacer
         self._claiming = asyncio.Semaphore(CLAIMS_AT_ONCE)
 
     # --- scheduling ------------------------------------------------------------------
@@ -100,22 +103,17 @@ class PromptService:
                 self._schedule_nudge(prompt.id, prompt.nudge_at)
 
     async def resume_queued(self) -> None:
-        """Prompts claimed before a restart but never sent: send the fresh ones."""
-        now = self.bot.clock.now()
+        """Prompts claimed but never handed over (a claim from before the outbox existed):
+        hand them over now; the outbox's own rows resume by themselves."""
         for prompt in await self.store.queued_prompts():
-            if now - prompt.due_at > LATE_GRACE:
-                await self.store.set_status(prompt.id, "missed")
-            else:
-                await self.queue.put(prompt.id)
+            await self.bot.outbox.enqueue(PROMPT, prompt.id, guild_id=prompt.guild_id)
 
     async def fire(self, settings_id: int, due_at: datetime) -> None:
-        """The job: claim this occurrence, plan the next, queue the prompt."""
+        """The job: claim this occurrence, plan the next, hand the prompt to the outbox."""
         # Thousands of jobs fire in the same second; claiming a few at a time leaves the
-        # database free for the workers, so the first prompts go out at once.
+        # database free for the deliveries, so the first prompts go out at once.
         async with self._claiming:
-            prompt_id = await self._claim(settings_id, due_at)
-        if prompt_id is not None:
-            await self.queue.put(prompt_id)
+            await self._claim(settings_id, due_at)
 
     async def _claim(self, settings_id: int, due_at: datetime) -> int | None:
         settings = await self.store.settings_by_id(settings_id)
@@ -130,7 +128,10 @@ class PromptService:
             return None
         now = self.bot.clock.now()
         late = now - due_at > LATE_GRACE
-        prompt_id = await self.store.claim_occurrence(settings, due_at, late=late, now=now)
+        async with self.bot.db.transaction():
+            prompt_id = await self.store.claim_occurrence(settings, due_at, late=late, now=now)
+            if prompt_id is not None:
+                await self.bot.outbox.enqueue(PROMPT, prompt_id, guild_id=settings.guild_id)
         if late:
             log.info("check-in prompt too late to send", extra={"settings_id": settings.id})
         latest = max(due_at, settings.last_due_at) if settings.last_due_at else due_at
@@ -145,41 +146,32 @@ class PromptService:
 
     # --- delivery --------------------------------------------------------------------
 
-    async def deliver(self, prompt_id: int) -> None:
-        """One queued prompt to one person's DMs (a worker of the bounded queue). Shutdown
-        waits for it, so a prompt is never sent without being recorded as sent."""
-        await self.bot.wait_until_ready()
-        with self.bot.in_flight():
-            await self._deliver(prompt_id)
-
-    async def _deliver(self, prompt_id: int) -> None:
-        found = await self.store.prompt_with_settings(prompt_id)
+    async def deliver(self, item: Item) -> Landed | None:
+        """The outbox's handler: one queued prompt to one person's DMs. Discord errors that
+        may heal are raised (the outbox retries); closed DMs are recorded, never retried."""
+        found = await self.store.prompt_with_settings(item.subject_id)
         if found is None or found[0].status != "queued":
-            return
+            return None
         prompt, settings = found
         now = self.bot.clock.now()
         if not settings.enabled:
             await self.store.set_status(prompt.id, "discarded")
-            return
+            return None
         if now - prompt.due_at > LATE_GRACE:
             await self.store.set_status(prompt.id, "missed")
-            return
+            return None
         guild = self.bot.get_guild(prompt.guild_id)
         embed = prompt_embed(prompt, guild.name if guild else "Lantern")
         view = prompt_view(prompt, weekly_due=await self.weekly_due(prompt))
         ids = {"prompt_id": prompt.id, "user_id": prompt.user_id}
         try:
-            message = await self._send_dm(settings, embed, view)
+            message = await self._send_dm(settings, embed, view, item.nonce())
         except discord.Forbidden:
             # Closed DMs: recorded for facilitators (digest, history), never retried.
             await self.store.set_status(prompt.id, "failed")
             await self.store.mark_dm_closed(prompt.guild_id, prompt.user_id, now)
             log.info("check-in prompt refused: DMs closed", extra=ids)
-            return
-        except discord.HTTPException as exc:
-            await self.store.set_status(prompt.id, "failed")
-            log.warning("check-in prompt not delivered", extra={**ids, "status": exc.status})
-            return
+            return Landed("dms_closed")
         nudge_at = self._nudge_time(settings, prompt, now)
         await self.store.mark_sent(
             prompt,
@@ -192,9 +184,16 @@ class PromptService:
         if nudge_at is not None:
             self._schedule_nudge(prompt.id, nudge_at)
         log.debug("check-in prompt sent", extra=ids)
+        return Landed("dm", message.channel.id, message.id)
+
+    async def gave_up(self, item: Item) -> None:
+        """The outbox stopped retrying (logged at ERROR there): facilitators see `failed`."""
+        prompt = await self.store.prompt(item.subject_id)
+        if prompt is not None and prompt.status == "queued":
+            await self.store.set_status(prompt.id, "failed")
 
     async def _send_dm(
-        self, settings: Settings, embed: discord.Embed, view: discord.ui.View
+        self, settings: Settings, embed: discord.Embed, view: discord.ui.View, nonce: str
     ) -> discord.Message:
         channel: discord.abc.Messageable
         if settings.dm_channel_id is not None:
@@ -202,19 +201,20 @@ class PromptService:
                 settings.dm_channel_id, type=discord.ChannelType.private
             )
         else:
-            await self.queue.pacer.wait()
+            await self.pacer.wait()  # the outbox paced the send; opening the DM is a 2nd call
             channel = await self.bot.create_dm(discord.Object(settings.user_id))
-        await self.queue.pacer.wait()
         try:
-            return await channel.send(embed=embed, view=view, allowed_mentions=NO_PINGS)
+            return await channel.send(
+                embed=embed, view=view, allowed_mentions=NO_PINGS, nonce=nonce
+            )
         except discord.NotFound:
             if settings.dm_channel_id is None:
                 raise
             # The saved DM channel is gone: open a fresh one, once.
-            await self.queue.pacer.wait()
+            await self.pacer.wait()
             fresh = await self.bot.create_dm(discord.Object(settings.user_id))
-            await self.queue.pacer.wait()
-            return await fresh.send(embed=embed, view=view, allowed_mentions=NO_PINGS)
+            await self.pacer.wait()
+            return await fresh.send(embed=embed, view=view, allowed_mentions=NO_PINGS, nonce=nonce)
 
     def _nudge_time(self, settings: Settings, prompt: Prompt, now: datetime) -> datetime | None:
         if not settings.nudge:
@@ -240,7 +240,7 @@ class PromptService:
             prompt.channel_id, type=discord.ChannelType.private
         )
         try:
-            await self.queue.pacer.wait()
+            await self.pacer.wait()
             await channel.send(
                 "Just a gentle reminder: today's check-in is still open above, whenever "
                 "you're ready. No pressure. 💛",

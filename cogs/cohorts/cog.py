@@ -132,6 +132,7 @@ class Cohorts(commands.Cog):
             raise
         log.info("cohort created", extra={"guild_id": guild.id, "cohort_id": cohort_id})
         await post_log(
+            self.bot.outbox,
             guild,
             config,
             f"{interaction.user.mention} created cohort **{clean}** ({starts} to {ends}).",
@@ -320,6 +321,7 @@ class Cohorts(commands.Cog):
             # Consent stands; access is what failed. Facilitators are told and can repair.
             config = await self.bot.guild_configs.get(guild.id)
             await post_log(
+                self.bot.outbox,
                 guild,
                 config,
                 f"{member.mention} agreed to join **{cohort.name}**, but I couldn't give them "
@@ -330,7 +332,9 @@ class Cohorts(commands.Cog):
                 "a facilitator has been told and will sort it out."
             ) from None
         config = await self.bot.guild_configs.get(guild.id)
-        await post_log(guild, config, f"{member.mention} agreed and joined **{cohort.name}**.")
+        await post_log(
+            self.bot.outbox, guild, config, f"{member.mention} agreed and joined **{cohort.name}**."
+        )
         # Other features (check-in prompts, reminders) start for this person now.
         self.bot.dispatch("cohort_member_joined", member, cohort)
         group = spaces.locate(guild, cohort).channels.get("group")
@@ -350,6 +354,7 @@ class Cohorts(commands.Cog):
         if guild is not None and cohort is not None:
             config = await self.bot.guild_configs.get(guild.id)
             await post_log(
+                self.bot.outbox,
                 guild,
                 config,
                 f"<@{interaction.user.id}> has questions about the group agreement before "
@@ -389,6 +394,7 @@ class Cohorts(commands.Cog):
         )
         self.bot.dispatch("cohort_member_left", guild, member.id, found, "removed")
         await post_log(
+            self.bot.outbox,
             guild,
             config,
             f"{interaction.user.mention} removed {member.mention} from **{found.name}**"
@@ -497,6 +503,7 @@ class Cohorts(commands.Cog):
             self.bot.dispatch("cohort_member_left", guild, member.id, cohort, "graduated")
             await self._congratulate(member, cohort)
         await post_log(
+            self.bot.outbox,
             guild,
             config,
             f"<@{by}> graduated {', '.join(done) or 'nobody'} from **{cohort.name}**.",
@@ -572,7 +579,9 @@ class Cohorts(commands.Cog):
             self.bot.dispatch("cohort_member_left", guild, enrollment.user_id, found, "removed")
             ended += 1
         await self.store.archive(found.id, self.bot.clock.now())
-        await post_log(guild, config, f"{interaction.user.mention} archived **{found.name}**.")
+        await post_log(
+            self.bot.outbox, guild, config, f"{interaction.user.mention} archived **{found.name}**."
+        )
         text = f"Archived **{found.name}**: its channels are read-only"
         text += " and members can still read them." if keep_access else " and hidden from members."
         if ended:
@@ -609,7 +618,9 @@ class Cohorts(commands.Cog):
         await interaction.response.edit_message(content=f"Deleting **{cohort.name}**…", view=None)
         failed = await spaces.delete_space(spaces.locate(guild, current), "Lantern: cohort deleted")
         await self.store.mark_deleted(cohort.id, self.bot.clock.now())
-        await post_log(guild, config, f"{interaction.user.mention} deleted **{cohort.name}**.")
+        await post_log(
+            self.bot.outbox, guild, config, f"{interaction.user.mention} deleted **{cohort.name}**."
+        )
         text = f"Deleted **{cohort.name}**."
         if failed:
             text += " Couldn't delete: " + ", ".join(failed)
@@ -655,7 +666,9 @@ class Cohorts(commands.Cog):
             text += "\nStill wrong: " + "; ".join(failed + problems)
         else:
             text += "Permissions verified."
-        await post_log(guild, config, f"{interaction.user.mention} repaired **{found.name}**.")
+        await post_log(
+            self.bot.outbox, guild, config, f"{interaction.user.mention} repaired **{found.name}**."
+        )
         await send_private(interaction, text)
 
     # --- report ----------------------------------------------------------------------
@@ -707,6 +720,7 @@ class Cohorts(commands.Cog):
         log.warning("cohort piece deleted by hand", extra={"cohort_id": cohort.id, "piece": piece})
         config = await self.bot.guild_configs.get(guild.id)
         await post_log(
+            self.bot.outbox,
             guild,
             config,
             f"⚠️ The {piece} **{label}** of cohort **{cohort.name}** was deleted outside "
@@ -772,6 +786,7 @@ class AgreementModal(LanternModal, title="Group agreement"):
         )
         config = await self.cog.bot.guild_configs.get(guild.id)
         await post_log(
+            self.cog.bot.outbox,
             guild,
             config,
             f"{interaction.user.mention} saved version {version} of the group agreement.",

@@ -18,6 +18,7 @@ from bot.checks import guild_of, member_is_facilitator, require_facilitator
 from bot.client import LanternBot
 from bot.errors import NotAuthorized, UserError
 from bot.interactions import NO_PINGS, LanternModal, reports_errors, send_private
+from bot.outbox import PERSON, Item, Landed, Undeliverable
 from bot.staff import post_log, staff_channel
 from cogs.moderation import logic
 from cogs.moderation.store import ModerationStore, Report
@@ -39,6 +40,9 @@ def report_view(report_id: int) -> discord.ui.View:
     return view
 
 
+REPORT = "report_notice"
+
+
 class Moderation(commands.Cog):
     mod = app_commands.Group(name="mod", description="Moderation (facilitators)", guild_only=True)
 
@@ -53,10 +57,12 @@ class Moderation(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.report_menu)
         self.bot.add_dynamic_items(ReportButton)
+        self.bot.outbox.register(REPORT, self.deliver_report, PERSON)
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.report_menu.name, type=self.report_menu.type)
         self.bot.remove_dynamic_items(ReportButton)
+        self.bot.outbox.unregister(REPORT)
 
     async def _record(
         self, interaction: discord.Interaction, action: str, text: str, **fields: Any
@@ -70,7 +76,7 @@ class Moderation(commands.Cog):
             **fields,
         )
         config = await self.bot.guild_configs.get(guild.id)
-        await post_log(guild, config, text)
+        await post_log(self.bot.outbox, guild, config, text)
 
     # --- report a message ------------------------------------------------------------
 
@@ -89,42 +95,72 @@ class Moderation(commands.Cog):
             )
         excerpt = logic.excerpt(message.content or "(no text)")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report_id = await self.store.add_report(
-            guild_id=guild.id,
-            reporter_id=interaction.user.id,
-            author_id=message.author.id,
-            channel_id=message.channel.id,
-            message_id=message.id,
-            excerpt=excerpt,
-            now=self.bot.clock.now(),
-        )
+        # The report and the notice that must reach facilitators are written together; the
+        # outbox posts it (and retries) even if Discord fails right now.
+        async with self.bot.db.transaction():
+            report_id = await self.store.add_report(
+                guild_id=guild.id,
+                reporter_id=interaction.user.id,
+                author_id=message.author.id,
+                channel_id=message.channel.id,
+                message_id=message.id,
+                excerpt=excerpt,
+                now=self.bot.clock.now(),
+            )
+            if report_id is not None:
+                await self.bot.outbox.enqueue(REPORT, report_id, guild_id=guild.id)
         if report_id is None:
             await send_private(interaction, "You already reported this message. Thank you.")
             return
-        embed = discord.Embed(
-            title="Message reported",
-            description=f"> {excerpt}",
-            colour=discord.Colour.orange(),
-        )
-        embed.add_field(name="Author", value=message.author.mention)
-        embed.add_field(name="Reported by", value=interaction.user.mention)
-        embed.add_field(name="Message", value=f"[Jump to message]({message.jump_url})")
-        embed.set_footer(text=f"Report #{report_id}")
-        try:
-            alert = await log_channel.send(
-                embed=embed, view=report_view(report_id), allowed_mentions=NO_PINGS
-            )
-        except discord.HTTPException:
-            raise UserError(
-                "I couldn't pass your report on just now. Please tell a facilitator directly."
-            ) from None
-        await self.store.set_alert(report_id, alert.id)
         log.info("message reported", extra={"guild_id": guild.id, "report_id": report_id})
         await send_private(
             interaction,
-            "Thank you. Facilitators have been told, privately. The author doesn't know who "
-            "reported it.",
+            "Thank you. Your report is on its way to the facilitators, privately. The author "
+            "doesn't know who reported it.",
         )
+
+    async def deliver_report(self, item: Item) -> Landed | None:
+        """The outbox's handler: the report, with its buttons, in the moderation log (or
+        the escalation channel if the log refuses)."""
+        report = await self.store.report(item.subject_id)
+        if report is None:
+            return None
+        if report.alert_message_id is not None:
+            return Landed("log", None, report.alert_message_id)  # posted before a crash
+        guild = self.bot.get_guild(report.guild_id)
+        config = await self.bot.guild_configs.get(report.guild_id)
+        if guild is None or config is None:
+            return None
+        embed = discord.Embed(
+            title="Message reported",
+            description=f"> {report.excerpt}",
+            colour=discord.Colour.orange(),
+        )
+        embed.add_field(name="Author", value=f"<@{report.author_id}>")
+        embed.add_field(name="Reported by", value=f"<@{report.reporter_id}>")
+        link = f"https://discord.com/channels/{guild.id}/{report.channel_id}/{report.message_id}"
+        embed.add_field(name="Message", value=f"[Jump to message]({link})")
+        embed.set_footer(text=f"Report #{report.id}")
+        refused = []
+        for kind in ("log", "escalation"):
+            channel = staff_channel(guild, config, kind)
+            if channel is None:
+                continue
+            try:
+                posted = await channel.send(
+                    embed=embed,
+                    view=report_view(report.id),
+                    allowed_mentions=NO_PINGS,
+                    nonce=item.nonce(),
+                )
+            except discord.HTTPException as error:
+                if error.status >= 500 or error.status == 429:
+                    raise  # the outbox retries
+                refused.append(f"{kind}:{error.code or error.status}")
+                continue
+            await self.store.set_alert(report.id, posted.id)
+            return Landed(kind, channel.id, posted.id)
+        raise Undeliverable("no staff channel took the report: " + ", ".join(refused))
 
     async def act_on_report(
         self, interaction: discord.Interaction, action: str, report: Report

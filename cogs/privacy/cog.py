@@ -107,7 +107,12 @@ class Privacy(commands.Cog):
             await self._leave_cohorts(guild, member)
         counts = await self.forget(guild.id, interaction.user.id)
         config = await self.bot.guild_configs.get(guild.id)
-        await post_log(guild, config, "A member deleted their personal data with `/mydata delete`.")
+        await post_log(
+            self.bot.outbox,
+            guild,
+            config,
+            "A member deleted their personal data with `/mydata delete`.",
+        )
         await interaction.edit_original_response(
             content=f"Done. {sum(counts.values())} record(s) were deleted or anonymized."
         )

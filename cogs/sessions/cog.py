@@ -16,6 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from discord.ext import commands
 
 from bot.client import LanternBot
+from bot.outbox import PERSON
 from bot.storage.database import DatabaseClosedError
 from cogs.cohorts.store import Cohort, CohortStore
 from cogs.sessions import planning
@@ -24,7 +25,7 @@ from cogs.sessions.editing import ScheduleEditing
 from cogs.sessions.events import EventPublisher
 from cogs.sessions.lookups import KIND_CHOICES, Scope
 from cogs.sessions.my_schedule import ParticipantSchedule
-from cogs.sessions.reminders import ReminderSender, session_embed
+from cogs.sessions.reminders import REMINDER, ReminderSender, session_embed
 from cogs.sessions.rsvp_commands import RemindersAndRsvps
 from cogs.sessions.store import SessionStore
 from cogs.sessions.views import DYNAMIC_ITEMS
@@ -45,6 +46,9 @@ class Sessions(ScheduleEditing, RemindersAndRsvps, ParticipantSchedule, Attendan
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.outbox.register(
+            REMINDER, self.sender.deliver, PERSON, on_give_up=self.sender.gave_up
+        )
         await self.rebuild()
         self.bot.scheduler.add(
             PLAN_JOB, IntervalTrigger(hours=6), self.periodic, grace_seconds=3600
@@ -52,6 +56,7 @@ class Sessions(ScheduleEditing, RemindersAndRsvps, ParticipantSchedule, Attendan
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.outbox.unregister(REMINDER)
         self.bot.scheduler.remove(PLAN_JOB)
         self.bot.scheduler.remove_prefix("sessions:")
 

@@ -133,6 +133,7 @@ class ScheduleEditing(SessionLookups):
         if notes:
             text += "\n**Clock changes:** " + " ".join(notes)
         await post_log(
+            self.bot.outbox,
             guild,
             config,
             f"{interaction.user.mention} added sessions **{clean_title}** for **{found.name}**.",
@@ -234,7 +235,12 @@ class ScheduleEditing(SessionLookups):
         posted, dms = await self.sender.announce_change(
             affected, texts.CANCELLED_TITLE, summary, message
         )
-        await post_log(guild, config, f"{interaction.user.mention} cancelled: {summary}"[:2000])
+        await post_log(
+            self.bot.outbox,
+            guild,
+            config,
+            f"{interaction.user.mention} cancelled: {summary}"[:2000],
+        )
         await send_private(interaction, self._told(summary, posted, dms))
 
     @session_group.command(
@@ -313,7 +319,10 @@ class ScheduleEditing(SessionLookups):
             summary += "\nLater sessions of this series follow the new time."
         posted, dms = await self.sender.announce_change(moved, texts.MOVED_TITLE, summary, message)
         await post_log(
-            guild, config, f"{interaction.user.mention} moved sessions.\n{summary}"[:2000]
+            self.bot.outbox,
+            guild,
+            config,
+            f"{interaction.user.mention} moved sessions.\n{summary}"[:2000],
         )
         await send_private(interaction, self._told(summary, posted, dms))
 
@@ -410,7 +419,10 @@ class ScheduleEditing(SessionLookups):
             )
             text = self._told(text, posted, dms)
         await post_log(
-            guild, config, f"{interaction.user.mention} removed the series **{found.title}**."
+            self.bot.outbox,
+            guild,
+            config,
+            f"{interaction.user.mention} removed the series **{found.title}**.",
         )
         await send_private(interaction, text)
 

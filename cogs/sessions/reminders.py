@@ -2,10 +2,10 @@
 
 One scheduler job (`sessions:reminders:next`) wakes at the earliest pending reminder in the
 database; it is re-armed after every change and at start-up, so a restart rebuilds it with
-one query. Each wake-up claims what is due in one transaction (marked sent before sending:
-at most once, even across a crash), skips what is stale (cancelled, moved, more than GRACE
-late after downtime, or the session already started), and sends with bounded concurrency
-so a thousand reminders due together don't hit Discord at once (discord.py handles 429s).
+one query. Each wake-up claims what is due and hands it to the outbox in one transaction
+(exactly once, even across a crash), and skips what is stale (cancelled, moved, more than
+GRACE late after downtime). The outbox sends them paced under Discord's global limit and
+retries through Discord errors; a reminder whose session has started by then is dropped.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.interactions import NO_PINGS
+from bot.outbox import Item, Landed
 from bot.storage.database import DatabaseClosedError
 from bot.tasks import create_task
 from cogs.cohorts.store import CohortStore
 from cogs.sessions import planning, texts
 from cogs.sessions.recurrence import format_clock, format_lead, format_when, to_local
-from cogs.sessions.store import Reminder, Session, SessionStore
+from cogs.sessions.store import Session, SessionStore
 from cogs.sessions.views import rsvp_view
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 JOB_ID = "sessions:reminders:next"
-SEND_CONCURRENCY = 8  # ~80 posts/s at 100 ms round trips: above Discord's 50/s global limit
+REMINDER = "session_reminder"
 
 
 def session_embed(
@@ -54,12 +55,15 @@ def session_name(session: Session) -> str:
     return session.title or texts.KIND_LABELS.get(session.kind, "Session")
 
 
-async def _send(target: discord.abc.Messageable, embed: discord.Embed, occurrence_id: int) -> None:
+async def _send(
+    target: discord.abc.Messageable, embed: discord.Embed, occurrence_id: int, nonce: str
+) -> discord.Message:
     view = rsvp_view(occurrence_id)
-    await target.send(embed=embed, view=view, allowed_mentions=NO_PINGS)
+    sent = await target.send(embed=embed, view=view, allowed_mentions=NO_PINGS, nonce=nonce)
     # The buttons are dynamic items (dispatched by custom id, across restarts), so the view
     # object needn't stay in discord.py's view store: thousands a week would pile up there.
     view.stop()
+    return sent
 
 
 class ReminderSender:
@@ -96,63 +100,75 @@ class ReminderSender:
 
     async def _send_due(self) -> int:
         now = self.bot.clock.now()
-        due, skipped = await self.store.claim_due(now, now - planning.GRACE)
+        async with self.bot.db.transaction():
+            due, skipped = await self.store.claim_due(now, now - planning.GRACE)
+            sessions = {
+                s.id: s
+                for s in await self.store.sessions_by_ids(sorted({r.occurrence_id for r in due}))
+            }
+            for reminder in due:
+                session = sessions.get(reminder.occurrence_id)
+                await self.bot.outbox.enqueue(
+                    REMINDER, reminder.id, guild_id=session.guild_id if session else None
+                )
         if skipped:
             log.info("skipped stale session reminders", extra={"count": skipped})
-        sessions = {
-            s.id: s
-            for s in await self.store.sessions_by_ids(sorted({r.occurrence_id for r in due}))
-        }
-        limit = asyncio.Semaphore(SEND_CONCURRENCY)
-
-        async def one(reminder: Reminder) -> bool:
-            async with limit:
-                session = sessions.get(reminder.occurrence_id)
-                ok = session is not None and await self._deliver(reminder, session)
-                if not ok and not self.bot.is_closed():
-                    await self.store.mark_failed(reminder.id)
-                return ok
-
-        sent = sum(await asyncio.gather(*(one(r) for r in due)))
         if due:
-            log.info("sent session reminders", extra={"sent": sent, "due": len(due)})
+            log.info("session reminders handed to the outbox", extra={"due": len(due)})
         if not self.bot.is_closed():
             await self.rearm()
-        return sent
+        return len(due)
 
-    async def _deliver(self, reminder: Reminder, session: Session) -> bool:
+    async def deliver(self, item: Item) -> Landed | None:
+        """The outbox's handler for one reminder (a channel post or a DM)."""
+        reminder = await self.store.reminder(item.subject_id)
+        if reminder is None:
+            return None
+        sessions = await self.store.sessions_by_ids([reminder.occurrence_id])
+        session = sessions[0] if sessions else None
+        now = self.bot.clock.now()
+        if (
+            session is None
+            or session.status != "scheduled"
+            or session.starts_at != reminder.for_start
+            or session.starts_at <= now
+        ):
+            return None  # cancelled, moved or already started meanwhile: too late to help
         title = texts.REMINDER_TITLE.format(
             title=session_name(session), lead=format_lead(reminder.lead_minutes)
         )
+        if reminder.user_id == 0:
+            channel = await self._announcements(session)
+            if channel is None:
+                return Landed("no_channel")
+            embed = session_embed(session, session.timezone, title)
+            embed.set_footer(text=texts.REMINDER_FOOTER)
+            sent = await _send(channel, embed, session.id, item.nonce())
+            return Landed("channel", sent.channel.id, sent.id)
+        prefs = await self.store.prefs(session.guild_id, reminder.user_id)
+        cohort = await self.cohorts.get(session.guild_id, session.cohort_id)
+        embed = session_embed(
+            session,
+            prefs.timezone or session.timezone,
+            title,
+            cohort=cohort.name if cohort else None,
+        )
+        embed.set_footer(text=texts.DM_FOOTER)
         try:
-            if reminder.user_id == 0:
-                channel = await self._announcements(session)
-                if channel is None:
-                    return False
-                embed = session_embed(session, session.timezone, title)
-                embed.set_footer(text=texts.REMINDER_FOOTER)
-                await _send(channel, embed, session.id)
-                return True
-            prefs = await self.store.prefs(session.guild_id, reminder.user_id)
-            cohort = await self.cohorts.get(session.guild_id, session.cohort_id)
-            embed = session_embed(
-                session,
-                prefs.timezone or session.timezone,
-                title,
-                cohort=cohort.name if cohort else None,
-            )
-            embed.set_footer(text=texts.DM_FOOTER)
             user = self.bot.get_user(reminder.user_id) or await self.bot.fetch_user(
                 reminder.user_id
             )
-            await _send(user, embed, session.id)
-            return True
-        except discord.HTTPException as exc:
-            log.warning(
-                "could not send a session reminder",
-                extra={"reminder_id": reminder.id, "status": exc.status, "code": exc.code},
+            sent = await _send(user, embed, session.id, item.nonce())
+        except (discord.Forbidden, discord.NotFound) as exc:
+            log.info(
+                "session reminder DM refused",
+                extra={"reminder_id": reminder.id, "code": exc.code},
             )
-            return False
+            return Landed("dms_closed")
+        return Landed("dm", sent.channel.id, sent.id)
+
+    async def gave_up(self, item: Item) -> None:
+        await self.store.mark_failed(item.subject_id)
 
     async def _announcements(self, session: Session) -> discord.TextChannel | None:
         cohort = await self.cohorts.get(session.guild_id, session.cohort_id)

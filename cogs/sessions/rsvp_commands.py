@@ -61,7 +61,10 @@ class RemindersAndRsvps(SessionLookups):
         where = f"**{found.name}**" if found else "this server"
         said = ", ".join(format_lead(m) for m in effective) + " before" if effective else "off"
         await post_log(
-            guild, config, f"{interaction.user.mention} set reminders for {where}: {said}."
+            self.bot.outbox,
+            guild,
+            config,
+            f"{interaction.user.mention} set reminders for {where}: {said}.",
         )
         await send_private(interaction, f"Reminders for {where}: {said}.")
 

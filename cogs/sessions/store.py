@@ -541,6 +541,21 @@ class SessionStore:
         ]
         return reminders, len(skip)
 
+    async def reminder(self, reminder_id: int) -> Reminder | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM session_reminders WHERE id = ?", (reminder_id,)
+        )
+        if row is None:
+            return None
+        return Reminder(
+            row["id"],
+            row["occurrence_id"],
+            row["user_id"],
+            row["lead_minutes"],
+            _at(row["for_start"]),
+            _at(row["due_at"]),
+        )
+
     async def mark_failed(self, reminder_id: int) -> None:
         await self.db.execute(
             "UPDATE session_reminders SET status = 'failed' WHERE id = ?", (reminder_id,)

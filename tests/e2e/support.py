@@ -40,3 +40,9 @@ def button_ids(item: InteractionResult | Message) -> list[str]:
             if "custom_id" in component:
                 ids.append(component["custom_id"])
     return ids
+
+
+async def logged(emu: Any, channel: Any, fragment: str) -> Message:
+    """Wait for the bot's post containing `fragment` in `channel` (staff-log notices are
+    delivered by the outbox, just after the command that caused them answers)."""
+    return await emu.wait_for_message(channel, check=lambda m: fragment in text(m))  # type: ignore[no-any-return]

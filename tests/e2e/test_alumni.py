@@ -92,8 +92,9 @@ async def test_congratulation_is_posted_only_if_the_graduate_opts_in(
     lounge = channel(emu, clinic, "alumni-lounge")
     assert emu.messages_in(lounge) == []  # nothing posted without a yes
 
-    offer = emu.dms(clinic.bob)[-1]
-    assert "Congratulations on graduating" in offer.content
+    offer = await emu.wait_for_message(
+        emu.dm_channel(clinic.bob), check=lambda m: "Congratulations on graduating" in m.content
+    )
     share = next(c for c in button_ids(offer) if ":share:" in c)
     done = await emu.click(clinic.bob, offer, share)
     assert "Shared in" in text(done)
@@ -101,7 +102,10 @@ async def test_congratulation_is_posted_only_if_the_graduate_opts_in(
     assert len(posts) == 1 and f"<@{clinic.bob.user.id}>" in posts[0].content
     assert posts[0].mentions == []  # celebrated, not pinged
 
-    private = next(c for c in button_ids(emu.dms(dev)[-1]) if ":private:" in c)
+    dev_offer = await emu.wait_for_message(
+        emu.dm_channel(dev), check=lambda m: "Congratulations on graduating" in m.content
+    )
+    private = next(c for c in button_ids(dev_offer) if ":private:" in c)
     kept = await emu.click(dev, emu.dms(dev)[-1], private)
     assert "Kept private" in text(kept)
     assert len(emu.messages_in(lounge)) == 1

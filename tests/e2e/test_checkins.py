@@ -103,10 +103,8 @@ async def quick_checkin(emu: Emulator, member: Member, message: Message, mood: i
 
 
 async def delivered(bot: LanternBot) -> None:
-    """Wait until the prompt queue has handled everything queued."""
-    cog = bot.get_cog("Checkins")
-    assert cog is not None
-    await cog.prompts.queue.idle()  # type: ignore[attr-defined]
+    """Wait until the outbox has handled every prompt due now."""
+    await bot.outbox.settled()
 
 
 async def rows(bot: LanternBot, sql: str, *params: object) -> list[tuple[object, ...]]:

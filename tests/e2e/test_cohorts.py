@@ -9,7 +9,7 @@ from bot.client import LanternBot
 from bot.emulator import Emulator, NotAllowed, NotVisible, P
 from bot.emulator.model import Channel, Member, Message
 from tests.e2e.conftest import Clinic
-from tests.e2e.support import button_ids, text
+from tests.e2e.support import button_ids, logged, text
 
 
 def channel(emu: Emulator, clinic: Clinic, name: str) -> Channel:
@@ -73,8 +73,7 @@ async def test_create_makes_a_private_verified_space(
         assert emu.can_view(clinic.alice, channel(emu, clinic, piece)), piece
     assert emu.permissions(clinic.alice, group) & P.MANAGE_MESSAGES
     assert emu.permissions(clinic.alice, announcements) & P.SEND_MESSAGES
-    log = emu.messages_in(clinic.mod_log)
-    assert any("created cohort **Spring Evening**" in m.content for m in log)
+    await logged(emu, clinic.mod_log, "created cohort **Spring Evening**")
 
 
 @pytest.mark.parametrize(
@@ -157,7 +156,7 @@ async def test_consent_gate_opens_the_channels_only_after_i_agree(
         (clinic.bob.user.id,),
     )
     assert row is not None and row[0] == "active" and row[1] == 0 and row[2]
-    assert any("agreed and joined" in m.content for m in emu.messages_in(clinic.mod_log))
+    await logged(emu, clinic.mod_log, "agreed and joined")
 
 
 async def test_questions_button_tells_facilitators_and_keeps_access_closed(
@@ -171,7 +170,7 @@ async def test_questions_button_tells_facilitators_and_keeps_access_closed(
     (reply,) = await res.wait_for_followups(1)
     assert reply.ephemeral and "A facilitator will reach out" in reply.content
     assert not emu.can_view(clinic.bob, channel(emu, clinic, "group"))
-    assert any("has questions" in m.content for m in emu.messages_in(clinic.mod_log))
+    await logged(emu, clinic.mod_log, "has questions")
 
 
 async def test_closed_dms_get_a_private_thread(
@@ -264,7 +263,7 @@ async def test_remove_takes_access_away(
     )
     assert "Removed" in text(res)
     assert not emu.can_view(clinic.bob, channel(emu, clinic, "group"))
-    assert any("moved to another program" in m.content for m in emu.messages_in(clinic.mod_log))
+    await logged(emu, clinic.mod_log, "moved to another program")
     again = await emu.invoke(
         clinic.alice, clinic.general, "cohort remove", member=clinic.bob, cohort="Spring Evening"
     )

@@ -14,7 +14,7 @@ from bot.client import LanternBot
 from bot.crypto import generate_key
 from bot.emulator import Emulator
 from tests.e2e.conftest import Clinic, Harness
-from tests.e2e.support import button_ids, text
+from tests.e2e.support import button_ids, logged, text
 from tests.e2e.test_crisis import CRISIS, cohort_with, support_dm, wait_alert
 
 
@@ -81,8 +81,7 @@ async def test_delete_removes_or_anonymizes_everything_in_one_go(
     # Bob left his cohort's channels; facilitators learn that, not what.
     group = next(c for c in clinic.guild.channels.values() if c.name == "group")
     assert not emu.can_view(clinic.bob, group)
-    notice = emu.last_message(clinic.mod_log)
-    assert notice is not None and "deleted their personal data" in notice.content
+    notice = await logged(emu, clinic.mod_log, "deleted their personal data")
     assert "crisis" not in notice.content.lower()
     again = await emu.invoke(clinic.bob, clinic.general, "mydata delete")
     assert "stores nothing about you" in text(again)

@@ -20,7 +20,7 @@ from cogs.cohorts.store import Cohort, CohortStore
 from cogs.sessions.cog import Sessions
 from cogs.sessions.store import attendance_rows, missed_sessions
 from tests.e2e.conftest import Clinic, Harness
-from tests.e2e.support import button_ids, text
+from tests.e2e.support import button_ids, logged, text
 from tests.e2e.test_cohorts import agree, agreement_message, create, enroll
 
 Travel = time_machine.Traveller
@@ -85,8 +85,9 @@ async def at(travel: Travel, bot: LanternBot, when: datetime) -> None:
 
 async def settle(bot: LanternBot) -> None:
     """Wait until any reminder run in flight is done (the sender's lock), then run once
-    more: afterwards nothing due now is left unsent."""
+    more, and wait for the outbox: afterwards nothing due now is left unsent."""
     await cog(bot).sender.send_due()
+    await bot.outbox.settled()
 
 
 def bot_posts(emu: Emulator, channel: Channel) -> list[Message]:
@@ -134,7 +135,7 @@ async def test_add_a_series_lists_it_and_publishes_the_week_as_private_events(
     assert {e.channel_id for e in events} == {cohort.voice_channel_id}
     assert all(e.name == "Group therapy · Spring Evening" for e in events)
     assert "Room 2" in (events[0].description or "")
-    assert any("added sessions" in m.content for m in emu.messages_in(clinic.mod_log))
+    await logged(emu, clinic.mod_log, "added sessions")
     # Exactly one scheduler job carries every reminder.
     assert [j.id for j in spring.scheduler.jobs("sessions:reminders")] == [
         "sessions:reminders:next"

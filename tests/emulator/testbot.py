@@ -71,12 +71,17 @@ class ProbeCog(commands.Cog):
         self.bot = bot
         self.errors: list[BaseException] = []
         self.seen: list[discord.Message] = []
+        self.deleted: list[discord.RawMessageDeleteEvent] = []
         self.gate = asyncio.Event()
         self.slow_for = 0.0
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         self.seen.append(message)
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, event: discord.RawMessageDeleteEvent) -> None:
+        self.deleted.append(event)
 
     @setup.command(name="server", description="Configure this server")
     @app_commands.describe(timezone="IANA zone of the program")

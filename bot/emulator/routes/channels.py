@@ -19,6 +19,7 @@ from bot.emulator.access import (
     require,
     require_grantable,
 )
+from bot.emulator.building import delete_channel as delete_channel_tree
 from bot.emulator.errors import ApiError, invalid_form, missing_permissions, unknown
 from bot.emulator.model import CATEGORY, CHANNEL_KINDS, DM, Channel, Guild, Overwrite
 from bot.emulator.permissions import ALL, P
@@ -173,16 +174,7 @@ async def delete_channel(req: ApiRequest) -> Any:
         require(bits, P.MANAGE_THREADS, f"deleting thread {channel.name!r}")
     else:
         require(bits, P.MANAGE_CHANNELS, f"deleting #{channel.name}")
-    guild = world.guilds[channel.guild_id or 0]
-    req.events.channel_event("CHANNEL_DELETE", channel)
-    for child in list(guild.channels.values()):
-        if child.parent_id == channel.id:
-            if child.is_thread:
-                world.remove_channel(child)
-            else:
-                child.parent_id = None
-                req.events.channel_event("CHANNEL_UPDATE", child)
-    world.remove_channel(channel)
+    delete_channel_tree(world, req.events, channel)
     return data
 
 

@@ -1,6 +1,14 @@
 """Channel messages: send (JSON or multipart with files), read history, edit, delete,
 bulk delete, reactions, typing. DMs to a user with DMs closed (or sharing no guild with the
-bot) answer 403 50007, as Discord does."""
+bot) answer 403 50007, as Discord does.
+
+Send with `nonce` + `enforce_nonce` (discord.py 2.7 sends both whenever given a nonce): a
+message the bot created with that nonce in the same channel within the last five minutes
+(emulator clock) is returned as is, and nothing is created or dispatched.
+History is newest first for every query (before, after, around or none), as Discord's docs
+say; `after` gives the `limit` messages right after that id (the oldest ones), still newest
+first. Without READ_MESSAGE_HISTORY it is an empty list, not an error (documented).
+"""
 
 from __future__ import annotations
 
@@ -47,6 +55,12 @@ async def create_message(req: ApiRequest) -> Any:
     channel, bits = bot_channel(world, req.id("channel_id"))
     check_can_send(world, channel, bits)
     body = await req.body()
+    messaging.check_nonce(body)
+    if body.get("nonce") is not None and body.get("enforce_nonce"):
+        # A retry of a send that already went through: the same message, nothing dispatched.
+        earlier = messaging.same_nonce(world, channel, world.bot, body["nonce"])
+        if earlier is not None:
+            return payloads.message(world, earlier)
     if req.files:
         require(bits, P.ATTACH_FILES, "sending files")
     if body.get("message_reference"):
@@ -61,10 +75,11 @@ async def create_message(req: ApiRequest) -> Any:
 async def history(req: ApiRequest) -> Any:
     world = req.world
     channel, bits = bot_channel(world, req.id("channel_id"))
-    require(bits, P.READ_MESSAGE_HISTORY, f"reading history of #{channel.name}")
     limit = int(req.query.get("limit", 50))
     if not 1 <= limit <= 100:
         raise invalid_form("int value should be between 1 and 100", "limit")
+    if not bits & P.READ_MESSAGE_HISTORY:
+        return []
     messages = world.channel_messages(channel)
     if "before" in req.query:
         before = int(req.query["before"])
