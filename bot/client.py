@@ -79,7 +79,7 @@ class LanternBot(commands.Bot):
         extensions: list[str] | None = None,
         **options: Any,
     ) -> None:
-        options.setdefault("guild_ready_timeout", 2.0)
+        options.setdefault("guild_ready_timeout", settings.guild_ready_timeout)
         # Lantern never joins voice; don't warn at every start that voice libraries are absent.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False

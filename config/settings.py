@@ -64,6 +64,13 @@ class Settings(BaseSettings):
         "from the token when unset.",
     )
 
+    guild_ready_timeout: float = Field(
+        default=2.0,
+        ge=0.0,
+        le=60.0,
+        description="Seconds to wait after the last server arrives before Lantern counts as "
+        "ready at start-up (discord.py's guild_ready_timeout).",
+    )
     discord_api_url: str | None = Field(
         default=None,
         description="Testing only: the REST base of a local Discord stand-in (e.g. "

@@ -57,6 +57,7 @@ class CatchUp:
         self._in_flight: dict[int, set[int]] = {}
         self._done: dict[int, Mark] = {}
         self._dirty: set[int] = set()
+        self._known_dms: set[int] = set()
         self._wanted = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self.runs = 0
@@ -86,6 +87,19 @@ class CatchUp:
         self._wanted.set()
 
     # --- live messages ----------------------------------------------------------------
+
+    async def note_dm_channel(self, message: discord.Message) -> None:
+        """Remember a person's DM channel the first time they write (Discord cannot list a
+        bot's DMs), marked just before this message: if Lantern stops before screening it,
+        the next start reads it from the history."""
+        if message.guild is not None or message.channel.id in self._known_dms:
+            return
+        self._known_dms.add(message.channel.id)
+        if message.channel.id not in await self.store.marks_for([message.channel.id]):
+            await self.store.save_marks(
+                {message.channel.id: (None, message.author.id, message.id - 1)},
+                self.bot.clock.now(),
+            )
 
     def first_sight(self, message: discord.Message) -> bool:
         """False if this message was already screened in this run."""

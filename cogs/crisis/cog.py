@@ -132,6 +132,7 @@ class Crisis(commands.Cog):
         with self.bot.in_flight():
             if not edit and not self.catchup.first_sight(message):
                 return  # already screened (replayed after a RESUME, or caught up)
+            await self.catchup.note_dm_channel(message)
             await self._screen_message_now(message, source)
             if not edit:
                 self.catchup.screened(message)

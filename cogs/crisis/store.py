@@ -345,6 +345,16 @@ class CrisisStore:
         rows = await self.db.fetch_all("SELECT channel_id, message_id FROM screen_marks")
         return {r[0]: r[1] for r in rows}
 
+    async def marks_for(self, channel_ids: list[int]) -> dict[int, int]:
+        marks = {}
+        for channel_id in channel_ids:
+            row = await self.db.fetch_one(
+                "SELECT message_id FROM screen_marks WHERE channel_id = ?", (channel_id,)
+            )
+            if row is not None:
+                marks[channel_id] = row[0]
+        return marks
+
     async def save_marks(
         self, marks: dict[int, tuple[int | None, int | None, int]], now: datetime
     ) -> None:
