@@ -71,7 +71,9 @@ class Policy:
 SAFETY = Policy(
     priority=0, delays=(1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0), forever=True, paced=False
 )
-PERSON = Policy(priority=1, delays=(2.0, 10.0, 30.0, 120.0, 600.0, 1800.0))
+URGENT = Policy(priority=1, delays=(1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0, 300.0, 1800.0))
+"""Reports to staff: retried quickly, but not forever."""
+PERSON = Policy(priority=1, delays=(1.0, 3.0, 10.0, 30.0, 120.0, 600.0, 1800.0))
 ROUTINE = Policy(priority=2, delays=(5.0, 30.0, 120.0, 600.0, 1800.0))
 
 
@@ -268,6 +270,13 @@ class Outbox:
             )
         return len(rows)
 
+    async def pending(self, kind: str, subject_id: int) -> bool:
+        row = await self.db.fetch_one(
+            "SELECT 1 FROM outbox WHERE kind = ? AND subject_id = ? AND status = 'pending'",
+            (kind, subject_id),
+        )
+        return row is not None
+
     async def landed(self, kind: str, subject_id: int) -> list[Landed]:
         rows = await self.db.fetch_all(
             "SELECT landed, channel_id, message_id FROM outbox WHERE kind = ? AND subject_id = ? "
@@ -322,7 +331,7 @@ class Outbox:
                 task.cancel()
 
     async def settled(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
-        """Wait until nothing is due now and nothing is in flight (tests, benchmarks)."""
+        """Wait until nothing is pending and nothing is in flight (tests, benchmarks)."""
         self.poke()
         await asyncio.wait_for(self._settled.wait(), timeout)
 
@@ -342,7 +351,7 @@ class Outbox:
                 continue  # more may be due: ask again (highest priority first)
             if not self._busy:
                 wait = await self._seconds_to_next()
-                if wait is None or wait > 0:
+                if wait is None:
                     self._settled.set()
             else:
                 wait = None  # a finishing attempt pokes

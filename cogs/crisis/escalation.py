@@ -346,7 +346,7 @@ class Escalation:
         """Post with `send(target)` to the first target that takes it; every refusal is
         logged at ERROR with an incident id. DMs go to every facilitator (any one landing
         is enough). Transient errors propagate: the outbox retries the whole item."""
-        targets: list[Target] = [Target("thread", first)] if first is not None else []
+        targets: list[Target] = [Target("alert", first)] if first is not None else []
         targets += [t async for t in self._targets(guild, config)]
         refused = []
         landed: tuple[Target, discord.Message] | None = None
@@ -561,7 +561,7 @@ class Escalation:
 
         async def send(target: Target) -> discord.Message:
             line = text
-            if target.where in ("thread", "escalation", "log") and mention and role:
+            if target.where in ("alert", "escalation", "log") and mention and role:
                 line = f"{role.mention} {text}"
             return await target.channel.send(
                 line[:2000],
@@ -581,12 +581,18 @@ class Escalation:
         )
         return Landed(target.where, posted.channel.id, posted.id)
 
+    async def _wait_for_alert(self, alert: Alert) -> None:
+        """Lines about an alert go after it, into its thread once that exists."""
+        if alert.alert_message_id is None or (
+            alert.thread_id is None and await self.bot.outbox.pending(ALERT, alert.id)
+        ):
+            raise NotYet(0.5)
+
     async def deliver_follow_up(self, item: Item) -> Landed | None:
         alert = await self.store.get(item.subject_id)
         if alert is None:
             return None
-        if alert.alert_message_id is None:
-            raise NotYet(1.0)  # the alert itself goes first
+        await self._wait_for_alert(alert)
         line = f"Another message ({alert.level}): > {item.payload.get('text', '')}"
         if item.payload.get("offline_at"):
             moment = datetime.fromisoformat(item.payload["offline_at"])
@@ -604,8 +610,7 @@ class Escalation:
         alert = await self.store.get(item.subject_id)
         if alert is None:
             return None
-        if alert.alert_message_id is None:
-            raise NotYet(1.0)
+        await self._wait_for_alert(alert)
         text = str(item.payload.get("text", ""))
         return await self._deliver_line(
             item, alert, text, ping=bool(item.payload.get("ping")), view=None

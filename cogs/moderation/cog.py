@@ -18,7 +18,7 @@ from bot.checks import guild_of, member_is_facilitator, require_facilitator
 from bot.client import LanternBot
 from bot.errors import NotAuthorized, UserError
 from bot.interactions import NO_PINGS, LanternModal, reports_errors, send_private
-from bot.outbox import PERSON, Item, Landed, Undeliverable
+from bot.outbox import URGENT, Item, Landed, Undeliverable
 from bot.staff import post_log, staff_channel
 from cogs.moderation import logic
 from cogs.moderation.store import ModerationStore, Report
@@ -57,7 +57,7 @@ class Moderation(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.report_menu)
         self.bot.add_dynamic_items(ReportButton)
-        self.bot.outbox.register(REPORT, self.deliver_report, PERSON)
+        self.bot.outbox.register(REPORT, self.deliver_report, URGENT)
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.report_menu.name, type=self.report_menu.type)
