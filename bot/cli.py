@@ -219,14 +219,13 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     lines.append(f"log: {settings.log_level.value}, {settings.log_format.value}")
     scope = f"server {settings.dev_guild_id}" if settings.dev_guild_id else "global"
     lines.append(f"command sync: {scope}")
-    db_line, db_problem = (
+    db_line, db_problems = (
         asyncio.run(_database_summary(settings.database))
         if settings.database.exists()
-        else (f"database: {settings.database} (will be created at start-up)", None)
+        else (f"database: {settings.database} (will be created at start-up)", [])
     )
     lines.append(db_line)
-    if db_problem:
-        problems.append(db_problem)
+    problems.extend(db_problems)
 
     for line in lines:
         print(line)
@@ -236,26 +235,72 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return EXIT_OK if not problems else EXIT_CONFIG
 
 
-async def _database_summary(path: Path) -> tuple[str, str | None]:
+async def _database_summary(path: Path) -> tuple[str, list[str]]:
     from bot.storage import Database, schema_status
 
     try:
         db = await Database.open(path)
     except Exception as exc:  # any sqlite failure is a configuration problem here
-        return f"database: {path}", f"database {path} cannot be opened: {exc}"
+        return f"database: {path}", [f"database {path} cannot be opened: {exc}"]
     try:
         status = await schema_status(db)
     except Exception as exc:
-        return f"database: {path}", f"database {path} is not a Lantern database: {exc}"
+        return f"database: {path}", [f"database {path} is not a Lantern database: {exc}"]
     finally:
         await db.close()
     line = f"database: {path} (schema {status.current} of {status.latest})"
     if status.current > status.latest:
-        return line, (
+        return line, [
             f"database {path} is at schema {status.current}, newer than this Lantern "
             f"({status.latest}); upgrade Lantern or restore a matching backup."
+        ]
+    problems: list[str] = []
+    if status.current >= OUTBOX_SCHEMA:
+        delivery, problems = await _delivery_summary(path)
+        line += "\n" + delivery
+    return line, problems
+
+
+OUTBOX_SCHEMA = 8
+STUCK_SECONDS = 300
+
+
+async def _delivery_summary(path: Path) -> tuple[str, list[str]]:
+    """What the running bot last knew: undelivered messages and whether it could post alerts
+    (read from the database: check-config never talks to Discord)."""
+    from bot.clock import SystemClock
+    from bot.outbox import Outbox
+    from bot.storage import Database
+
+    db = await Database.open(path)
+    try:
+        health = await Outbox(db, SystemClock()).health()
+        states = await db.fetch_all(
+            "SELECT key, value, updated_at FROM app_state WHERE key LIKE 'escalation:%' "
+            "ORDER BY key"
         )
-    return line, None
+    finally:
+        await db.close()
+    waited = health.oldest_pending.total_seconds() if health.oldest_pending else None
+    oldest = f", oldest waiting {int(waited)} s" if waited is not None else ""
+    lines = [
+        f"outbox: {health.pending} waiting, {health.failed} failed, {health.sent} delivered "
+        f"(last 7 days){oldest}"
+    ]
+    problems = []
+    if health.failed:
+        problems.append(
+            f"{health.failed} message(s) could not be delivered in the last 7 days (the "
+            "bot's log has an ERROR with an incident id for each)"
+        )
+    if waited is not None and waited > STUCK_SECONDS:
+        problems.append(f"a message has waited {int(waited)} s to be delivered")
+    for key, value, at in states:
+        server = key.split(":", 1)[1]
+        lines.append(f"server {server}: {value} (as of {at[:19]} UTC)")
+        if value.startswith("cannot"):
+            problems.append(f"server {server}: Lantern {value}")
+    return "\n".join(lines), problems
 
 
 # --- invite-url --------------------------------------------------------------------

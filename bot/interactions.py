@@ -43,9 +43,12 @@ async def send_private(
     *,
     embed: discord.Embed | None = None,
     view: discord.ui.View | None = None,
-) -> None:
-    """Reply ephemerally, by initial response or follow-up as the interaction's state needs."""
-    kwargs: dict[str, Any] = {"ephemeral": True, "allowed_mentions": NO_PINGS}
+    fallback_dm: bool = False,
+) -> bool:
+    """Reply ephemerally, by initial response or follow-up as the interaction's state needs.
+    If Discord refuses (token expired, outage), that is logged at ERROR with an incident id,
+    and with `fallback_dm` (safety texts such as /help-now) the person gets it by DM."""
+    kwargs: dict[str, Any] = {"allowed_mentions": NO_PINGS}
     if content is not None:
         kwargs["content"] = content
     if embed is not None:
@@ -54,15 +57,35 @@ async def send_private(
         kwargs["view"] = view
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(**kwargs)
+            await interaction.followup.send(ephemeral=True, **kwargs)
         else:
-            await interaction.response.send_message(**kwargs)
+            await interaction.response.send_message(ephemeral=True, **kwargs)
+        return True
     except discord.HTTPException as exc:
-        # Typically the token expired (15 min) or Discord is down: nothing more we can do.
-        log.warning(
-            "could not answer interaction",
-            extra={"interaction_id": interaction.id, "status": exc.status, "code": exc.code},
+        from bot.tree import new_incident_id
+
+        incident = new_incident_id()
+        log.error(
+            "could not answer an interaction (incident %s)",
+            incident,
+            extra={
+                "interaction_id": interaction.id,
+                "user_id": interaction.user.id,
+                "status": exc.status,
+                "code": exc.code,
+                "incident": incident,
+            },
         )
+    if fallback_dm:
+        try:
+            await interaction.user.send(**kwargs)
+            return True
+        except discord.HTTPException as exc:
+            log.error(
+                "could not DM the answer either",
+                extra={"user_id": interaction.user.id, "status": exc.status},
+            )
+    return False
 
 
 class LanternView(discord.ui.View):

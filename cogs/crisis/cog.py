@@ -11,6 +11,7 @@ the Discord side: listeners, the buttons' actions, `/help-now`, `/resources` and
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -24,6 +25,7 @@ from bot.checks import guild_of, member_is_facilitator, require_facilitator
 from bot.client import LanternBot
 from bot.errors import NotAuthorized, UserError
 from bot.interactions import send_private
+from bot.storage.database import DatabaseClosedError
 from cogs.crisis import messages
 from cogs.crisis.catchup import CatchUp
 from cogs.crisis.detector import Verdict, classify
@@ -86,8 +88,9 @@ class Crisis(commands.Cog):
     async def on_ready(self) -> None:
         # A fresh session (first start, or a RESUME that failed): events may have been lost.
         self.catchup.request()
-        for guild in self.bot.guilds:
-            await self.escalation.check_escalation(guild)
+        with self.bot.in_flight(), contextlib.suppress(DatabaseClosedError):
+            for guild in self.bot.guilds:
+                await self.escalation.check_escalation(guild)
 
     @commands.Cog.listener()
     async def on_resumed(self) -> None:
@@ -313,7 +316,12 @@ class Crisis(commands.Cog):
             view = discord.ui.View(timeout=None)
             view.add_item(HelpButton(guild.id))
             view.add_item(talk_button(guild.id))  # support: a private conversation
-        await send_private(interaction, embed=messages.help_now_embed(region, local), view=view)
+        await send_private(
+            interaction,
+            embed=messages.help_now_embed(region, local),
+            view=view,
+            fallback_dm=True,
+        )
 
     async def help_requested(self, interaction: discord.Interaction, guild_id: int) -> None:
         guild = self.bot.get_guild(guild_id)

@@ -85,7 +85,7 @@ class Escalation:
     def __init__(self, bot: LanternBot, store: CrisisStore) -> None:
         self.bot = bot
         self.store = store
-        self._told_broken: dict[int, str] = {}
+        self._told_broken: dict[int, str | None] = {}
 
     def register(self) -> None:
         for kind, handler in (
@@ -677,15 +677,20 @@ class Escalation:
         return None
 
     async def check_escalation(self, guild: discord.Guild, *, reason: str | None = None) -> None:
-        """Tell the owner and the log channel as soon as alerts can no longer be posted."""
+        """Tell the owner and the log channel as soon as alerts can no longer be posted, and
+        keep the verdict where `check-config` can read it without Discord."""
         config = await self.bot.guild_configs.get(guild.id)
         problem = self.escalation_problem(guild, config) or reason
-        if problem is None:
-            self._told_broken.pop(guild.id, None)
-            return
-        if self._told_broken.get(guild.id) == problem:
+        if self._told_broken.get(guild.id, "") == problem:
             return
         self._told_broken[guild.id] = problem
+        await self.bot.app_state.set(
+            f"escalation:{guild.id}",
+            f"cannot post alerts: {problem}" if problem else "can post alerts",
+            self.bot.clock.now(),
+        )
+        if problem is None:
+            return
         now = self.bot.clock.now()
         log.error(
             "the escalation channel is unusable",

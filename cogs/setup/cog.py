@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import discord
 from discord import app_commands
@@ -326,6 +327,18 @@ class SetupCog(commands.Cog):
         guild = guild_of(interaction)
         config = await self.bot.guild_configs.get(guild.id) or GuildConfig(guild_id=guild.id)
         problems = find_problems(guild, config)
+        health = await self.bot.outbox.health(guild.id)
+        if health.failed:
+            problems.append(
+                f"{health.failed} message(s) could not be delivered in the last 7 days "
+                "(crisis alerts are never given up; the bot's log has an incident id for each)."
+            )
+        if health.oldest_pending is not None and health.oldest_pending > STUCK:
+            problems.append(
+                f"{health.pending} message(s) are waiting to be delivered, the oldest for "
+                f"{int(health.oldest_pending.total_seconds() // 60)} minute(s): Discord may be "
+                "refusing them (see the bot's log)."
+            )
         if problems:
             embed = discord.Embed(
                 title=f"{len(problems)} thing(s) to fix",
@@ -338,7 +351,17 @@ class SetupCog(commands.Cog):
                 description="I have every permission I need in every configured place.",
                 colour=discord.Colour.green(),
             )
+        embed.add_field(
+            name="Delivery",
+            value=f"{health.sent} delivered, {health.pending} waiting, {health.failed} failed "
+            "(last 7 days)",
+            inline=False,
+        )
         await send_private(interaction, embed=embed)
+
+
+STUCK = timedelta(minutes=5)
+"""A message still undelivered after this long is worth a look."""
 
 
 # --- helpers (Discord objects in, plain facts out) -------------------------------------

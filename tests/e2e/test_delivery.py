@@ -347,3 +347,21 @@ async def test_a_deleted_log_channel_sends_reports_to_escalations(
     )
     await emu.context_menu(clinic.carol, clinic.general, "Report to facilitators", said)
     await emu.wait_for_message(clinic.escalations, check=lambda m: "Message reported" in text(m))
+
+
+async def test_help_now_reaches_the_person_by_dm_when_discord_refuses_the_reply(
+    emu: Emulator, clinic: Clinic, configured: LanternBot, error_logs: ExpectingErrorLogWatch
+) -> None:
+    # discord.py's webhook adapter retries 5xx itself (1 s, 3 s, 5 s, 7 s): outlast it.
+    emu.faults.fail_next(
+        "POST /interactions/{webhook_id}/{webhook_token}/callback", times=5, status=503
+    )
+    with contextlib.suppress(Exception):  # the person sees Discord's own failure message
+        await emu.invoke(clinic.bob, clinic.general, "help-now", within=3)
+    dm = await emu.wait_for(
+        lambda: next((m for m in emu.dms(clinic.bob) if "988" in text(m)), None),
+        what="the crisis lines by DM",
+        timeout=30,
+    )
+    assert "Alert a facilitator" in str(dm.components)
+    assert error_logs.expect("could not answer an interaction")

@@ -183,6 +183,7 @@ async def test_setup_check_all_good_then_lists_fixes(
 ) -> None:
     res = await emu.invoke(clinic.dana, clinic.general, "setup check")
     assert "All good" in text(res), text(res)
+    assert "0 waiting, 0 failed" in text(res)
     # Someone removes Lantern's access to #escalations and opens #mod-log to everyone.
     emu.set_overwrite(
         clinic.escalations, clinic.guild.bot_role, allow=P.VIEW_CHANNEL, deny=P.SEND_MESSAGES

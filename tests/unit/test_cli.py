@@ -133,3 +133,34 @@ def test_classify_reads_lines_and_writes_json_lines(tmp_path: Path) -> None:
     assert [v["level"] for v in verdicts] == ["crisis", "none", "none", "crisis"]
     assert set(verdicts[0]) == {"level", "score", "reasons"}
     assert verdicts[0]["reasons"][0]["text"] == "kms"
+
+
+def test_check_config_reports_undelivered_messages_and_a_broken_escalation_channel(
+    tmp_path: Path,
+) -> None:
+    env = {"LANTERN_DISCORD_TOKEN": FAKE_TOKEN, "LANTERN_ALLOW_PLAINTEXT": "true"}
+    assert run_cli(tmp_path, "migrate", **env).returncode == 0
+    db = sqlite3.connect(tmp_path / "data" / "lantern.db")
+    now = "2026-03-02T15:00:00.000000+00:00"
+    db.executemany(
+        "INSERT INTO outbox (kind, guild_id, subject_id, dedupe_key, priority, status, "
+        "next_attempt_at, created_at, done_at, last_error) VALUES (?, 1, ?, ?, 0, ?, ?, ?, ?, ?)",
+        [
+            ("crisis_alert", 1, "a", "pending", now, now, None, "503"),
+            ("report_notice", 2, "b", "failed", now, now, "2999-01-01", "50013"),
+        ],
+    )
+    db.execute(
+        "INSERT INTO app_state (key, value, updated_at) VALUES ('escalation:1', "
+        "'cannot post alerts: Lantern is missing send messages in #escalations', ?)",
+        (now,),
+    )
+    db.commit()
+    db.close()
+    result = run_cli(tmp_path, "check-config", **env)
+    assert result.returncode == 2
+    assert "outbox: 1 waiting, 1 failed, 0 delivered" in result.stdout
+    assert "oldest waiting" in result.stdout
+    assert "problem: 1 message(s) could not be delivered" in result.stdout
+    assert "problem: a message has waited" in result.stdout
+    assert "problem: server 1: Lantern cannot post alerts" in result.stdout
