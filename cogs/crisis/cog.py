@@ -192,28 +192,11 @@ class Crisis(commands.Cog):
             candidates.append((not enrolled, guild.id, guild))
         return min(candidates)[2] if candidates else None
 
-    async def screen(
-        self,
-        member: discord.Member,
-        text: str,
-        *,
-        source: str,
-        jump_url: str | None = None,
-        force_level: str | None = None,
-        message: discord.Message | None = None,
-        sent_offline_at: Any = None,
-    ) -> Verdict | None:
-        """Classify `text` from `member` and escalate if needed (other features call this).
-        Never raises for Discord errors: what must be delivered is in the outbox."""
-        return await self.escalation.screen(
-            member,
-            text,
-            source=source,
-            jump_url=jump_url,
-            force_level=force_level,
-            message=message,
-            sent_offline_at=sent_offline_at,
-        )
+    async def screen(self, member: discord.Member, text: str, **options: Any) -> Verdict | None:
+        """Classify `text` from `member` and escalate if needed (other features call this;
+        options as `Escalation.screen`). Never raises for Discord errors: what must be
+        delivered is in the outbox."""
+        return await self.escalation.screen(member, text, **options)
 
     # --- buttons ---------------------------------------------------------------------
 
