@@ -4,7 +4,10 @@ Lantern keeps, per watched channel (cohorts, alumni spaces, and DMs it has had),
 newest message screened, below which nothing is still unscreened. At start-up and after a
 gateway session that may have dropped events, it reads each channel's history since its mark
 (at most the last 24 hours and 500 messages per channel) and screens what it missed, oldest
-first. Alerts raised this way say when the message was sent.
+first. Channels without a mark (a cohort nobody has written in yet, and the DMs of members
+who have never written to Lantern: Discord cannot list a bot's DMs, so Lantern opens them)
+are read from when the previous run was last known alive (written every few seconds).
+Alerts raised this way say when the message was sent.
 
 Marks of ordinary messages are kept in memory and written every few seconds; a flagged
 message's mark is written in the same transaction as its alert (`mark_for`), so a crash can
@@ -20,7 +23,7 @@ import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
@@ -36,6 +39,10 @@ LOOKBACK = timedelta(hours=24)
 PER_CHANNEL = 500
 CHANNELS_AT_ONCE = 4
 FLUSH_EVERY = 2.0
+DM_PROBES = 1_000
+"""At most this many members' DMs are opened to look for first messages missed."""
+ALIVE_KEY = "crisis:alive_at"
+ALIVE_SLACK = timedelta(seconds=10)
 REMEMBER = 20_000
 """Message ids remembered as screened in this run (dedupe of replays)."""
 
@@ -65,8 +72,14 @@ class CatchUp:
         """Messages screened from history (tests, benchmarks)."""
         self.idle = asyncio.Event()
         self.idle.set()
+        self._since: datetime | None = None
+        self._covered = False
 
-    def start(self) -> None:
+    async def start(self) -> None:
+        # When the previous run was last known alive: messages in channels without a mark
+        # (a cohort nobody wrote in yet, a person's very first DM) are read from there.
+        alive = await self.bot.app_state.get(ALIVE_KEY)
+        self._since = datetime.fromisoformat(alive) - ALIVE_SLACK if alive else None
         self._tasks = [
             asyncio.create_task(self._run(), name="crisis:catchup"),
             asyncio.create_task(self._flush_forever(), name="crisis:marks"),
@@ -83,6 +96,7 @@ class CatchUp:
 
     def request(self) -> None:
         """Read what may have been missed (a new gateway session)."""
+        self._covered = False  # "alive" stays put until that is read
         self.idle.clear()
         self._wanted.set()
 
@@ -144,8 +158,14 @@ class CatchUp:
             await asyncio.sleep(FLUSH_EVERY)
             try:
                 await self.flush()
+                if self._covered and self.bot.is_ready():
+                    await self._alive(self.bot.clock.now())
             except Exception:
                 log.exception("could not save screening marks")
+
+    async def _alive(self, covered_until: datetime) -> None:
+        """Record that every message before `covered_until` has been screened."""
+        await self.bot.app_state.set(ALIVE_KEY, covered_until.isoformat(), self.bot.clock.now())
 
     # --- catching up ------------------------------------------------------------------
 
@@ -155,7 +175,12 @@ class CatchUp:
             self._wanted.clear()
             await self.bot.wait_until_ready()
             try:
+                started = self.bot.clock.now()
                 await self.catch_up()
+                # Everything before this run's start is screened now; live events cover
+                # what follows, so from here on "alive" moves forward.
+                await self._alive(started)
+                self._covered = True
             except Exception:
                 log.exception("catch-up after downtime failed")
             finally:
@@ -163,31 +188,68 @@ class CatchUp:
                     self.idle.set()
 
     async def catch_up(self) -> int:
-        """Screen messages posted since each channel's mark; returns how many were read."""
+        """Screen messages posted since each channel's mark (or, for channels without one,
+        since Lantern was last known alive); returns how many were read."""
         self.runs += 1
+        now = self.bot.clock.now()
+        oldest = discord.utils.time_snowflake(now - LOOKBACK)
+        since = discord.utils.time_snowflake(self._since) if self._since else None
+        self._since = now - ALIVE_SLACK  # a later session lost after this run's start
         marks = await self.store.marks()
         channels: list[tuple[discord.abc.Messageable, int | None]] = []
         for guild_id, channel_id in await self.store.watched_channels():
             guild = self.bot.get_guild(guild_id)
             channel = guild.get_channel(channel_id) if guild else None
             if isinstance(channel, discord.TextChannel):
-                channels.append((channel, marks.get(channel_id)))
-        for channel_id, _user_id in await self.store.dm_marks():
+                channels.append((channel, marks.get(channel_id, since)))
+        dm_people = set()
+        for channel_id, user_id in await self.store.dm_marks():
             dm = self.bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
             channels.append((dm, marks.get(channel_id)))
+            dm_people.add(user_id)
         limit = asyncio.Semaphore(CHANNELS_AT_ONCE)
-        oldest = discord.utils.time_snowflake(self.bot.clock.now() - LOOKBACK)
 
         async def one(channel: discord.abc.Messageable, mark: int | None) -> int:
+            if mark is None:
+                return 0  # never seen, and no known downtime to cover
             async with limit:
-                return await self._channel(channel, max(mark or 0, oldest))
+                return await self._channel(channel, max(mark, oldest))
 
-        counts = await asyncio.gather(*(one(c, m) for c, m in channels))
+        async def first_dms() -> int:
+            """People who may have written to Lantern for the first time while it was
+            down: Discord cannot list a bot's DMs, so open each member's (paced)."""
+            if since is None:
+                return 0
+            read = 0
+            for member in await self._dm_candidates(dm_people):
+                channel = member.dm_channel
+                if channel is None:
+                    await self.bot.outbox.pacer.wait()
+                    try:
+                        channel = await member.create_dm()
+                    except discord.HTTPException:
+                        continue
+                read += await one(channel, since)
+            return read
+
+        counts = await asyncio.gather(*(one(c, m) for c, m in channels), first_dms())
         read = sum(counts)
         await self.flush()
         if read:
             log.info("caught up after downtime", extra={"messages": read, "channels": len(counts)})
         return read
+
+    async def _dm_candidates(self, known: set[int | None]) -> list[discord.Member]:
+        """Members of configured servers whose DM channel has no mark yet (bounded)."""
+        found: dict[int, discord.Member] = {}
+        for guild in self.bot.guilds:
+            config = await self.bot.guild_configs.get(guild.id)
+            if config is None or not config.is_complete:
+                continue
+            for member in guild.members:
+                if not member.bot and member.id not in known:
+                    found.setdefault(member.id, member)
+        return list(found.values())[:DM_PROBES]
 
     async def _channel(self, channel: discord.abc.Messageable, after: int) -> int:
         read = 0

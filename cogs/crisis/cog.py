@@ -63,7 +63,7 @@ class Crisis(commands.Cog):
         classify("warm-up")  # load and compile the rules now, not on someone's first message
         self.escalation.register()
         await self.escalation.rebuild()
-        self.catchup.start()
+        await self.catchup.start()
         self.bot.before_close.append(self.catchup.stop)
 
     async def cog_unload(self) -> None:

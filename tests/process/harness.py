@@ -10,6 +10,7 @@
     assert await bot.terminate() == 0              # SIGTERM, clean exit
     bot.errors()                                   # ERROR records and tracebacks it printed
     await wait_db(proc.database, "SELECT ...")     # another process's commits (polls)
+    await poll(lambda: outbox_pending(proc.database) == 0)  # any check, polled to a deadline
 
 The process is configured the way production is: LANTERN_* environment variables only, a real
 data key, INFO logging as JSON (one object per line on stderr). Its working directory is an
@@ -415,6 +416,34 @@ async def wait_db(
         if loop.time() >= deadline:
             raise TimeoutError(f"no rows within {timeout}s for: {sql}")
         await asyncio.sleep(every)
+
+
+async def poll(
+    check: Callable[[], Awaitable[T | None] | T | None],
+    timeout: float = 10.0,  # noqa: ASYNC109
+    *,
+    every: float = 0.05,
+    what: str = "",
+) -> T:
+    """`check()` (sync or async) once it returns something truthy, polled every `every` s
+    to a deadline: for state another process writes (its database) and the emulator's
+    together. TimeoutError names `what`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
+            result = await result
+        if result:
+            return result  # type: ignore[return-value]
+        if loop.time() >= deadline:
+            raise TimeoutError(f"not within {timeout}s: {what or check!r}")
+        await asyncio.sleep(every)
+
+
+def outbox_pending(database: Path) -> int:
+    """Outbox rows still to deliver (any process's commits; read-only)."""
+    return int(query_db(database, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'")[0][0])
 
 
 class BotProcesses:
