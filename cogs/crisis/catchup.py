@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.tree import new_incident_id
 from cogs.crisis.store import CrisisStore
 
 if TYPE_CHECKING:
@@ -61,7 +63,7 @@ class CatchUp:
         self.store = store
         self._screen = screen
         self._seen: OrderedDict[int, None] = OrderedDict()
-        self._in_flight: dict[int, set[int]] = {}
+        self._in_flight: dict[int, Waiting] = {}
         self._done: dict[int, Mark] = {}
         self._dirty: set[int] = set()
         self._known_dms: set[int] = set()
@@ -122,7 +124,7 @@ class CatchUp:
         self._seen[message.id] = None
         if len(self._seen) > REMEMBER:
             self._seen.popitem(last=False)
-        self._in_flight.setdefault(message.channel.id, set()).add(message.id)
+        self._in_flight.setdefault(message.channel.id, Waiting()).add(message.id)
         return True
 
     def screened(self, message: discord.Message) -> None:
@@ -142,8 +144,9 @@ class CatchUp:
         return {message.channel.id: (*_owner(message), self._safe(message.channel.id, message.id))}
 
     def _safe(self, channel_id: int, message_id: int) -> int:
-        others = [m for m in self._in_flight.get(channel_id, ()) if m != message_id]
-        return min(message_id, min(others) - 1) if others else message_id
+        waiting = self._in_flight.get(channel_id)
+        other = waiting.smallest_other(message_id) if waiting else None
+        return message_id if other is None else min(message_id, other - 1)
 
     async def flush(self) -> None:
         if not self._dirty:
@@ -252,24 +255,69 @@ class CatchUp:
         return list(found.values())[:DM_PROBES]
 
     async def _channel(self, channel: discord.abc.Messageable, after: int) -> int:
-        read = 0
+        """Screen the channel's messages after `after`, oldest first; if more than the bound
+        were posted, the newest ones (most likely still relevant) are screened and the
+        skip is logged at ERROR, so the mark never passes a message silently."""
+        newest: list[discord.Message] = []
         try:
-            async for message in channel.history(
-                limit=PER_CHANNEL, after=discord.Object(after), oldest_first=True
-            ):
-                read += 1
-                if message.author.bot or not self.first_sight(message):
-                    continue
-                with self.bot.in_flight():
-                    await self._screen(message)  # cancelled at shutdown: stays unmarked
-                self.caught_up += 1
-                self.screened(message)
+            async for message in channel.history(limit=PER_CHANNEL + 1):  # newest first
+                if message.id <= after:
+                    break
+                newest.append(message)
         except discord.HTTPException as error:
             log.warning(
                 "could not read a channel's history to catch up",
                 extra={"channel_id": getattr(channel, "id", None), "status": error.status},
             )
-        return read
+        if len(newest) > PER_CHANNEL:
+            newest = newest[:PER_CHANNEL]
+            incident = new_incident_id()
+            log.error(
+                "over %d messages were posted while Lantern was offline; older ones were not "
+                "screened (incident %s)",
+                PER_CHANNEL,
+                incident,
+                extra={"channel_id": getattr(channel, "id", None), "incident": incident},
+            )
+        for message in reversed(newest):
+            if message.author.bot or not self.first_sight(message):
+                continue
+            with self.bot.in_flight():
+                await self._screen(message)  # cancelled at shutdown: stays unmarked
+            self.caught_up += 1
+            self.screened(message)
+        return len(newest)
+
+
+class Waiting:
+    """Ids of one channel's messages still being screened; the smallest in O(log n)."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self._heap: list[int] = []
+
+    def add(self, message_id: int) -> None:
+        self.ids.add(message_id)
+        heapq.heappush(self._heap, message_id)
+
+    def discard(self, message_id: int) -> None:
+        self.ids.discard(message_id)  # left in the heap until it reaches the top
+
+    def smallest_other(self, message_id: int) -> int | None:
+        """The smallest id still being screened, other than `message_id`."""
+        heap = self._heap
+        self._drop_done()
+        if not heap or heap[0] != message_id:
+            return heap[0] if heap else None
+        mine = heapq.heappop(heap)
+        self._drop_done()
+        other = heap[0] if heap else None
+        heapq.heappush(heap, mine)
+        return other
+
+    def _drop_done(self) -> None:
+        while self._heap and self._heap[0] not in self.ids:
+            heapq.heappop(self._heap)
 
 
 def _owner(message: discord.Message) -> tuple[int | None, int | None]:

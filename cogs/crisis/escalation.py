@@ -64,6 +64,11 @@ ALERT, SUPPORT, FOLLOW_UP, NOTE, REALERT, STAFF_NOTICE = (
 POSTING = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
 
 
+def _message_key(message: discord.Message) -> str:
+    edited = message.edited_at
+    return f"{message.id}:{edited.timestamp()}" if edited else str(message.id)
+
+
 def stronger(a: str, b: str | None) -> str:
     return a if b is None or LEVELS.index(a) >= LEVELS.index(b) else b
 
@@ -154,6 +159,9 @@ class Escalation:
         now = self.bot.clock.now()
         guild_id = member.guild.id
         async with self.bot.db.transaction():
+            if message is not None and not await self.store.first_flag(_message_key(message), now):
+                log.info("message already escalated", extra={"message_id": message.id})
+                return verdict
             alert, arm = await self._raise_or_group(
                 member,
                 level,

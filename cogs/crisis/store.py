@@ -341,6 +341,20 @@ class CrisisStore:
 
     # --- screening marks (catch-up after downtime) ------------------------------------
 
+    async def first_flag(self, message_key: str, now: datetime) -> bool:
+        """False if this message already raised or joined an alert (screened twice)."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "INSERT INTO crisis_screened (message_key, at) VALUES (?, ?) "
+                "ON CONFLICT (message_key) DO NOTHING RETURNING message_key",
+                (message_key, now.isoformat()),
+            )
+            await tx.execute(
+                "DELETE FROM crisis_screened WHERE at < ?",
+                ((now - timedelta(days=2)).isoformat(),),
+            )
+        return row is not None
+
     async def marks(self) -> dict[int, int]:
         rows = await self.db.fetch_all("SELECT channel_id, message_id FROM screen_marks")
         return {r[0]: r[1] for r in rows}

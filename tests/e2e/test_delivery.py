@@ -365,3 +365,24 @@ async def test_help_now_reaches_the_person_by_dm_when_discord_refuses_the_reply(
     )
     assert "Alert a facilitator" in str(dm.components)
     assert error_logs.expect("could not answer an interaction")
+
+
+async def test_over_500_missed_messages_screens_the_newest_and_says_so(
+    emu: Emulator, clinic: Clinic, harness: Harness, error_logs: ExpectingErrorLogWatch
+) -> None:
+    bot = await harness.start()
+    await bot.guild_configs.save(clinic.config(), bot.clock.now())
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, "hi all")
+    await harness.stop()
+    for i in range(520):
+        await emu.say(clinic.bob, group, f"just chatting ({i})")
+    await emu.say(clinic.bob, group, CRISIS)
+    bot = await harness.start()
+    alert = await wait_alert(emu, clinic)
+    assert "Sent while Lantern was offline" in text(alert)
+    crisis = bot.get_cog("Crisis")
+    assert crisis is not None
+    await crisis.catchup.idle.wait()  # type: ignore[attr-defined]
+    assert crisis.catchup.caught_up == 500  # type: ignore[attr-defined]
+    assert error_logs.expect("older ones were not screened")

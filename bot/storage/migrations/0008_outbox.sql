@@ -36,6 +36,13 @@ CREATE TABLE screen_marks (
     updated_at  TEXT NOT NULL
 );
 
+-- Messages that raised or joined an alert (ids only), so a message screened again after a
+-- crash (catch-up reads from a mark that may lag) never alerts twice. Kept two days.
+CREATE TABLE crisis_screened (
+    message_key TEXT PRIMARY KEY,            -- "<message id>" or "<message id>:<edited at>"
+    at          TEXT NOT NULL
+);
+
 -- Where each crisis alert landed when its escalation channel failed (audit and /crisis log).
 ALTER TABLE crisis_alerts ADD COLUMN landed TEXT;
 -- Set when the alert was raised from a message posted while Lantern was offline.
