@@ -45,6 +45,7 @@ ATTEMPT_TIMEOUT = 30.0
 late first answer harmless)."""
 KEEP_DONE = timedelta(days=7)
 """Delivered and failed rows are kept this long for `/setup check` and audits."""
+PRUNE_EVERY = 3600.0
 
 
 @dataclass(frozen=True)
@@ -337,9 +338,12 @@ class Outbox:
 
     async def _run(self, ready: Callable[[], Awaitable[Any]]) -> None:
         await ready()
-        await self._prune()
+        pruned = 0.0
         while not self._stopping:
             self._wake.clear()
+            if time.monotonic() - pruned > PRUNE_EVERY:
+                await self._prune()
+                pruned = time.monotonic()
             free = self._workers - len(self._busy)
             due = await self._due(free) if free > 0 else []
             for item_id in due:

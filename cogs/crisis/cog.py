@@ -124,7 +124,7 @@ class Crisis(commands.Cog):
 
     @commands.Cog.listener()
     async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
-        if after.id == self.bot.user.id if self.bot.user else False:
+        if self.bot.user is not None and after.id == self.bot.user.id:
             await self.escalation.check_escalation(after.guild)
 
     async def _screen_message(
