@@ -4,13 +4,9 @@ Time from a participant's crisis message (said in a cohort's #group, a different
 run, one at a time) to the facilitator alert appearing in #escalations:
 
   (a) no faults;
-  (b) the next 3 `POST /channels/{channel_id}/messages` answer 503 (discord.py raises at
-      once on 503; the outbox retries crisis items after ~1 s, 2 s, 4 s, with +-25% jitter).
-
-The emulator's faults match a route *template*, not a concrete path, so in (b) the 3
-failures hit whichever message posts come next: the alert to #escalations, or the support
-DM to the person (also a channel's messages route). The request log says where each 503
-went; the output breaks (b) down by how many of the 3 hit the alert.
+  (b) the first 3 posts of the alert to #escalations answer 503 (the fault names that
+      channel's path; discord.py raises at once on 503; the outbox retries crisis items
+      after ~1 s, 2 s, 4 s, with +-25% jitter), while the support DM goes out at once.
 
 Prints p50 / p99 / max in seconds for both, how many people got their alert exactly once
 (alert embeds per person in #escalations) and their support DM exactly once, and the
@@ -39,7 +35,6 @@ from tests.e2e.conftest import Clinic, Harness, build_clinic
 from tests.e2e.support import text
 from tests.e2e.test_cohorts import agree, agreement_message, create, enroll
 
-MESSAGES_ROUTE = "POST /channels/{channel_id}/messages"
 CRISIS = [
     "i want to kill myself tonight",
     "everyone would be better off without me",
@@ -124,7 +119,7 @@ async def run(runs: int) -> None:
             on_alert: list[int] = []
             for i, member in enumerate(faulty):
                 seen = len(emu.requests)
-                emu.faults.fail_next(MESSAGES_ROUTE, times=3, status=503)
+                emu.faults.fail_next(f"POST {escalation_path}", times=3, status=503)
                 faulted.append(await one_message(emu, clinic, member, group_b, i))
                 await bot.outbox.settled(timeout=60)
                 failed = [r for r in emu.requests[seen:] if r.status == 503]
@@ -144,14 +139,8 @@ async def run(runs: int) -> None:
         }
     print(f"crisis message -> facilitator alert in #escalations, {runs} people per case")
     print(summary("(a) no faults", clean))
-    print(summary("(b) next 3 message posts -> 503", faulted))
-    print(
-        "  (b) the fault matches the route template, not the escalation channel: the 3 503s "
-        "hit the alert post or the support DM post, whichever came next"
-    )
-    for hits in sorted(set(on_alert)):
-        group = [s for s, n in zip(faulted, on_alert, strict=True) if n == hits]
-        print(summary(f"    {hits} of 3 on the alert post ({len(group)} runs)", group))
+    print(summary("(b) first 3 alert posts -> 503", faulted))
+    print(f"  503s that hit the alert post: {sum(on_alert)} of {3 * runs}")
     print(f"  outbox retries counted: {retried} (expected {3 * runs})")
     print(
         f"  alerts delivered exactly once: {once}/{len(everyone)}   "

@@ -58,13 +58,18 @@ class Fault:
     until: float | None = None
     """time.monotonic() after which it no longer applies (time-based faults)."""
 
-    def matches(self, method: str, template: str) -> bool:
+    def matches(self, method: str, template: str, path: str = "") -> bool:
+        """Against the route template ("/channels/{channel_id}/messages") or, for a pattern
+        naming a concrete place ("POST /channels/123/messages"), the request's path."""
         pattern = self.pattern
         if pattern in ("*", ""):
             return True
-        if pattern.startswith("/"):
-            return fnmatch.fnmatchcase(template, pattern)
-        return fnmatch.fnmatchcase(f"{method} {template}", pattern)
+        for route in {template, path} - {""}:
+            if pattern.startswith("/") and fnmatch.fnmatchcase(route, pattern):
+                return True
+            if fnmatch.fnmatchcase(f"{method} {route}", pattern):
+                return True
+        return False
 
     def expired(self, now: float) -> bool:
         return self.until is not None and now >= self.until
@@ -141,7 +146,7 @@ class Faults:
     def clear(self) -> None:
         self.active.clear()
 
-    def take(self, method: str, template: str) -> list[Fault]:
+    def take(self, method: str, template: str, path: str = "") -> list[Fault]:
         """Faults that apply to this request: every stall, then at most one failing fault.
         Count-based ones are used up by one each; expired ones are dropped."""
         now = time.monotonic()
@@ -151,7 +156,7 @@ class Faults:
             if fault.expired(now):
                 self.active.remove(fault)
                 continue
-            if not fault.matches(method, template):
+            if not fault.matches(method, template, path):
                 continue
             if fault.kind in TERMINAL_KINDS:
                 if failing:

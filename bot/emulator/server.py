@@ -261,7 +261,8 @@ class Server:
     async def _apply_faults(
         self, request: web.Request, method: str, template: str
     ) -> web.Response | None:
-        faults = self.faults.take(method, template)
+        path = request.path.split("/api/v10", 1)[-1]
+        faults = self.faults.take(method, template, path)
         for fault in faults:
             if fault.kind == "slow":
                 await asyncio.sleep(fault.delay)

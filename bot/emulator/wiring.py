@@ -145,7 +145,14 @@ class ErrorLogWatch(logging.Handler):
             self.records.append(record)
 
     def report(self) -> str:
-        return "\n".join(f"{r.name}: {r.getMessage()}" for r in self.records)
+        lines = []
+        for r in self.records:
+            lines.append(f"{r.name}: {r.getMessage()}")
+            if r.exc_info and r.exc_info[1] is not None:
+                import traceback
+
+                lines.append("".join(traceback.format_exception(r.exc_info[1]))[-3000:])
+        return "\n".join(lines)
 
     def __enter__(self) -> ErrorLogWatch:
         logging.getLogger().addHandler(self)

@@ -110,11 +110,13 @@ class Database:
             self._ensure_open()
             tx = Transaction(self._conn)
             token = _current.set(tx)
-            await self._conn.execute("BEGIN IMMEDIATE")
             try:
+                await self._conn.execute("BEGIN IMMEDIATE")
                 yield tx
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                # Also when cancelled while BEGIN was still queued for the worker thread: it
+                # runs anyway, and a transaction left open would break every later one.
+                await asyncio.shield(self._undo())
                 raise
             else:
                 await self._conn.execute("COMMIT")
@@ -122,6 +124,11 @@ class Database:
                 _current.reset(token)
             for callback in tx._after_commit:
                 callback()
+
+    async def _undo(self) -> None:
+        await self._conn.execute("SELECT 1")  # let anything still queued (a BEGIN) run first
+        if self._conn.in_transaction:
+            await self._conn.execute("ROLLBACK")
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         async with self.transaction() as tx:

@@ -354,11 +354,17 @@ class Escalation:
         """Post with `send(target)` to the first target that takes it; every refusal is
         logged at ERROR with an incident id. DMs go to every facilitator (any one landing
         is enough). Transient errors propagate: the outbox retries the whole item."""
-        targets: list[Target] = [Target("alert", first)] if first is not None else []
-        targets += [t async for t in self._targets(guild, config)]
+
+        async def targets() -> AsyncIterator[Target]:
+            # Lazily: the member list is only loaded if every channel refuses.
+            if first is not None:
+                yield Target("alert", first)
+            async for target in self._targets(guild, config):
+                yield target
+
         refused = []
         landed: tuple[Target, discord.Message] | None = None
-        for target in targets:
+        async for target in targets():
             # Once it landed, stop; except that every facilitator's DMs get it.
             if landed is not None and not (landed[0].where == target.where == "dm"):
                 break
@@ -437,7 +443,10 @@ class Escalation:
         role = guild.get_role(config.facilitator_role_id or 0)
         embed = messages.alert_embed(alert, author=self._author(guild, alert))
         view = await self._alert_view(alert)
-        intro = "♻️ The alert message was deleted; here it is again. " if repost else ""
+        intro = ""
+        if repost:
+            thread = f" Its thread: <#{alert.thread_id}>." if alert.thread_id else ""
+            intro = f"♻️ The alert message was deleted; here it is again.{thread} "
 
         async def send(target: Target) -> discord.Message:
             if target.where in ("escalation", "log"):

@@ -134,7 +134,17 @@ def history_text(alert: Alert, events: Sequence[Event]) -> str:
     for e in events:
         who = f" by <@{e.actor_id}>" if e.actor_id else ""
         steps.append(f"<t:{int(e.at.timestamp())}:t> {e.action.replace('_', ' ')}{who}")
-    return " → ".join(steps)
+    text = " → ".join(steps)
+    if alert.landed and alert.landed != "escalation":
+        text += f"\n(posted in a fallback: {LANDED_TEXT.get(alert.landed, alert.landed)})"
+    return text
+
+
+LANDED_TEXT = {
+    "log": "the moderation log",
+    "dm": "facilitators' DMs",
+    "owner": "the server owner's DMs",
+}
 
 
 def timestamp(moment: datetime) -> str:

@@ -67,6 +67,15 @@ async def test_injected_server_errors(emu: Emulator, program: Program, bot: Prob
     assert emu.count(SEND, status=500) == 1
 
 
+async def test_a_fault_can_name_one_channel(emu: Emulator, program: Program, bot: ProbeBot) -> None:
+    emu.faults.fail_next(f"POST /channels/{program.staff.id}/messages", status=503)
+    await text_channel(bot, program.general.id).send("elsewhere: untouched")
+    with pytest.raises(discord.DiscordServerError):
+        await text_channel(bot, program.staff.id).send("lost")
+    assert [m.content for m in emu.messages_in(program.general)] == ["elsewhere: untouched"]
+    assert emu.messages_in(program.staff) == []
+
+
 async def test_slow_route(emu: Emulator, program: Program, bot: ProbeBot) -> None:
     emu.faults.slow(SEND, delay=0.2, times=1)
     started = time.perf_counter()

@@ -1,4 +1,5 @@
 import asyncio
+import contextlib
 
 import pytest
 
@@ -81,3 +82,18 @@ async def test_closed_database_refuses_work(db: Database) -> None:
     with pytest.raises(DatabaseClosedError):
         await db.fetch_one("SELECT 1")
     await db.close()  # twice is fine
+
+
+async def test_a_transaction_cancelled_while_beginning_leaves_none_open(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = await Database.open(tmp_path / "t.db")
+    await db.execute("CREATE TABLE t (x INTEGER)")
+    for _ in range(20):  # cancel at various points of BEGIN / the body
+        task = asyncio.create_task(db.execute("INSERT INTO t VALUES (1)"))
+        await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await db.execute("INSERT INTO t VALUES (2)")  # raised "within a transaction" before
+    row = await db.fetch_one("SELECT COUNT(*) FROM t WHERE x = 2")
+    assert row is not None and row[0] == 20
+    await db.close()
