@@ -3,7 +3,7 @@ delivered through the emulator with Discord's rate limits ON.
 
 Reported per round: every prompt delivered, none twice, 429s seen, the time from the jobs
 firing to the last delivery as a ratio of the theoretical minimum (the REST requests the
-round needed at Discord's global 50 requests/s), the queue's peak and the memory held.
+round needed at Discord's global 50 requests/s), the outbox's counts and the memory held.
 
 Round 1 is the first prompt (each person's DM channel must be opened: 2 requests each);
 round 2 is the next occurrence (the DM channel id is saved: 1 request each).
@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.client import LanternBot
 from bot.emulator import Emulator
 from bot.emulator.ratelimit import ROUTE_LIMITS
-from cogs.checkins.delivery import DEFAULT_RATE
+from bot.outbox import DEFAULT_RATE
 from tests.e2e.conftest import Harness, build_clinic
 
 GLOBAL_LIMIT = 50.0
@@ -86,12 +86,10 @@ async def run_round(
     t0 = time.perf_counter()
     await prompts.rebuild()  # every job is due now: they fire together
     await asyncio.sleep(0.05)  # let APScheduler hand the jobs to the event loop
-    while prompts.queue.pending() or any(
-        not f.done()
-        for f in bot.scheduler._aps._lookup_executor("default")._pending_futures  # type: ignore[attr-defined]
-    ):
-        await prompts.queue.idle()
-        await asyncio.sleep(0.01)
+    executor = bot.scheduler._aps._lookup_executor("default")  # type: ignore[attr-defined]
+    while pending := [f for f in executor._pending_futures if not f.done()]:
+        await asyncio.wait(pending)  # the claims: each hands its prompt to the outbox
+    await bot.outbox.settled(timeout=600)
     elapsed = time.perf_counter() - t0
     rss_after = rss_mb()
     records = emu.requests[since:]
@@ -120,7 +118,7 @@ async def run_round(
         f"-> ratio {elapsed / minimum:.3f}"
     )
     print(
-        f"  queue peak: {prompts.queue.peak} (bound {prompts.queue.maxsize}); "
+        f"  outbox: {bot.outbox.stats.sent} sent, {bot.outbox.stats.retried} retried; "
         f"process RSS {rss_before:.0f} -> {rss_after:.0f} MB"
     )
     return {"ratio": elapsed / minimum, "delivered": delivered, "twice": twice}
@@ -145,7 +143,7 @@ async def run(people: int, scale: float) -> None:
             await bot.guild_configs.save(clinic.config(), bot.clock.now())
             cog = bot.get_cog("Checkins")
             assert cog is not None
-            cog.prompts.queue.pacer.rate = DEFAULT_RATE * scale  # type: ignore[attr-defined]
+            bot.outbox.pacer.rate = DEFAULT_RATE * scale
             now = datetime.now(UTC).replace(second=0, microsecond=0)
             first, second = now - timedelta(minutes=2), now - timedelta(minutes=1)
             await seed(bot, clinic.guild.id, [m.user.id for m in members], first)

@@ -46,6 +46,8 @@ late first answer harmless)."""
 KEEP_DONE = timedelta(days=7)
 """Delivered and failed rows are kept this long for `/setup check` and audits."""
 PRUNE_EVERY = 3600.0
+DEFAULT_RATE = 45.0
+"""Paced sends per second: Discord allows 50 per bot, leaving room for everything else."""
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,7 @@ class Outbox:
         cipher: Cipher = PLAINTEXT,
         *,
         workers: int = 16,
-        rate: float = 45.0,
+        rate: float = DEFAULT_RATE,
         track: Callable[[], contextlib.AbstractContextManager[None]] | None = None,
     ) -> None:
         self.db = db
