@@ -32,13 +32,27 @@ def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def local_lines(resources: Sequence[LocalResource]) -> str:
-    lines = []
-    for r in resources[:5]:
+FIELD_LIMIT = 1024
+
+
+def local_fields(resources: Sequence[LocalResource]) -> list[str]:
+    """Every local resource, one line each, packed into embed field values (Discord allows
+    1,024 characters a field) without ever cutting a line."""
+    chunks: list[str] = []
+    for r in resources:
         hours = f" · {r.hours}" if r.hours else ""
         note = f" ({r.note})" if r.note else ""
-        lines.append(f"• {r.name}: {r.contact}{hours}{note}")
-    return "\n".join(lines)
+        line = f"• {r.name}: {r.contact}{hours}{note}"[:FIELD_LIMIT]
+        if chunks and len(chunks[-1]) + 1 + len(line) <= FIELD_LIMIT:
+            chunks[-1] += "\n" + line
+        else:
+            chunks.append(line)
+    return chunks
+
+
+def add_local_fields(embed: discord.Embed, name: str, resources: Sequence[LocalResource]) -> None:
+    for i, value in enumerate(local_fields(resources)):
+        embed.add_field(name=name if i == 0 else f"{name} (continued)", value=value, inline=False)
 
 
 def support_embed(region: Region, local: Sequence[LocalResource], guild_name: str) -> discord.Embed:
@@ -52,8 +66,7 @@ def support_embed(region: Region, local: Sequence[LocalResource], guild_name: st
         ),
         colour=discord.Colour.blurple(),
     )
-    if local:
-        embed.add_field(name="Near you", value=local_lines(local), inline=False)
+    add_local_fields(embed, "Near you", local)
     embed.add_field(
         name="Your group",
         value="A facilitator from your program has been let know and will check in with you. "
@@ -84,8 +97,7 @@ def help_now_embed(region: Region, local: Sequence[LocalResource]) -> discord.Em
         ),
         colour=discord.Colour.red(),
     )
-    if local:
-        embed.add_field(name="Local to your program", value=local_lines(local), inline=False)
+    add_local_fields(embed, "Local to your program", local)
     embed.set_footer(text="Lantern is not an emergency service. Only you can see this message.")
     return embed
 
