@@ -136,7 +136,9 @@ class Moderation(commands.Cog):
             description=f"> {report.excerpt}",
             colour=discord.Colour.orange(),
         )
-        embed.add_field(name="Author", value=f"<@{report.author_id}>")
+        embed.add_field(
+            name="Author", value=f"<@{report.author_id}>" if report.author_id else "(deleted)"
+        )
         embed.add_field(name="Reported by", value=f"<@{report.reporter_id}>")
         link = f"https://discord.com/channels/{guild.id}/{report.channel_id}/{report.message_id}"
         embed.add_field(name="Message", value=f"[Jump to message]({link})")
@@ -171,8 +173,12 @@ class Moderation(commands.Cog):
             interaction.user, config
         ):
             raise NotAuthorized("Only facilitators can act on reports.")
+        if action == "timeout" and report.author_id is None:
+            raise UserError("The author's data was deleted at their request.")
         if action == "timeout":
-            await interaction.response.send_modal(TimeoutModal(self, report.author_id, report.id))
+            await interaction.response.send_modal(
+                TimeoutModal(self, report.author_id or 0, report.id)
+            )
             return
         channel = guild.get_channel_or_thread(report.channel_id)
         await interaction.response.defer(ephemeral=action == "thread", thinking=action == "thread")

@@ -26,7 +26,8 @@ class Report:
     id: int
     guild_id: int
     reporter_id: int
-    author_id: int
+    author_id: int | None
+    """None once the author's data was deleted."""
     channel_id: int
     message_id: int
     excerpt: str

@@ -255,3 +255,21 @@ async def test_a_participant_cannot_see_someone_elses_health_data(
     body = text(res)
     assert "Only facilitators" in body, body
     assert "kill myself" not in body and not (res.message and res.message.attachments)
+
+
+async def test_delete_works_for_someone_whose_message_was_reported(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    said = await emu.say(clinic.bob, clinic.general, "you're all idiots")
+    await emu.context_menu(clinic.carol, clinic.general, "Report to facilitators", said)
+    notice = await logged(emu, clinic.mod_log, "Message reported")
+    ask = await emu.invoke(clinic.bob, clinic.general, "mydata delete")
+    assert ask.message is not None
+    done = await emu.click(clinic.bob, ask.message, next(c for c in button_ids(ask)))
+    await emu.wait_for(lambda: "record(s) were deleted or anonymized" in text(done))
+    row = await configured.db.fetch_one("SELECT author_id, excerpt, reporter_id FROM reports")
+    assert row is not None and tuple(row) == (None, None, clinic.carol.user.id)
+    # Facilitators can still dismiss the report; timing out a deleted author is refused.
+    timeout = next(c for c in button_ids(notice) if ":timeout:" in c)
+    res = await emu.click(clinic.alice, notice, timeout)
+    assert "deleted at their request" in text(res)
