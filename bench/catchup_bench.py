@@ -28,7 +28,6 @@ import asyncio
 import contextlib
 import logging
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -36,11 +35,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.emulator import Emulator, wiring
+from bench.common import configured_lantern
+from bot.emulator import Emulator
 from bot.emulator.model import Channel, Member
 from cogs.crisis import catchup as catchup_module
 from cogs.crisis.catchup import CatchUp
-from tests.e2e.conftest import Clinic, Harness, build_clinic
+from tests.e2e.conftest import Clinic, Harness
 from tests.e2e.support import field, text
 from tests.e2e.test_cohorts import agree, agreement_message, create, enroll
 
@@ -158,88 +158,78 @@ def plan(
 
 async def run(layout: str, total: int) -> dict[str, Any]:
     timings = Timings()
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        wiring.ErrorLogWatch(("discord", "bot", "cogs")) as errors,
-    ):
-        async with Emulator() as emu:
-            clinic = build_clinic(emu)
-            harness = Harness(emu, Path(tmp) / "bench.db")
+    async with configured_lantern() as lab:
+        emu, clinic, harness, bot, errors = (lab.emu, lab.clinic, lab.harness, lab.bot, lab.errors)
+        postable, watched = await build(emu, clinic, harness)
+        for channel, people in postable:  # every channel has a mark, as on a running bot
+            await emu.say(people[0], channel, "hello everyone")
+        await emu.wait_for(lambda: bot.idle, timeout=30)
+        await bot.outbox.settled(timeout=60)
+        alerts_before = len(alert_embeds(emu, clinic))
+        await harness.stop()
+
+        said = plan(postable, layout, total)
+        offline_ids: list[int] = []
+        crisis_ids: list[int] = []
+        for author, channel, content, crisis in said:
+            message = await emu.say(author, channel, content)
+            offline_ids.append(message.id)
+            if crisis:
+                crisis_ids.append(message.id)
+
+        requests_before = len(emu.requests)
+        timings.install()
+        t_alerts: float | None = None
+        try:
+            t_start = time.perf_counter()
             bot = await harness.start()
-            await bot.guild_configs.save(clinic.config(), bot.clock.now())
-            postable, watched = await build(emu, clinic, harness)
-            for channel, people in postable:  # every channel has a mark, as on a running bot
-                await emu.say(people[0], channel, "hello everyone")
-            await emu.wait_for(lambda: bot.idle, timeout=30)
+            t_started = time.perf_counter()
+            cog: Any = bot.get_cog("Crisis")
+            await emu.wait_for(lambda: timings.runs, timeout=60, what="the catch-up run")
+            await cog.catchup.idle.wait()
+            with contextlib.suppress(TimeoutError):  # reported as fewer than 5 alerts
+                await emu.wait_for(
+                    lambda: len(alert_embeds(emu, clinic)) >= alerts_before + 5, timeout=20
+                )
+                t_alerts = time.perf_counter()
             await bot.outbox.settled(timeout=60)
-            alerts_before = len(alert_embeds(emu, clinic))
-            await harness.stop()
-
-            said = plan(postable, layout, total)
-            offline_ids: list[int] = []
-            crisis_ids: list[int] = []
-            for author, channel, content, crisis in said:
-                message = await emu.say(author, channel, content)
-                offline_ids.append(message.id)
-                if crisis:
-                    crisis_ids.append(message.id)
-
-            requests_before = len(emu.requests)
-            timings.install()
-            t_alerts: float | None = None
-            try:
-                t_start = time.perf_counter()
-                bot = await harness.start()
-                t_started = time.perf_counter()
-                cog: Any = bot.get_cog("Crisis")
-                await emu.wait_for(lambda: timings.runs, timeout=60, what="the catch-up run")
-                await cog.catchup.idle.wait()
-                with contextlib.suppress(TimeoutError):  # reported as fewer than 5 alerts
-                    await emu.wait_for(
-                        lambda: len(alert_embeds(emu, clinic)) >= alerts_before + 5, timeout=20
-                    )
-                    t_alerts = time.perf_counter()
-                await bot.outbox.settled(timeout=60)
-                await emu.wait_for(lambda: bot.idle, timeout=30)
-            except BaseException:
-                await harness.stop()  # a bot left connected keeps the emulator from stopping
-                raise
-            finally:
-                timings.remove()
-            seen = set(cog.catchup._seen)  # ids screened (first sight) in this run
-            missed = [i for i in offline_ids if i not in seen]
-            missed_crisis = [i for i in crisis_ids if i not in seen]
-            new_alerts = alert_embeds(emu, clinic)[alerts_before:]
-            offline_marked = sum(1 for m in new_alerts if "offline" in text(m))
-            per_person = Counter(field(m, "Who") for m in new_alerts)
-            result = {
-                "layout": layout,
-                "watched": watched,
-                "channels": 20 if layout == "spread" else 1,
-                "start_s": t_started - t_start,
-                "ready_to_catchup_start": timings.runs[0][0] - (timings.ready or t_started),
-                "catchup_s": timings.runs[0][1] - (timings.ready or t_started),
-                "catchup_only_s": timings.runs[0][1] - timings.runs[0][0],
-                "alerts_s": None if t_alerts is None else t_alerts - (timings.ready or t_started),
-                "runs": len(timings.runs),
-                "read": timings.runs[0][2],
-                "screened": cog.catchup.caught_up,
-                "missed": len(missed),
-                "missed_crisis": len(missed_crisis),
-                "alerts": len(new_alerts),
-                "offline_marked": offline_marked,
-                "dup_people": {k: v for k, v in per_person.items() if v > 1},
-                "history_gets": sum(
-                    1
-                    for r in emu.requests[requests_before:]
-                    if r.key == "GET /channels/{channel_id}/messages"
-                ),
-                "dms_opened": sum(
-                    1 for r in emu.requests[requests_before:] if r.key == "POST /users/@me/channels"
-                ),
-                "errors": [r.getMessage() for r in errors.records],
-            }
-            await harness.stop()
+            await emu.wait_for(lambda: bot.idle, timeout=30)
+        finally:
+            timings.remove()
+        seen = set(cog.catchup._seen)  # ids screened (first sight) in this run
+        missed = [i for i in offline_ids if i not in seen]
+        missed_crisis = [i for i in crisis_ids if i not in seen]
+        new_alerts = alert_embeds(emu, clinic)[alerts_before:]
+        offline_marked = sum(1 for m in new_alerts if "offline" in text(m))
+        per_person = Counter(field(m, "Who") for m in new_alerts)
+        result = {
+            "layout": layout,
+            "watched": watched,
+            "channels": 20 if layout == "spread" else 1,
+            "start_s": t_started - t_start,
+            "ready_to_catchup_start": timings.runs[0][0] - (timings.ready or t_started),
+            "catchup_s": timings.runs[0][1] - (timings.ready or t_started),
+            "catchup_only_s": timings.runs[0][1] - timings.runs[0][0],
+            "alerts_s": None if t_alerts is None else t_alerts - (timings.ready or t_started),
+            "runs": len(timings.runs),
+            "read": timings.runs[0][2],
+            "screened": cog.catchup.caught_up,
+            "missed": len(missed),
+            "missed_crisis": len(missed_crisis),
+            "alerts": len(new_alerts),
+            "offline_marked": offline_marked,
+            "dup_people": {k: v for k, v in per_person.items() if v > 1},
+            "history_gets": sum(
+                1
+                for r in emu.requests[requests_before:]
+                if r.key == "GET /channels/{channel_id}/messages"
+            ),
+            "dms_opened": sum(
+                1 for r in emu.requests[requests_before:] if r.key == "POST /users/@me/channels"
+            ),
+            "errors": [r.getMessage() for r in errors.records],
+        }
+        await harness.stop()
     return result
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import pct
 from bot.emulator import Emulator
 from tests.e2e.conftest import Harness, build_clinic
 from tests.e2e.support import button_ids, text
@@ -31,11 +32,6 @@ MESSAGES = [
     "i have the pills lined up, this is goodbye",
     "me quiero morir, ya no aguanto más",
 ]
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def run(people: int, rate_limits: bool) -> None:

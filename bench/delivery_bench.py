@@ -22,16 +22,16 @@ import asyncio
 import logging
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.emulator import Emulator, wiring
+from bench.common import configured_lantern, pct
+from bot.emulator import Emulator
 from bot.emulator.model import Channel, Member
-from tests.e2e.conftest import Clinic, Harness, build_clinic
+from tests.e2e.conftest import Clinic, Harness
 from tests.e2e.support import text
 from tests.e2e.test_cohorts import agree, agreement_message, create, enroll
 
@@ -43,11 +43,6 @@ CRISIS = [
 ]
 EXPECTED_ERRORS = ("delivery failed, retrying",)
 """Logged at ERROR on purpose for every failed attempt of a safety item."""
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def alert_embeds(emu: Emulator, clinic: Clinic) -> list[object]:
@@ -94,49 +89,42 @@ def summary(label: str, seconds: list[float]) -> str:
 
 
 async def run(runs: int) -> None:
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        wiring.ErrorLogWatch(("discord", "bot", "cogs")) as errors,
-    ):
-        async with Emulator() as emu:
-            clinic = build_clinic(emu)
-            harness = Harness(emu, Path(tmp) / "bench.db")
-            bot = await harness.start()
-            await bot.guild_configs.save(clinic.config(), bot.clock.now())
-            plain = [emu.create_member(clinic.guild, f"a{i:02d}") for i in range(runs)]
-            faulty = [emu.create_member(clinic.guild, f"b{i:02d}") for i in range(runs)]
-            group_a = await cohort_of(emu, clinic, harness, "Bench A", plain)
-            group_b = await cohort_of(emu, clinic, harness, "Bench B", faulty)
+    async with configured_lantern() as lab:
+        emu, clinic, harness, bot, errors = (lab.emu, lab.clinic, lab.harness, lab.bot, lab.errors)
+        plain = [emu.create_member(clinic.guild, f"a{i:02d}") for i in range(runs)]
+        faulty = [emu.create_member(clinic.guild, f"b{i:02d}") for i in range(runs)]
+        group_a = await cohort_of(emu, clinic, harness, "Bench A", plain)
+        group_b = await cohort_of(emu, clinic, harness, "Bench B", faulty)
+        await bot.outbox.settled(timeout=60)
+        escalation_path = f"/channels/{clinic.escalations.id}/messages"
+
+        clean: list[float] = []
+        for i, member in enumerate(plain):
+            clean.append(await one_message(emu, clinic, member, group_a, i))
+            await bot.outbox.settled(timeout=60)  # support DM and thread done too
+
+        faulted: list[float] = []
+        on_alert: list[int] = []
+        for i, member in enumerate(faulty):
+            seen = len(emu.requests)
+            emu.faults.fail_next(f"POST {escalation_path}", times=3, status=503)
+            faulted.append(await one_message(emu, clinic, member, group_b, i))
             await bot.outbox.settled(timeout=60)
-            escalation_path = f"/channels/{clinic.escalations.id}/messages"
+            failed = [r for r in emu.requests[seen:] if r.status == 503]
+            assert len(failed) == 3, f"run {i}: {len(failed)} injected 503s were used"
+            on_alert.append(sum(1 for r in failed if r.path.endswith(escalation_path)))
+        emu.faults.clear()
+        retried = bot.outbox.stats.retried
+        await harness.stop()
 
-            clean: list[float] = []
-            for i, member in enumerate(plain):
-                clean.append(await one_message(emu, clinic, member, group_a, i))
-                await bot.outbox.settled(timeout=60)  # support DM and thread done too
-
-            faulted: list[float] = []
-            on_alert: list[int] = []
-            for i, member in enumerate(faulty):
-                seen = len(emu.requests)
-                emu.faults.fail_next(f"POST {escalation_path}", times=3, status=503)
-                faulted.append(await one_message(emu, clinic, member, group_b, i))
-                await bot.outbox.settled(timeout=60)
-                failed = [r for r in emu.requests[seen:] if r.status == 503]
-                assert len(failed) == 3, f"run {i}: {len(failed)} injected 503s were used"
-                on_alert.append(sum(1 for r in failed if r.path.endswith(escalation_path)))
-            emu.faults.clear()
-            retried = bot.outbox.stats.retried
-            await harness.stop()
-
-        everyone = plain + faulty
-        once = sum(1 for m in everyone if alerts_about(emu, clinic, m) == 1)
-        dm_once = sum(1 for m in everyone if supports_to(emu, m) == 1)
-        extra = {
-            m.user.username: alerts_about(emu, clinic, m)
-            for m in everyone
-            if alerts_about(emu, clinic, m) != 1
-        }
+    everyone = plain + faulty
+    once = sum(1 for m in everyone if alerts_about(emu, clinic, m) == 1)
+    dm_once = sum(1 for m in everyone if supports_to(emu, m) == 1)
+    extra = {
+        m.user.username: alerts_about(emu, clinic, m)
+        for m in everyone
+        if alerts_about(emu, clinic, m) != 1
+    }
     print(f"crisis message -> facilitator alert in #escalations, {runs} people per case")
     print(summary("(a) no faults", clean))
     print(summary("(b) first 3 alert posts -> 503", faulted))

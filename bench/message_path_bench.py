@@ -36,7 +36,6 @@ import asyncio
 import logging
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -46,9 +45,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import discord
 
+from bench.common import configured_lantern
 from bot.emulator import Emulator, wiring
 from bot.emulator.model import Channel, Member
-from tests.e2e.conftest import Harness, build_clinic
 from tests.e2e.test_cohorts import agree, agreement_message, create, enroll
 
 PEOPLE = 10
@@ -177,57 +176,44 @@ async def run(n: int, rounds: int, paced_n: int) -> None:
         results.setdefault(key, []).append(seconds / len(texts) * 1e6)
         backlogs[key] = max(backlogs.get(key, 0), backlog)
 
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        wiring.ErrorLogWatch(("discord", "bot", "cogs")) as errors,
-    ):
-        async with Emulator() as emu:
-            clinic = build_clinic(emu)
-            harness = Harness(emu, Path(tmp) / "bench.db")
-            bot = await harness.start()
-            try:
-                await bot.guild_configs.save(clinic.config(), bot.clock.now())
-                await create(emu, clinic, "Bench")
-                people = [emu.create_member(clinic.guild, f"p{i:02d}") for i in range(PEOPLE)]
-                for member in people:
-                    await enroll(emu, clinic, member, "Bench")
-                    await agree(emu, member, agreement_message(emu, member))
-                row = await bot.db.fetch_one(
-                    "SELECT group_channel_id FROM cohorts WHERE name = 'Bench'"
-                )
-                assert row is not None
-                group = emu.world.channels[row[0]]
-                lantern = Lantern(emu, bot)
-                await cpu_of(emu, people, group, script(min(n, 300), None), lantern)  # warm-up
+    async with configured_lantern() as lab:
+        emu, clinic, harness, bot, errors = (lab.emu, lab.clinic, lab.harness, lab.bot, lab.errors)
+        await create(emu, clinic, "Bench")
+        people = [emu.create_member(clinic.guild, f"p{i:02d}") for i in range(PEOPLE)]
+        for member in people:
+            await enroll(emu, clinic, member, "Bench")
+            await agree(emu, member, agreement_message(emu, member))
+        row = await bot.db.fetch_one("SELECT group_channel_id FROM cohorts WHERE name = 'Bench'")
+        assert row is not None
+        group = emu.world.channels[row[0]]
+        lantern = Lantern(emu, bot)
+        await cpu_of(emu, people, group, script(min(n, 300), None), lantern)  # warm-up
 
-                plain, crisis, slow = script(n, None), script(n, 10), script(paced_n, None)
-                for _ in range(rounds):
-                    await measure("unwatched", lantern, clinic.general, plain)
-                alerts: dict[str, int] = {}
-                for texts, label in ((plain, "ordinary"), (slow, "paced"), (crisis, "10% crisis")):
-                    if texts is crisis:  # raise the 10 alerts first: every round then groups
-                        await cpu_of(emu, people, group, script(min(n, 300), 10), lantern)
-                    for _ in range(rounds):
-                        paced = texts is slow
-                        for on in (True, False):
-                            lantern.bookkeeping(on)
-                            key = f"{label} {'a' if on else 'b'}"
-                            await measure(key, lantern, group, texts, paced)
-                    lantern.bookkeeping(True)
-                    alerts[label] = len(
-                        [m for m in emu.messages_in(clinic.escalations) if m.embeds]
-                    )
-                sent, retried = bot.outbox.stats.sent, bot.outbox.stats.retried
-            finally:
-                await harness.stop()
+        plain, crisis, slow = script(n, None), script(n, 10), script(paced_n, None)
+        for _ in range(rounds):
+            await measure("unwatched", lantern, clinic.general, plain)
+        alerts: dict[str, int] = {}
+        for texts, label in ((plain, "ordinary"), (slow, "paced"), (crisis, "10% crisis")):
+            if texts is crisis:  # raise the 10 alerts first: every round then groups
+                await cpu_of(emu, people, group, script(min(n, 300), 10), lantern)
+            for _ in range(rounds):
+                paced = texts is slow
+                for on in (True, False):
+                    lantern.bookkeeping(on)
+                    key = f"{label} {'a' if on else 'b'}"
+                    await measure(key, lantern, group, texts, paced)
+            lantern.bookkeeping(True)
+            alerts[label] = len([m for m in emu.messages_in(clinic.escalations) if m.embeds])
+        sent, retried = bot.outbox.stats.sent, bot.outbox.stats.retried
+        await harness.stop()  # the same emulator now measures a bare client
 
-            client = Counting()
-            async with wiring.connected(emu, client):
-                await cpu_of(emu, people, group, script(min(n, 300), None), client)  # warm-up
-                for _ in range(rounds):
-                    await measure("baseline", client, group, plain)
-                for _ in range(rounds):
-                    await measure("paced baseline", client, group, slow, True)
+        client = Counting()
+        async with wiring.connected(emu, client):
+            await cpu_of(emu, people, group, script(min(n, 300), None), client)  # warm-up
+            for _ in range(rounds):
+                await measure("baseline", client, group, plain)
+            for _ in range(rounds):
+                await measure("paced baseline", client, group, slow, True)
 
     med = {key: statistics.median(values) for key, values in results.items()}
 

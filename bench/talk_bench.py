@@ -23,13 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import pct
 from bot.emulator import Emulator
 from tests.e2e.conftest import Harness, build_clinic
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def notices(emu: Emulator, channel: object) -> int:

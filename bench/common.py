@@ -1,0 +1,48 @@
+"""What the benches share: Lantern running, configured, against a fresh emulator."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.client import LanternBot
+from bot.emulator import Emulator, wiring
+from tests.e2e.conftest import Clinic, Harness, build_clinic
+
+
+@dataclass
+class Lab:
+    emu: Emulator
+    clinic: Clinic
+    harness: Harness
+    bot: LanternBot
+    errors: wiring.ErrorLogWatch
+    """ERROR records logged while the lab ran (they stay readable afterwards)."""
+
+
+@asynccontextmanager
+async def configured_lantern(**emulator_options: Any) -> AsyncIterator[Lab]:
+    """Lantern started on a temporary database with the demo clinic's /setup saved; stopped
+    at the end even after an error (a bot left connected keeps the emulator from stopping)."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        wiring.ErrorLogWatch(("discord", "bot", "cogs")) as errors,
+    ):
+        async with Emulator(**emulator_options) as emu:
+            clinic = build_clinic(emu)
+            harness = Harness(emu, Path(tmp) / "bench.db")
+            bot = await harness.start()
+            try:
+                await bot.guild_configs.save(clinic.config(), bot.clock.now())
+                yield Lab(emu, clinic, harness, bot, errors)
+            finally:
+                await harness.stop()
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
