@@ -26,7 +26,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -123,6 +123,12 @@ Handler = Callable[[Item], Awaitable[Landed | None]]
 (the alert was acknowledged meanwhile, the prompt expired)."""
 
 
+def is_permanent(error: BaseException) -> bool:
+    """A Discord refusal that retrying will not heal (missing permission, deleted channel,
+    closed DMs): the item's fallback, not a retry."""
+    return isinstance(error, discord.HTTPException) and classify(error)[0] == "permanent"
+
+
 def classify(error: BaseException) -> tuple[str, str, float | None]:
     """(verdict, short reason, wait) for an exception from a handler: verdict is
     "transient", "permanent" or "bug"; wait is Discord's retry_after when it gave one."""
@@ -176,7 +182,6 @@ class Stats:
     sent: int = 0
     retried: int = 0
     failed: int = 0
-    attempts: dict[str, int] = field(default_factory=dict)
 
 
 class Outbox:
@@ -230,13 +235,11 @@ class Outbox:
         guild_id: int | None,
         key: str | None = None,
         payload: dict[str, Any] | None = None,
-        delay: timedelta = timedelta(0),
-        policy: Policy | None = None,
     ) -> int | None:
         """Write the intent to deliver. Call it inside the transaction that records the
         fact, so both commit or neither. One row per `key` (default `kind:subject_id`):
         enqueueing the same fact twice is a no-op (returns None)."""
-        priority = (policy or self._policy(kind)).priority
+        priority = self._policy(kind).priority
         now = self.clock.now()
         async with self.db.transaction() as tx:
             row = await tx.fetch_one(
@@ -250,7 +253,7 @@ class Outbox:
                     key or f"{kind}:{subject_id}",
                     self.cipher.encrypt(json.dumps(payload)) if payload else None,
                     priority,
-                    _iso(now + delay),
+                    _iso(now),
                     _iso(now),
                 ),
             )
@@ -262,31 +265,12 @@ class Outbox:
             raise KeyError(f"no outbox handler registered for {kind!r}")
         return self._kinds[kind].policy
 
-    async def cancel(self, kind: str, subject_id: int) -> int:
-        """Drop pending items about a subject (e.g. prompts of someone who left)."""
-        async with self.db.transaction() as tx:
-            rows = await tx.fetch_all(
-                "UPDATE outbox SET status = 'failed', last_error = 'cancelled', payload = NULL, "
-                "done_at = ? WHERE kind = ? AND subject_id = ? AND status = 'pending' "
-                "RETURNING id",
-                (_iso(self.clock.now()), kind, subject_id),
-            )
-        return len(rows)
-
     async def pending(self, kind: str, subject_id: int) -> bool:
         row = await self.db.fetch_one(
             "SELECT 1 FROM outbox WHERE kind = ? AND subject_id = ? AND status = 'pending'",
             (kind, subject_id),
         )
         return row is not None
-
-    async def landed(self, kind: str, subject_id: int) -> list[Landed]:
-        rows = await self.db.fetch_all(
-            "SELECT landed, channel_id, message_id FROM outbox WHERE kind = ? AND subject_id = ? "
-            "AND status = 'sent' AND landed IS NOT NULL ORDER BY id",
-            (kind, subject_id),
-        )
-        return [Landed(r[0], r[1], r[2]) for r in rows]
 
     # --- health -------------------------------------------------------------------------
 

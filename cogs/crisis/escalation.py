@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.interactions import NO_PINGS
-from bot.outbox import SAFETY, Item, Landed, NotYet, Undeliverable, classify
+from bot.outbox import SAFETY, Item, Landed, NotYet, Undeliverable, is_permanent
 from bot.staff import staff_channel
 from bot.storage.guilds import GuildConfig
 from bot.tree import new_incident_id
@@ -71,12 +71,6 @@ def _message_key(message: discord.Message) -> str:
 
 def stronger(a: str, b: str | None) -> str:
     return a if b is None or LEVELS.index(a) >= LEVELS.index(b) else b
-
-
-def is_permanent(error: BaseException) -> bool:
-    """A refusal that retrying will not heal (missing permission, deleted channel, closed
-    DMs): take the next target at once."""
-    return isinstance(error, discord.HTTPException) and classify(error)[0] == "permanent"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from bot.checks import guild_of, member_is_facilitator, require_facilitator
 from bot.client import LanternBot
 from bot.errors import NotAuthorized, UserError
 from bot.interactions import NO_PINGS, LanternModal, reports_errors, send_private
-from bot.outbox import URGENT, Item, Landed, Undeliverable
+from bot.outbox import URGENT, Item, Landed, Undeliverable, is_permanent
 from bot.staff import post_log, staff_channel
 from cogs.moderation import logic
 from cogs.moderation.store import ModerationStore, Report
@@ -156,7 +156,7 @@ class Moderation(commands.Cog):
                     nonce=item.nonce(),
                 )
             except discord.HTTPException as error:
-                if error.status >= 500 or error.status == 429:
+                if not is_permanent(error):
                     raise  # the outbox retries
                 refused.append(f"{kind}:{error.code or error.status}")
                 continue
