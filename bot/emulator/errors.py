@@ -57,9 +57,40 @@ def unknown(kind: str) -> ApiError:
     return ApiError(404, codes[kind], f"Unknown {kind.title()}")
 
 
-def invalid_form(message: str, field: str = "", *, code: str = "BASE_TYPE_INVALID") -> ApiError:
-    errors = {field: {"_errors": [{"code": code, "message": message}]}}
-    return ApiError(400, 50035, "Invalid Form Body", errors if field else None, detail=message)
+FieldPath = str | tuple[str | int, ...]
+"""Where an error is: "embeds.0.title" or ("embeds", 0, "title"); "" is the body itself."""
+
+
+def error_tree(problems: list[tuple[FieldPath, str, str]]) -> dict[str, Any]:
+    """Discord's nested `errors` object: {"embeds": {"0": {"title": {"_errors": [...]}}}}."""
+    tree: dict[str, Any] = {}
+    for path, code, message in problems:
+        node = tree
+        for key in _keys(path):
+            node = node.setdefault(key, {})
+        node.setdefault("_errors", []).append({"code": code, "message": message})
+    return tree
+
+
+def _keys(path: FieldPath) -> list[str]:
+    if isinstance(path, tuple):
+        return [str(k) for k in path]
+    return path.split(".") if path else []
+
+
+def invalid_form(
+    message: str, field: FieldPath = "", *, code: str = "BASE_TYPE_INVALID"
+) -> ApiError:
+    """400 50035 naming one field (a dotted path or a tuple nests, as Discord's tree does)."""
+    return form_errors([(field, code, message)])
+
+
+def form_errors(problems: list[tuple[FieldPath, str, str]]) -> ApiError:
+    """400 50035 Invalid Form Body listing every problem found in the body."""
+    detail = "; ".join(
+        f"{'.'.join(_keys(path)) or 'body'}: {message}" for path, _, message in problems
+    )
+    return ApiError(400, 50035, "Invalid Form Body", error_tree(problems), detail=detail)
 
 
 def already_acknowledged() -> ApiError:

@@ -1,10 +1,12 @@
 """Building and editing messages from a Discord message body, with Discord's limits.
 
 Shared by the channel message routes, interaction responses, webhook followups and the
-driver. Enforced: content <= 2000 characters, no empty message (50006), <= 10 embeds and
-6000 embed characters, <= 5 action rows of <= 5 items, custom_id <= 100 characters and
-unique per message, attachments within the size limit (40005), nonce a string or integer of
-<= 25 characters. `enforce_nonce` (Create Message) finds the message to return instead.
+driver. The REST routes have already checked the body against Discord's OpenAPI schema
+(`openapi.py`: embed and component lengths and counts); enforced here for every sender,
+people included: content <= 2000 characters, no empty message (50006), attachments within
+the size limit (40005), nonce a string or integer of <= 25 characters, and `limits.py`'s
+rules (6000 embed characters, component rows, buttons, selects, unique custom ids).
+`enforce_nonce` (Create Message) finds the message to return instead.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import datetime as dt
 import re
 from typing import Any
 
+from bot.emulator import limits
 from bot.emulator.errors import ApiError, invalid_form
-from bot.emulator.model import EPHEMERAL, Attachment, Channel, Message, User, walk_components
+from bot.emulator.model import EPHEMERAL, Attachment, Channel, Message, User
 from bot.emulator.server import Config, Upload
 from bot.emulator.state import World
 
@@ -27,16 +30,22 @@ NONCE_WINDOW = dt.timedelta(minutes=5)
 """Discord: "the past few minutes"; five, measured on the emulator's clock."""
 
 
-def validate(body: dict[str, Any], uploads: list[Upload], config: Config, *, partial: bool) -> None:
+def validate(
+    body: dict[str, Any],
+    uploads: list[Upload],
+    config: Config,
+    *,
+    partial: bool,
+    prefix: tuple[str, ...] = (),
+) -> None:
+    """`prefix` is where the message sits in the request (("data",) in a callback)."""
     content = body.get("content")
     if content is not None and len(str(content)) > 2000:
-        raise invalid_form("Must be 2000 or fewer in length.", "content")
+        raise invalid_form(
+            "Must be 2000 or fewer in length.", (*prefix, "content"), code="BASE_TYPE_MAX_LENGTH"
+        )
+    limits.check_message(body, prefix)
     embeds = body.get("embeds") or []
-    if len(embeds) > 10:
-        raise invalid_form("Must be 10 or fewer in length.", "embeds")
-    if sum(_embed_size(e) for e in embeds) > 6000:
-        raise invalid_form("Embed size exceeds maximum size of 6000", "embeds")
-    _validate_components(body.get("components") or [], int(body.get("flags") or 0))
     if sum(len(u.data) for u in uploads) > config.attachment_size_limit:
         raise ApiError(413, 40005, "Request entity too large")
     if partial:
@@ -76,40 +85,6 @@ def same_nonce(world: World, channel: Channel, author: User, nonce: str | int) -
         ):
             return message
     return None
-
-
-def _embed_size(embed: dict[str, Any]) -> int:
-    size = len(embed.get("title") or "") + len(embed.get("description") or "")
-    size += len((embed.get("footer") or {}).get("text") or "")
-    size += len((embed.get("author") or {}).get("name") or "")
-    for field in embed.get("fields") or []:
-        size += len(field.get("name") or "") + len(field.get("value") or "")
-    if len(embed.get("title") or "") > 256:
-        raise invalid_form("Must be 256 or fewer in length.", "embeds.title")
-    if len(embed.get("description") or "") > 4096:
-        raise invalid_form("Must be 4096 or fewer in length.", "embeds.description")
-    if len(embed.get("fields") or []) > 25:
-        raise invalid_form("Must be 25 or fewer in length.", "embeds.fields")
-    return size
-
-
-def _validate_components(components: list[dict[str, Any]], flags: int) -> None:
-    if not flags & COMPONENTS_V2:
-        if len(components) > 5:
-            raise invalid_form("Must be 5 or fewer in length.", "components")
-        for row in components:
-            if row.get("type") == 1 and len(row.get("components") or []) > 5:
-                raise invalid_form("Must be 5 or fewer in length.", "components.components")
-    seen: set[str] = set()
-    for component in walk_components(components):
-        custom_id = component.get("custom_id")
-        if custom_id is None:
-            continue
-        if len(custom_id) > 100:
-            raise invalid_form("Must be 100 or fewer in length.", "custom_id")
-        if custom_id in seen:
-            raise invalid_form("Component custom id cannot be duplicated", "custom_id")
-        seen.add(custom_id)
 
 
 def _attachments(
@@ -192,9 +167,10 @@ def build(
     interaction_id: int | None = None,
     webhook_id: int | None = None,
     allow_empty: bool = False,
+    prefix: tuple[str, ...] = (),
 ) -> Message:
     """Validate a body and create (and store) the message; the caller dispatches it."""
-    validate(body, uploads, config, partial=allow_empty)
+    validate(body, uploads, config, partial=allow_empty, prefix=prefix)
     users, roles, everyone = _mentions(world, channel, body)
     reference = _reference(world, channel, body)
     flags = (int(body.get("flags") or 0) & SETTABLE_FLAGS) | extra_flags
@@ -234,9 +210,12 @@ def edit(
     uploads: list[Upload],
     *,
     clear_flags: int = 0,
+    prefix: tuple[str, ...] = (),
 ) -> Message:
     """Apply an edit body (only the keys present change); validated before anything changes."""
-    validate(body, uploads, config, partial=True)
+    # A components-v2 message stays one when an edit does not repeat the flag.
+    checked = body if "flags" in body else {**body, "flags": message.flags & COMPONENTS_V2}
+    validate(checked, uploads, config, partial=True, prefix=prefix)
     channel = world.channels[message.channel_id]
     content = str(body.get("content") or "") if "content" in body else message.content
     embeds = list(body.get("embeds") or []) if "embeds" in body else message.embeds

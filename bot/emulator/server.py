@@ -22,6 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.emulator import openapi
 from bot.emulator.dispatch import Dispatcher
 from bot.emulator.errors import ApiError
 from bot.emulator.faults import NO_RESPONSE, Faults
@@ -73,8 +74,9 @@ class Reply:
 class ApiRequest:
     """What a route handler sees: ids from the path, the body, and the emulator's services."""
 
-    def __init__(self, request: web.Request, services: Services) -> None:
+    def __init__(self, request: web.Request, services: Services, route: RouteSpec) -> None:
         self.raw = request
+        self.route = route
         self.services = services
         self.world = services.world
         self.events = services.events
@@ -86,8 +88,16 @@ class ApiRequest:
     def id(self, name: str) -> int:
         return int(self.match[name])
 
-    async def body(self) -> Any:
-        """The JSON body, or `payload_json` of a multipart body (files go to `self.files`)."""
+    async def body(self, *, schema: str | None = None) -> Any:
+        """The JSON body, or `payload_json` of a multipart body (files go to `self.files`),
+        checked against Discord's OpenAPI schema for the route (400 50035 if it breaks it).
+        `schema` names the component to use instead, when the route knows which branch of a
+        union applies (a thread's PATCH /channels/{id} is not a text channel's)."""
+        payload = await self._parse()
+        openapi.check_body(self.route.method, self.route.path, payload, schema=schema)
+        return payload
+
+    async def _parse(self) -> Any:
         request = self.raw
         if request.content_type.startswith("multipart/"):
             form = await request.post()
@@ -95,7 +105,7 @@ class ApiRequest:
             for name, value in form.items():
                 if name == "payload_json":
                     text = value if isinstance(value, str) else bytes(value).decode()  # type: ignore[arg-type]
-                    payload = json.loads(text)
+                    payload = _json(text)
                 elif isinstance(value, web.FileField):
                     index = int(re.sub(r"\D", "", name) or len(self.files))
                     self.files.append(
@@ -105,7 +115,14 @@ class ApiRequest:
         if not request.can_read_body:
             return {}
         text = await request.text()
-        return json.loads(text) if text else {}
+        return _json(text) if text else {}
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise ApiError(400, 50109, "The request body contains invalid JSON.") from error
 
 
 Handler = Callable[[ApiRequest], Awaitable[Any]]
@@ -213,7 +230,7 @@ class Server:
         async def handle(request: web.Request) -> web.StreamResponse:
             if spec.auth and request.headers.get("Authorization") != f"Bot {services.bot_token}":
                 raise ApiError(401, 0, "401: Unauthorized")
-            result = await spec.handler(ApiRequest(request, services))
+            result = await spec.handler(ApiRequest(request, services, spec))
             if result is None:
                 return web.Response(status=204)
             if isinstance(result, web.StreamResponse):

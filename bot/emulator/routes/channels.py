@@ -4,14 +4,17 @@ Rules: MANAGE_CHANNELS to create/edit/delete (in the category for a channel insi
 MANAGE_ROLES to set overwrites, and only permissions the bot has may be allowed or denied;
 only administrators may put MANAGE_ROLES itself in an overwrite. A channel created in a
 category without overwrites copies the category's. Threads: MANAGE_THREADS (or be the
-thread's owner) to edit, MANAGE_THREADS to delete or lock.
+thread's owner) to edit, MANAGE_THREADS to delete or lock. Limits: names 1-100 and the
+spec's other lengths on create and edit (a thread's PATCH is checked as a thread's), topics
+of 1,024 characters (4,096 in forums), 500 channels per server (threads not counted: they
+have their own cap) answered 30013, 50 per category answered 50035 on `parent_id`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator import payloads
+from bot.emulator import limits, payloads
 from bot.emulator.access import (
     bot_channel,
     bot_guild_perms,
@@ -75,6 +78,7 @@ async def create_channel(req: ApiRequest) -> Any:
     name = str(body.get("name") or "")
     if not 1 <= len(name) <= 100:
         raise invalid_form("Must be between 1 and 100 in length.", "name")
+    limits.check_topic(kind, body.get("topic"))
     parent = None
     held = guild_bits
     if body.get("parent_id"):
@@ -83,6 +87,9 @@ async def create_channel(req: ApiRequest) -> Any:
             raise invalid_form("Invalid parent category", "parent_id")
         held = bot_channel(world, parent.id)[1] if guild_bits != ALL else ALL
     require(held, P.MANAGE_CHANNELS, f"creating channel {name!r}")
+    limits.check_room_for_channel(
+        _channel_count(guild), _children(guild, parent.id) if parent else None
+    )
     raw_overwrites = body.get("permission_overwrites")
     if raw_overwrites:
         overwrites = parse_overwrites(guild, raw_overwrites)
@@ -121,7 +128,13 @@ async def get_channel(req: ApiRequest) -> Any:
 async def edit_channel(req: ApiRequest) -> Any:
     world = req.world
     channel, bits = bot_channel(world, req.id("channel_id"))
-    body = await req.body()
+    if channel.is_thread:
+        body = await req.body(schema="UpdateThreadRequestPartial")
+    elif channel.type == DM:
+        body = await req.body(schema="UpdateDMRequestPartial")
+    else:
+        body = await req.body(schema="UpdateGuildChannelRequestPartial")
+        limits.check_topic(channel.type, body.get("topic"))
     if channel.type == DM:
         raise ApiError(400, 50024, "Cannot execute action on this channel type")
     if channel.is_thread:
@@ -157,10 +170,21 @@ def _edit_guild_channel(req: ApiRequest, channel: Channel, bits: int, body: dict
             parent = guild.channels.get(int(parent_id))
             if parent is None or parent.type != CATEGORY:
                 raise invalid_form("Invalid parent category", "parent_id")
+            if parent.id != channel.parent_id:
+                limits.check_room_for_channel(0, _children(guild, parent.id))
         channel.parent_id = int(parent_id) if parent_id else None
     for key in ("name", "topic", "position", "nsfw", "rate_limit_per_user"):
         if key in body and body[key] is not None:
             setattr(channel, key, body[key])
+
+
+def _channel_count(guild: Guild) -> int:
+    """Channels toward Discord's 500: categories and channels; threads have their own cap."""
+    return sum(1 for c in guild.channels.values() if not c.is_thread)
+
+
+def _children(guild: Guild, category_id: int) -> int:
+    return sum(1 for c in guild.channels.values() if c.parent_id == category_id and not c.is_thread)
 
 
 @routes("DELETE", "/channels/{channel_id}")

@@ -1,80 +1,56 @@
 """Application commands: bulk overwrite (what `tree.sync()` does), list, single CRUD.
 
-Validated like Discord: names 1-32 lowercase word characters or dashes (chat input), a
-1-100 character description, at most 25 options with required ones first, unique names,
-groups holding only subcommands and subcommands holding only values, at most 25 choices.
+Validated like Discord: the spec's lengths and counts (`openapi.py`: names 1-32, 25 options,
+25 choices, choice names 1-100 and string values <= 100), then (`limits.py`) names of
+lowercase letters, digits, dashes and underscores, a 1-100 character description (chat
+input), unique option names with required ones first, groups holding only subcommands and
+subcommands holding only values, 4000 characters per command, 100 chat-input commands.
+A bulk overwrite is checked whole before anything changes.
 A re-synced command keeps its id. `default_member_permissions` is recorded as sent (the
 emulator does not hide commands by it: Lantern checks authorisation itself).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from bot.emulator import payloads
+from bot.emulator import limits, payloads
 from bot.emulator.access import guild_or_404
-from bot.emulator.errors import invalid_form, missing_access, unknown
+from bot.emulator.errors import FieldPath, form_errors, invalid_form, missing_access, unknown
 from bot.emulator.model import AppCommand
 from bot.emulator.server import ApiRequest, Reply, RouteTable
 from bot.emulator.state import World
 
 routes = RouteTable()
-_NAME = re.compile(r"^[-_\w]{1,32}$")
-CHAT_INPUT, SUBCOMMAND, GROUP = 1, 1, 2
+CHAT_INPUT = 1
 
 
-def _check_options(options: list[dict[str, Any]], where: str, depth: int = 0) -> None:
-    if len(options) > 25:
-        raise invalid_form(f"{where}: Must be 25 or fewer in length.", "options")
-    names: set[str] = set()
-    seen_optional = False
-    for option in options:
-        name = str(option.get("name") or "")
-        if not _NAME.match(name) or name != name.lower():
-            raise invalid_form(f"{where}: invalid option name {name!r}", "options.name")
-        if name in names:
-            raise invalid_form(f"{where}: duplicate option {name!r}", "options.name")
-        names.add(name)
-        if not 1 <= len(str(option.get("description") or "")) <= 100:
-            raise invalid_form(f"{where}.{name}: description must be 1-100 characters", "options")
-        kind = int(option.get("type") or 0)
-        children = option.get("options") or []
-        if kind == GROUP:
-            if depth > 0 or any(int(c.get("type") or 0) != SUBCOMMAND for c in children):
-                raise invalid_form(f"{where}.{name}: a group holds only subcommands", "options")
-            _check_options(children, f"{where} {name}", depth + 1)
-        elif kind == SUBCOMMAND:
-            if depth > 1 or any(int(c.get("type") or 0) in (SUBCOMMAND, GROUP) for c in children):
-                raise invalid_form(f"{where}.{name}: subcommands hold only values", "options")
-            _check_options(children, f"{where} {name}", depth + 1)
-        else:
-            if option.get("required"):
-                if seen_optional:
-                    raise invalid_form(f"{where}: required options must come first", "options")
-            else:
-                seen_optional = True
-            if len(option.get("choices") or []) > 25:
-                raise invalid_form(f"{where}.{name}: at most 25 choices", "options.choices")
-
-
-def _validate(body: dict[str, Any]) -> None:
+def _validate(body: dict[str, Any], prefix: tuple[int, ...] = ()) -> None:
+    """Discord's rules beyond the spec's lengths and counts (see `limits`)."""
     kind = int(body.get("type") or CHAT_INPUT)
     name = str(body.get("name") or "")
+    problems: list[tuple[FieldPath, str, str]] = []
     if kind == CHAT_INPUT:
-        if not _NAME.match(name) or name != name.lower():
-            raise invalid_form(f"invalid command name {name!r}", "name")
+        if not limits.valid_name(name):
+            message = "Command name is invalid"
+            problems.append(((*prefix, "name"), "APPLICATION_COMMAND_INVALID_NAME", message))
         if not 1 <= len(str(body.get("description") or "")) <= 100:
-            raise invalid_form(f"/{name}: description must be 1-100 characters", "description")
-        _check_options(body.get("options") or [], f"/{name}")
+            message = "Must be between 1 and 100 in length."
+            problems.append(((*prefix, "description"), "BASE_TYPE_BAD_LENGTH", message))
+        problems += limits.option_problems(body.get("options") or [], (*prefix, "options"))
     elif not 1 <= len(name) <= 32:
-        raise invalid_form("Must be between 1 and 32 in length.", "name")
+        problems.append(
+            ((*prefix, "name"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32 in length.")
+        )
+    if problems:
+        raise form_errors(problems)
+    limits.check_command_size(body, prefix)
 
 
 def _upsert(
     world: World, guild_id: int | None, body: dict[str, Any], existing: AppCommand | None = None
 ) -> tuple[AppCommand, bool]:
-    _validate(body)
+    """Create or update a command from a body already `_validate`d."""
     kind = int(body.get("type") or CHAT_INPUT)
     existing = existing or next(
         (
@@ -109,11 +85,13 @@ def _upsert(
 def _overwrite(req: ApiRequest, guild_id: int | None, body: list[dict[str, Any]]) -> list[Any]:
     world = req.world
     seen: set[tuple[str, int]] = set()
-    for item in body:
+    limits.check_command_count(body)
+    for index, item in enumerate(body):
         key = (str(item.get("name")), int(item.get("type") or CHAT_INPUT))
         if key in seen:
             raise invalid_form("Application command names must be unique", "name")
         seen.add(key)
+        _validate(item, (index,))  # all of them before anything changes
     keep = set()
     for item in body:
         command, _ = _upsert(world, guild_id, item)
@@ -123,6 +101,15 @@ def _overwrite(req: ApiRequest, guild_id: int | None, body: list[dict[str, Any]]
             del world.commands[command.id]
     world.touch()
     return [payloads.command(world.commands[c]) for c in keep]
+
+
+def _check_room(world: World, guild_id: int | None, body: dict[str, Any]) -> None:
+    """30032 when a new chat-input command would be the 101st in its scope."""
+    kind = int(body.get("type") or CHAT_INPUT)
+    same = [c for c in world.commands.values() if c.guild_id == guild_id and c.type == kind]
+    is_new = all(c.name != body.get("name") for c in same)
+    if kind == CHAT_INPUT and is_new and len(same) >= limits.CHAT_INPUT_COMMANDS:
+        raise limits.too_many_commands()
 
 
 def _scope(req: ApiRequest) -> int | None:
@@ -158,7 +145,10 @@ for _base in ("/applications/{application_id}", "/applications/{application_id}/
     @routes("POST", _base + "/commands")
     async def upsert_command(req: ApiRequest) -> Any:
         scope = _scope(req)
-        command, created = _upsert(req.world, scope, await req.body())
+        body = await req.body()
+        _validate(body)
+        _check_room(req.world, scope, body)
+        command, created = _upsert(req.world, scope, body)
         return Reply(payloads.command(command), 201 if created else 200)
 
     @routes("GET", _base + "/commands/{command_id}")
@@ -170,6 +160,7 @@ for _base in ("/applications/{application_id}", "/applications/{application_id}/
         scope = _scope(req)
         command = _one(req, scope)
         body = {**command.raw, **(await req.body())}
+        _validate(body)
         updated, _ = _upsert(req.world, scope, body, existing=command)
         return payloads.command(updated)
 

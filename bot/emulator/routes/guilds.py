@@ -5,7 +5,8 @@ highest role (managed roles and @everyone can never be assigned); a role can onl
 permissions the bot has. MANAGE_NICKNAMES for nicknames, KICK_MEMBERS to kick, and the
 role hierarchy for both (nobody outranks the owner). MODERATE_MEMBERS for timeouts, never
 on the owner or an administrator, at most 28 days ahead. Listing members needs the
-GUILD_MEMBERS intent.
+GUILD_MEMBERS intent. Role names are at most 100 characters (create and edit); a server
+has at most 250 roles (30005).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot.emulator import payloads
+from bot.emulator import limits, payloads
 from bot.emulator.access import (
     bot_guild_perms,
     guild_or_404,
@@ -194,6 +195,7 @@ async def create_role(req: ApiRequest) -> Any:
     _, bits = bot_guild_perms(world, guild)
     require(bits, P.MANAGE_ROLES, "creating a role")
     body = await req.body()
+    limits.check_room_for_role(sum(1 for r in guild.roles.values() if not r.is_everyone))
     permissions = as_bits(body.get("permissions", guild.everyone.permissions))
     require_grantable(bits, permissions, "creating a role")
     role = Role(

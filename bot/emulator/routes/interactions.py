@@ -7,13 +7,17 @@ the interaction (commands: 4/5/9, components: 4/5/6/7/9, autocomplete: 8, modal 
 `Config.token_lifetime` (then 401 50027); an unknown token is 404 10015. After a deferred
 response (5), the first followup completes the deferred message, as on Discord.
 discord.py 2.7 sends `with_response=1` and gets `{"interaction": ..., "resource": ...}`.
+Bodies meet Discord's limits: the spec's (`openapi.py`: message lengths, <= 25 autocomplete
+choices of 1-100 character names and <= 100 character string values, modal title 1-45,
+text input label 1-45) and `limits.py`'s (6000 embed characters, component rows, modal
+rows holding one text input, min_length <= max_length, a pre-filled value within them).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator import messaging, payloads
+from bot.emulator import limits, messaging, payloads
 from bot.emulator.errors import (
     ApiError,
     already_acknowledged,
@@ -72,13 +76,10 @@ async def callback(req: ApiRequest) -> Any:
         inter.original_message_id = inter.message_id
         if kind == UPDATE:
             message = world.messages[inter.message_id or 0]
-            messaging.edit(world, req.config, message, data, req.files)
+            messaging.edit(world, req.config, message, data, req.files, prefix=("data",))
             req.events.message_update(message)
-    elif kind == CHOICES:
-        if len(data.get("choices") or []) > 25:
-            raise invalid_form("Must be 25 or fewer in length.", "choices")
     elif kind == MODAL:
-        _check_modal(data)
+        limits.check_modal(data)  # choices (8) and the modal's lengths: checked by the spec
     inter.response_type = kind
     inter.response_data = data
     if message is not None:
@@ -106,19 +107,11 @@ def _respond_with_message(
         interaction_id=inter.id,
         webhook_id=world.application_id,
         allow_empty=loading,
+        prefix=("data",),
     )
     inter.original_message_id = message.id
     req.events.message_create(message)
     return message
-
-
-def _check_modal(data: dict[str, Any]) -> None:
-    if not data.get("custom_id") or not data.get("title"):
-        raise invalid_form("A modal needs a custom_id and a title", "data")
-    if not 1 <= len(data.get("components") or []) <= 5:
-        raise invalid_form("A modal holds 1 to 5 components", "data.components")
-    if len(str(data["title"])) > 45:
-        raise invalid_form("Must be 45 or fewer in length.", "data.title")
 
 
 # --- webhook (followups and @original) -------------------------------------------------------

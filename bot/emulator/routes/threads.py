@@ -4,13 +4,14 @@ join, add and remove members, list active and archived threads.
 Rules: CREATE_PUBLIC_THREADS / CREATE_PRIVATE_THREADS to start; a thread started from a
 message has that message's id; adding someone needs SEND_MESSAGES_IN_THREADS and an
 unarchived thread; a private thread is visible only to its members and MANAGE_THREADS.
+Names are 1-100 characters; a server has at most 1,000 active threads (160006).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator import messaging, payloads
+from bot.emulator import limits, messaging, payloads
 from bot.emulator.access import (
     bot_channel,
     guild_or_404,
@@ -35,6 +36,10 @@ def new_thread(
     name = str(body.get("name") or "")
     if not 1 <= len(name) <= 100:
         raise invalid_form("Must be between 1 and 100 in length.", "name")
+    guild = world.guilds[parent.guild_id or 0]
+    limits.check_room_for_thread(
+        sum(1 for c in guild.channels.values() if c.is_thread and not c.archived)
+    )
     duration = int(body.get("auto_archive_duration") or 1440)
     if duration not in ARCHIVE_DURATIONS:
         raise invalid_form(
@@ -77,8 +82,11 @@ async def thread_from_message(req: ApiRequest) -> Any:
 async def thread_without_message(req: ApiRequest) -> Any:
     world = req.world
     parent, bits = bot_channel(world, req.id("channel_id"))
-    body = await req.body()
-    if parent.type == FORUM:
+    forum = parent.type == FORUM
+    body = await req.body(
+        schema="CreateForumThreadRequest" if forum else "CreateTextThreadWithoutMessageRequest"
+    )
+    if forum:
         return await _forum_post(req, parent, bits, body)
     if parent.type != TEXT and parent.type != 5:
         raise ApiError(400, 50024, "Cannot execute action on this channel type")
@@ -99,7 +107,13 @@ async def _forum_post(req: ApiRequest, forum: Channel, bits: int, body: dict[str
     require(bits, P.SEND_MESSAGES, f"posting in forum #{forum.name}")
     thread = new_thread(world, forum, body, kind=PUBLIC_THREAD, thread_id=world.ids.next())
     starter = messaging.build(
-        world, req.config, thread, world.bot, body.get("message") or {}, req.files
+        world,
+        req.config,
+        thread,
+        world.bot,
+        body.get("message") or {},
+        req.files,
+        prefix=("message",),
     )
     world.messages.pop(starter.id)
     starter.id = thread.id
