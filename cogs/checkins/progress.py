@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import discord
 
+from bot import lists
 from cogs.checkins import logic
 from cogs.checkins.chart import ScorePoint, render_png
 from cogs.checkins.store import Assessment, Checkin, Settings
@@ -70,7 +71,8 @@ async def build(
                 if c.note:
                     line += f"\n> {discord.utils.escape_markdown(c.note)[:300]}"
                 lines.append(line)
-            embed.add_field(name="Recent days", value="\n".join(lines)[:1024], inline=False)
+            for item in lists.group_fields(lists.Group("Recent days", lines)):
+                embed.add_field(name=item.name, value=item.value, inline=False)
     png = None
     if checkins or assessments:
         scores = [

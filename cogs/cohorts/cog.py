@@ -10,11 +10,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import permissions
+from bot import lists, permissions
 from bot.checks import guild_of, require_facilitator
 from bot.client import LanternBot
 from bot.errors import UserError
 from bot.interactions import LanternModal, LanternView, send_private
+from bot.pages import send_pages, to_embeds
 from bot.rollback import Created
 from bot.staff import post_log
 from bot.storage.guilds import GuildConfig
@@ -99,6 +100,9 @@ class Cohorts(commands.Cog):
         if await self.store.by_name(guild.id, clean):
             raise UserError(f"A cohort called **{clean}** already exists. Choose another name.")
         _need(guild, "manage_roles", "manage_channels")
+        full = spaces.room_problem(guild)
+        if full is not None:
+            raise UserError(full)
         await interaction.response.defer(ephemeral=True, thinking=True)
         facilitator = guild.get_role(config.facilitator_role_id or 0)
         created = Created()
@@ -118,10 +122,11 @@ class Cohorts(commands.Cog):
                 )
         except discord.HTTPException as exc:
             await created.undo()
-            raise UserError(
-                f"Discord refused to create the cohort's channels ({exc.status}). Nothing was "
-                "kept. Run `/setup check` to see which permission I'm missing."
-            ) from exc
+            log.warning(
+                "cohort creation refused",
+                extra={"guild_id": guild.id, "status": exc.status, "code": exc.code},
+            )
+            raise UserError(f"{spaces.refusal_text(exc)} Nothing of the cohort was kept.") from exc
         except sqlite3.IntegrityError:
             await created.undo()
             raise UserError(
@@ -162,18 +167,22 @@ class Cohorts(commands.Cog):
         if not cohorts:
             await send_private(interaction, "No cohorts yet. Create one with `/cohort create`.")
             return
-        embed = discord.Embed(title="Cohorts", colour=discord.Colour.blurple())
-        for cohort in cohorts[:25]:
+        groups = []
+        for cohort in cohorts:
             people = await self.store.members(cohort.id)
             active = sum(e.status == EnrollmentStatus.ACTIVE for e in people)
             pending = len(people) - active
-            embed.add_field(
-                name=f"{cohort.name}{' (archived)' if cohort.status != 'active' else ''}",
-                value=f"{cohort.starts_on:%b %d} to {cohort.ends_on:%b %d, %Y}\n"
-                f"{active} in · {pending} awaiting consent · capacity {cohort.capacity}",
-                inline=False,
+            groups.append(
+                lists.Group(
+                    f"{cohort.name}{' (archived)' if cohort.status != 'active' else ''}",
+                    [
+                        f"{cohort.starts_on:%b %d} to {cohort.ends_on:%b %d, %Y}",
+                        f"{active} in · {pending} awaiting consent · capacity {cohort.capacity}",
+                    ],
+                )
             )
-        await send_private(interaction, embed=embed)
+        pages = lists.paginate(groups, title="Cohorts", footer=f"{len(cohorts)} cohort(s)")
+        await send_pages(interaction, to_embeds(pages, colour=discord.Colour.blurple()))
 
     @cohort.command(name="info", description="Members, status, dates and consent of a cohort")
     @app_commands.describe(cohort="The cohort")
@@ -192,25 +201,23 @@ class Cohorts(commands.Cog):
                 state = str(e.status).replace("_", " ")
             lines.append(f"<@{e.user_id}>: {state}")
         space = spaces.locate(guild, found)
-        embed = discord.Embed(
-            title=found.name,
-            description="\n".join(lines)[:4000] or "Nobody enrolled yet.",
-            colour=discord.Colour.blurple(),
-        )
-        embed.add_field(name="Status", value=str(found.status))
-        embed.add_field(
-            name="Dates", value=f"{found.starts_on:%b %d, %Y} to {found.ends_on:%b %d, %Y}"
-        )
         open_count = sum(e.status in logic.OPEN_STATUSES for e in people)
-        embed.add_field(name="Enrolled", value=f"{open_count} of {found.capacity}")
+        facts = [
+            lists.Group("Status", [str(found.status)], inline=True),
+            lists.Group(
+                "Dates", [f"{found.starts_on:%b %d, %Y} to {found.ends_on:%b %d, %Y}"], inline=True
+            ),
+            lists.Group("Enrolled", [f"{open_count} of {found.capacity}"], inline=True),
+        ]
         missing = space.missing() if found.status == CohortStatus.ACTIVE else []
         if missing:
-            embed.add_field(
-                name="Needs repair",
-                value=f"Missing: {', '.join(missing)}. Run `/cohort repair`.",
-                inline=False,
+            facts.append(
+                lists.Group(
+                    "Needs repair", [f"Missing: {', '.join(missing)}. Run `/cohort repair`."]
+                )
             )
-        await send_private(interaction, embed=embed)
+        pages = lists.paginate(facts, lines=lines or ["Nobody enrolled yet."], title=found.name)
+        await send_pages(interaction, to_embeds(pages, colour=discord.Colour.blurple()))
 
     # --- enrolment -------------------------------------------------------------------
 
@@ -647,7 +654,7 @@ class Cohorts(commands.Cog):
             roles.cohort = space.role
             made += await spaces.build_missing(guild, found.name, space, roles, created)
         except discord.HTTPException as exc:
-            raise UserError(f"Discord refused part of the repair ({exc.status}).") from exc
+            raise UserError(f"Part of the repair failed. {spaces.refusal_text(exc)}") from exc
         await self.store.update_ids(found.id, space.ids())
         failed = await spaces.apply_permissions(guild, space, roles, reason="Lantern: repair")
         regranted = 0

@@ -200,6 +200,55 @@ async def build_missing(
     return made
 
 
+# Discord's caps on a server (threads don't count as channels; @everyone isn't a role here).
+GUILD_CHANNEL_CAP = 500
+CATEGORY_CHANNEL_CAP = 50
+GUILD_ROLE_CAP = 250
+TOO_MANY_CHANNELS, TOO_MANY_ROLES, INVALID_FORM = 30013, 30005, 50035
+
+
+def room_problem(guild: discord.Guild) -> str | None:
+    """Why a new cohort won't fit on this server (Discord's caps), or None if it will."""
+    channels = len(guild.channels)
+    needed = len(PIECES)
+    if channels + needed > GUILD_CHANNEL_CAP:
+        return (
+            f"This server has {channels} of Discord's {GUILD_CHANNEL_CAP} channels; a cohort "
+            f"needs {needed} (a category, three text channels and a voice channel). Delete "
+            "channels you no longer use (`/cohort delete` removes an archived cohort's), then "
+            "try again."
+        )
+    roles = len(guild.roles) - 1  # @everyone
+    if roles + 1 > GUILD_ROLE_CAP:
+        return (
+            f"This server has {roles} of Discord's {GUILD_ROLE_CAP} roles; a cohort needs 1. "
+            "Delete roles you no longer use, then try again."
+        )
+    return None
+
+
+def refusal_text(exc: discord.HTTPException) -> str:
+    """What to tell a facilitator when Discord refuses to create part of a cohort's space."""
+    if exc.code == TOO_MANY_CHANNELS:
+        return (
+            f"Discord refused: this server has reached its {GUILD_CHANNEL_CAP}-channel limit. "
+            "Delete channels you no longer use, then try again."
+        )
+    if exc.code == TOO_MANY_ROLES:
+        return (
+            f"Discord refused: this server has reached its {GUILD_ROLE_CAP}-role limit. "
+            "Delete roles you no longer use, then try again."
+        )
+    if exc.code == INVALID_FORM and "parent_id" in (exc.text or ""):
+        return (
+            f"Discord refused: the cohort's category already holds {CATEGORY_CHANNEL_CAP} "
+            "channels, Discord's limit. Move or delete some of its channels, then try again."
+        )
+    if isinstance(exc, discord.Forbidden):
+        return "Discord refused: I'm missing a permission. Run `/setup check` to see which one."
+    return f"Discord refused ({exc.status}: {exc.text or 'no reason given'})."
+
+
 def verify(guild: discord.Guild, space: Space, roles: Roles, **state: bool) -> list[str]:
     problems = []
     for piece, channel in space.channels.items():

@@ -21,10 +21,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import lists
 from bot.checks import guild_of, member_is_facilitator, require_facilitator
 from bot.client import LanternBot
 from bot.errors import NotAuthorized, UserError
 from bot.interactions import send_private
+from bot.pages import send_pages, to_embeds
 from bot.storage.database import DatabaseClosedError
 from cogs.crisis import messages
 from cogs.crisis.catchup import CatchUp
@@ -35,6 +37,8 @@ from cogs.crisis.views import AlertButton, HelpButton, PersonButton
 from cogs.support.talk import open_talk_modal, talk_button
 
 log = logging.getLogger(__name__)
+
+LOG_LIMIT = 50  # newest alerts in /crisis log, across pages
 
 STATUS_BY_ACTION = {
     "ack": "acknowledged",
@@ -411,20 +415,22 @@ class Crisis(commands.Cog):
     ) -> None:
         await require_facilitator(interaction)
         guild = guild_of(interaction)
-        alerts = await self.store.log(guild.id, member.id if member else None)
+        alerts = await self.store.log(guild.id, member.id if member else None, LOG_LIMIT)
         if not alerts:
             await send_private(interaction, "No alerts yet.")
             return
-        embed = discord.Embed(title="Crisis alerts", colour=discord.Colour.dark_red())
+        groups = []
         for alert in alerts:
             events = await self.store.events(alert.id)
             who = f"<@{alert.user_id}>" if alert.user_id else "(deleted)"
-            embed.add_field(
-                name=f"#{alert.id} · {alert.level} · {messages.STATUS_TEXT[alert.status]}",
-                value=f"{who}\n{messages.history_text(alert, events)}"[:1024],
-                inline=False,
+            groups.append(
+                lists.Group(
+                    f"#{alert.id} · {alert.level} · {messages.STATUS_TEXT[alert.status]}",
+                    [who, *messages.history_lines(alert, events)],
+                )
             )
-        await send_private(interaction, embed=embed)
+        pages = lists.paginate(groups, title="Crisis alerts", footer="Newest first")
+        await send_pages(interaction, to_embeds(pages, colour=discord.Colour.dark_red()))
 
     @crisis.command(name="export", description="Labelled examples (JSON lines) to tune the rules")
     async def crisis_export(self, interaction: discord.Interaction) -> None:

@@ -31,6 +31,7 @@ import discord
 
 from bot.interactions import NO_PINGS
 from bot.outbox import SAFETY, Item, Landed, NotYet, Undeliverable, is_permanent
+from bot.pages import fit_beside
 from bot.staff import staff_channel
 from bot.storage.guilds import GuildConfig
 from bot.tree import new_incident_id
@@ -521,7 +522,10 @@ class Escalation:
         local = await self.store.resources(guild.id)
         # Support: the person's own safety plan leads, before the crisis lines.
         plan = await plan_embed(self.bot, guild.id, member.id)
-        embeds = [*([plan] if plan else []), messages.support_embed(region, local, guild.name)]
+        support = messages.support_embed(region, local, guild.name)
+        if plan is not None:  # the lines and resources are never cut: the plan gives way
+            plan = fit_beside(plan, [support], "`/safetyplan show` has your whole plan.")
+        embeds = [*([plan] if plan else []), support]
         try:
             sent = await member.send(
                 embeds=embeds,

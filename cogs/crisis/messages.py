@@ -12,6 +12,7 @@ from typing import Any
 
 import discord
 
+from bot import lists
 from bot.safety import crisis_lines, resource_line
 from cogs.crisis.store import Alert, Event, LocalResource
 from config.resources import Region
@@ -32,27 +33,20 @@ def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-FIELD_LIMIT = 1024
-
-
-def local_fields(resources: Sequence[LocalResource]) -> list[str]:
-    """Every local resource, one line each, packed into embed field values (Discord allows
-    1,024 characters a field) without ever cutting a line."""
-    chunks: list[str] = []
+def local_lines(resources: Sequence[LocalResource]) -> list[str]:
+    lines = []
     for r in resources:
         hours = f" · {r.hours}" if r.hours else ""
         note = f" ({r.note})" if r.note else ""
-        line = f"• {r.name}: {r.contact}{hours}{note}"[:FIELD_LIMIT]
-        if chunks and len(chunks[-1]) + 1 + len(line) <= FIELD_LIMIT:
-            chunks[-1] += "\n" + line
-        else:
-            chunks.append(line)
-    return chunks
+        lines.append(f"• {r.name}: {r.contact}{hours}{note}")
+    return lines
 
 
 def add_local_fields(embed: discord.Embed, name: str, resources: Sequence[LocalResource]) -> None:
-    for i, value in enumerate(local_fields(resources)):
-        embed.add_field(name=name if i == 0 else f"{name} (continued)", value=value, inline=False)
+    if not resources:
+        return
+    for item in lists.group_fields(lists.Group(name, local_lines(resources))):
+        embed.add_field(name=item.name, value=item.value, inline=False)
 
 
 def support_embed(region: Region, local: Sequence[LocalResource], guild_name: str) -> discord.Embed:
@@ -141,15 +135,29 @@ def alert_embed(alert: Alert, *, author: str, status_line: str | None = None) ->
     return embed
 
 
-def history_text(alert: Alert, events: Sequence[Event]) -> str:
-    steps = []
+def history_lines(alert: Alert, events: Sequence[Event]) -> list[str]:
+    """What happened to an alert, a line a step; a run of repeats is one line."""
+    lines: list[str] = []
+    runs: list[list[Event]] = []
     for e in events:
-        who = f" by <@{e.actor_id}>" if e.actor_id else ""
-        steps.append(f"<t:{int(e.at.timestamp())}:t> {e.action.replace('_', ' ')}{who}")
-    text = " → ".join(steps)
+        if runs and e.action == runs[-1][0].action == "realerted":
+            runs[-1].append(e)
+        else:
+            runs.append([e])
+    for run in runs:
+        first, last = run[0], run[-1]
+        who = f" by <@{first.actor_id}>" if first.actor_id else ""
+        action = first.action.replace("_", " ")
+        if len(run) > 1:
+            lines.append(
+                f"<t:{int(first.at.timestamp())}:t>–<t:{int(last.at.timestamp())}:t> "
+                f"{action} ×{len(run)}"
+            )
+        else:
+            lines.append(f"<t:{int(first.at.timestamp())}:t> {action}{who}")
     if alert.landed and alert.landed != "escalation":
-        text += f"\n(posted in a fallback: {LANDED_TEXT.get(alert.landed, alert.landed)})"
-    return text
+        lines.append(f"(posted in a fallback: {LANDED_TEXT.get(alert.landed, alert.landed)})")
+    return lines
 
 
 LANDED_TEXT = {

@@ -14,11 +14,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import lists
 from bot.checks import guild_of, member_is_facilitator, require_facilitator
 from bot.client import LanternBot
 from bot.errors import NotAuthorized, UserError
 from bot.interactions import NO_PINGS, LanternModal, reports_errors, send_private
 from bot.outbox import URGENT, Item, Landed, Undeliverable, is_permanent
+from bot.pages import send_pages, to_embeds
 from bot.staff import post_log, staff_channel
 from cogs.moderation import logic
 from cogs.moderation.store import ModerationStore, Report
@@ -362,12 +364,8 @@ class Moderation(commands.Cog):
             + (f": {logic.excerpt(a.reason, 120)}" if a.reason else "")
             for a in actions
         ]
-        embed = discord.Embed(
-            title=f"Moderation history of {member.display_name}",
-            description="\n".join(lines)[:4000],
-            colour=discord.Colour.blurple(),
-        )
-        await send_private(interaction, embed=embed)
+        pages = lists.paginate(lines=lines, title=f"Moderation history of {member.display_name}")
+        await send_pages(interaction, to_embeds(pages, colour=discord.Colour.blurple()))
 
 
 class ReportButton(

@@ -8,9 +8,11 @@ from datetime import timedelta
 import discord
 from discord import app_commands
 
+from bot import lists
 from bot.checks import guild_of, require_facilitator
 from bot.errors import UserError
 from bot.interactions import NO_PINGS, send_private
+from bot.pages import to_embed
 from cogs.sessions import texts
 from cogs.sessions.lookups import SessionLookups
 from cogs.sessions.recurrence import format_when
@@ -54,7 +56,7 @@ class Attendance(SessionLookups):
         await send_private(interaction, embed=embed, view=view)
 
     async def _attendance_message(
-        self, guild: discord.Guild, target: Session
+        self, guild: discord.Guild, target: Session, page: int = 0
     ) -> tuple[discord.Embed, discord.ui.View]:
         members = await self.store.active_members(target.cohort_id)
         marks = await self.store.attendance(target.id)
@@ -69,18 +71,34 @@ class Attendance(SessionLookups):
                 answers.get(uid, ("", None))[0], ""
             )
             lines.append(f"<@{uid}>: **{marks.get(uid, 'not marked')}**{rsvp}")
-        embed = discord.Embed(
-            title=f"Attendance: {session_name(target)}",
-            description=f"{format_when(target.starts_at, target.timezone)}\n\n"
-            + ("\n".join(lines) or "Nobody is enrolled."),
-            colour=discord.Colour.blurple(),
-        )
-        if len(members) > 25:
-            embed.set_footer(text="The selects list the first 25 members.")
-        return embed, attendance_view(target.id, names)
+        when = format_when(target.starts_at, target.timezone)
+        title = f"Attendance: {session_name(target)}"
+        pages = lists.paginate(lines=[when, "", *(lines or ["Nobody is enrolled."])], title=title)
+        if len(pages) > 1:  # too many to show at once: the people the selects list now
+            spans = lists.windows(len(lines))
+            shown = spans[max(0, min(page, len(spans) - 1))]
+            pages = lists.paginate(lines=[when, "", *(lines[i] for i in shown)], title=title)
+        embed = to_embed(pages[0], colour=discord.Colour.blurple())
+        return embed, attendance_view(target.id, names, page)
+
+    async def turn_attendance_page(
+        self, interaction: discord.Interaction, occurrence_id: int, page: int
+    ) -> None:
+        await require_facilitator(interaction)
+        guild = guild_of(interaction)
+        target = await self.store.session(occurrence_id)
+        if target is None or target.guild_id != guild.id:
+            raise UserError("That session no longer exists.")
+        embed, view = await self._attendance_message(guild, target, page)
+        await interaction.response.edit_message(embed=embed, view=view)
 
     async def mark_attendance(
-        self, interaction: discord.Interaction, occurrence_id: int, status: str, user_ids: list[int]
+        self,
+        interaction: discord.Interaction,
+        occurrence_id: int,
+        status: str,
+        user_ids: list[int],
+        page: int = 0,
     ) -> None:
         await require_facilitator(interaction)
         guild = guild_of(interaction)
@@ -96,7 +114,7 @@ class Attendance(SessionLookups):
             for uid in chosen:
                 if await self.store.claim_missed_dm(target.id, uid, now):
                     await self._missed_you(guild, target, uid)
-        embed, view = await self._attendance_message(guild, target)
+        embed, view = await self._attendance_message(guild, target, page)
         await interaction.edit_original_response(embed=embed, view=view)
 
     async def _missed_you(self, guild: discord.Guild, target: Session, user_id: int) -> None:

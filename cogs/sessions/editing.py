@@ -9,9 +9,11 @@ from datetime import datetime, time, timedelta
 import discord
 from discord import app_commands
 
+from bot import lists
 from bot.checks import guild_of, require_facilitator
 from bot.errors import UserError
 from bot.interactions import send_private
+from bot.pages import send_pages, to_embeds
 from bot.staff import post_log
 from bot.storage import Transaction
 from cogs.cohorts.logic import CohortStatus
@@ -157,18 +159,12 @@ class ScheduleEditing(SessionLookups):
         series = await self.store.series_of_cohort(found.id)
         sessions = await self.store.sessions_of_cohort(found.id, now, now + timedelta(weeks=weeks))
         counts = await self.store.rsvp_counts([s.id for s in sessions])
-        embed = discord.Embed(title=f"Sessions: {found.name}", colour=discord.Colour.blurple())
-        embed.add_field(
-            name="Series",
-            value="\n".join(
-                f"#{s.id} **{s.title}** · {describe_weekdays(s.weekdays)} "
-                f"{format_clock(s.start_time)} ({format_duration(s.duration_minutes)}) "
-                f"until {s.ends_on:%b} {s.ends_on.day}"
-                for s in series
-            )[:1024]
-            or "None yet. Add one with `/session add`.",
-            inline=False,
-        )
+        series_lines = [
+            f"#{s.id} **{s.title}** · {describe_weekdays(s.weekdays)} "
+            f"{format_clock(s.start_time)} ({format_duration(s.duration_minutes)}) "
+            f"until {s.ends_on:%b} {s.ends_on.day}"
+            for s in series
+        ]
         lines = []
         for s in sessions:
             line = f"{format_when(s.starts_at, s.timezone)} · {session_name(s)}"
@@ -178,17 +174,17 @@ class ScheduleEditing(SessionLookups):
                 yes, no = counts.get(s.id, (0, 0))
                 line += f" · ✅ {yes} ❌ {no}" + (" · moved" if s.moved else "")
             lines.append(line)
-        embed.add_field(
-            name=f"Next {weeks} week(s)",
-            value="\n".join(lines)[:1024] or "No sessions.",
-            inline=False,
-        )
         leads = await self.store.leads(guild.id, found.id)
-        embed.set_footer(
-            text="Reminders: "
-            + (", ".join(format_lead(m) for m in leads) + " before" if leads else "off")
+        pages = lists.paginate(
+            [
+                lists.Group("Series", series_lines or ["None yet. Add one with `/session add`."]),
+                lists.Group(f"Next {weeks} week(s)", lines or ["No sessions."]),
+            ],
+            title=f"Sessions: {found.name}",
+            footer="Reminders: "
+            + (", ".join(format_lead(m) for m in leads) + " before" if leads else "off"),
         )
-        await send_private(interaction, embed=embed)
+        await send_pages(interaction, to_embeds(pages, colour=discord.Colour.blurple()))
 
     # --- /session cancel and /session move -------------------------------------------------
 

@@ -10,6 +10,7 @@ import discord
 
 from bot.errors import UserError
 from bot.interactions import LanternModal, reports_errors
+from bot.lists import windows
 
 if TYPE_CHECKING:
     from cogs.sessions.cog import Sessions
@@ -77,45 +78,104 @@ class ReasonModal(LanternModal, title="Can't make it"):
 
 class AttendanceSelect(
     discord.ui.DynamicItem[discord.ui.Select[Any]],
-    template=r"lantern:attend:(?P<status>present|absent|excused):(?P<occurrence>[0-9]+)",
+    template=r"lantern:attend:(?P<status>present|absent|excused):(?P<occurrence>[0-9]+)"
+    r"(?::(?P<page>[0-9]+))?",
 ):
     def __init__(
-        self, status: str, occurrence_id: int, options: list[discord.SelectOption]
+        self,
+        status: str,
+        occurrence_id: int,
+        options: list[discord.SelectOption],
+        page: int = 0,
+        placeholder: str | None = None,
     ) -> None:
+        # The first page keeps the custom id attendance messages have always had.
+        suffix = f":{page}" if page else ""
         super().__init__(
             discord.ui.Select(
-                placeholder=f"Mark {status}…",
+                placeholder=placeholder or f"Mark {status}…",
                 min_values=1,
                 max_values=max(1, len(options)),
                 options=options,
-                custom_id=f"lantern:attend:{status}:{occurrence_id}",
+                custom_id=f"lantern:attend:{status}:{occurrence_id}{suffix}",
             )
         )
         self.status = status
         self.occurrence_id = occurrence_id
+        self.page = page
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str]
     ) -> AttendanceSelect:
         options = list(getattr(item, "options", []))
-        return cls(match["status"], int(match["occurrence"]), options)
+        page = int(match["page"] or 0)
+        return cls(match["status"], int(match["occurrence"]), options, page)
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
         user_ids = [int(v) for v in self.item.values]
         await _cog(interaction).mark_attendance(
-            interaction, self.occurrence_id, self.status, user_ids
+            interaction, self.occurrence_id, self.status, user_ids, self.page
         )
 
 
-def attendance_view(occurrence_id: int, people: list[tuple[int, str]]) -> discord.ui.View:
-    """Three selects (present / absent / excused) listing the cohort's members (first 25)."""
+class AttendancePageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"lantern:attend:page:(?P<occurrence>[0-9]+):(?P<page>[0-9]+)",
+):
+    """Previous / Next over the members when a cohort has more than a select holds (25)."""
+
+    def __init__(self, occurrence_id: int, page: int, label: str, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                disabled=disabled,
+                custom_id=f"lantern:attend:page:{occurrence_id}:{page}",
+            )
+        )
+        self.occurrence_id = occurrence_id
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str]
+    ) -> AttendancePageButton:
+        return cls(int(match["occurrence"]), int(match["page"]), "")
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).turn_attendance_page(interaction, self.occurrence_id, self.page)
+
+
+def attendance_view(
+    occurrence_id: int, people: list[tuple[int, str]], page: int = 0
+) -> discord.ui.View:
+    """Three selects (present / absent / excused) over one page of 25 members, and
+    Previous / Next when the cohort has more; marks are saved as they are made, so moving
+    between pages keeps them."""
     view = discord.ui.View(timeout=None)
-    options = [discord.SelectOption(label=name[:100], value=str(uid)) for uid, name in people[:25]]
-    if options:
-        for status in ATTENDANCE_STATUSES:
-            view.add_item(AttendanceSelect(status, occurrence_id, list(options)))
+    pages = windows(len(people))
+    page = max(0, min(page, len(pages) - 1))
+    shown = [people[i] for i in pages[page]]
+    options = [discord.SelectOption(label=name[:100], value=str(uid)) for uid, name in shown]
+    if not options:
+        return view
+    span = f" ({pages[page].start + 1}–{pages[page].stop} of {len(people)})"
+    for status in ATTENDANCE_STATUSES:
+        placeholder = f"Mark {status}…" + (span if len(pages) > 1 else "")
+        view.add_item(AttendanceSelect(status, occurrence_id, list(options), page, placeholder))
+    if len(pages) > 1:
+        # Distinct custom ids: at either end the disabled button points at the page itself.
+        view.add_item(
+            AttendancePageButton(occurrence_id, max(page - 1, 0), "◀ Previous", page == 0)
+        )
+        view.add_item(
+            AttendancePageButton(
+                occurrence_id, min(page + 1, len(pages) - 1), "Next ▶", page == len(pages) - 1
+            )
+        )
     return view
 
 
@@ -149,4 +209,4 @@ def calendar_view() -> discord.ui.View:
     return view
 
 
-DYNAMIC_ITEMS = (RsvpButton, AttendanceSelect, CalendarButton)
+DYNAMIC_ITEMS = (RsvpButton, AttendanceSelect, AttendancePageButton, CalendarButton)

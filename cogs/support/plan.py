@@ -19,6 +19,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import lists
 from bot.checks import guild_of, member_is_facilitator
 from bot.errors import NotAuthorized, UserError
 from bot.interactions import LanternModal, reports_errors, send_private
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 PART_LIMIT = 600  # 7 parts x 600 stay under Discord's 6000-character embed limit
 PEOPLE_SLOTS = 5
 PERSON_LIMIT = 100
+MODAL_INPUT_LIMIT = 4000  # Discord's most for a text input's value
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,28 @@ def parse_person(line: str) -> Person | None:
     return Person(line)
 
 
+def person_text(person: Person) -> str:
+    """How a person is pre-filled in the modal; re-parsed it gives the same person. Any
+    person `parse_person` made fits in PERSON_LIMIT: its line had a separator at least as
+    long as the shortest one used here."""
+    if not person.reach:
+        return person.name
+    for separator in (" - ", ": ", ":"):
+        text = f"{person.name}{separator}{person.reach}"
+        if len(text) <= PERSON_LIMIT:
+            return text
+    return text
+
+
+def prefill(text: str | None, limit: int) -> tuple[str | None, int]:
+    """(default, max_length) for a modal text input: Discord refuses a modal whose default
+    is longer than its max_length, so a value saved longer than today's limit (an older
+    version's) widens the field to fit, up to Discord's 4,000, rather than losing words."""
+    if not text:
+        return None, limit
+    return text[:MODAL_INPUT_LIMIT], max(limit, min(len(text), MODAL_INPUT_LIMIT))
+
+
 def person_line(person: Person) -> str:
     name = discord.utils.escape_markdown(person.name)
     return (
@@ -132,7 +156,9 @@ def full_embed(plan: SafetyPlan, *, title: str, footer: str) -> discord.Embed:
     embed = discord.Embed(title=title, colour=discord.Colour.teal())
     for part in PARTS:
         if plan.has(part.key):
-            embed.add_field(name=part.heading, value=_value(plan, part.key)[:1024], inline=False)
+            lines = _value(plan, part.key).split("\n")
+            for item in lists.group_fields(lists.Group(part.heading, lines)):
+                embed.add_field(name=item.name, value=item.value, inline=False)
     if plan.updated_at is not None:
         embed.timestamp = plan.updated_at
     embed.set_footer(text=footer)
@@ -319,26 +345,27 @@ class PartModal(LanternModal):
             people = list(plan.people) if plan else []
             for slot in range(PEOPLE_SLOTS):
                 current = people[slot] if slot < len(people) else None
-                text = f"{current.name} - {current.reach}" if current and current.reach else None
+                text, limit = prefill(person_text(current) if current else None, PERSON_LIMIT)
                 field: discord.ui.TextInput[Any] = discord.ui.TextInput(
                     label=f"Person {slot + 1}: name and how to reach them",
                     placeholder=part.hint if slot == 0 else None,
-                    default=text or (current.name if current else None),
+                    default=text,
                     required=False,
-                    max_length=PERSON_LIMIT,
+                    max_length=limit,
                     custom_id=f"person{slot + 1}",
                 )
                 self.inputs.append(field)
                 self.add_item(field)
             return
         current_text = plan.parts.get(part.key) if plan else None
+        text, limit = prefill(current_text or default, PART_LIMIT)
         field = discord.ui.TextInput(
             label=part.question,
             placeholder=part.hint,
-            default=current_text or default,
+            default=text,
             style=discord.TextStyle.paragraph,
             required=False,
-            max_length=PART_LIMIT,
+            max_length=limit,
             custom_id="text",
         )
         self.inputs.append(field)

@@ -16,9 +16,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import lists
 from bot.checks import guild_of, member_is_facilitator, require_facilitator
 from bot.errors import NotAuthorized, NotConfigured, UserError
 from bot.interactions import NO_PINGS, send_private
+from bot.pages import send_pages, to_embeds
 from bot.staff import staff_channel
 from bot.storage.guilds import GuildConfig
 from cogs.support import texts
@@ -434,9 +436,7 @@ class TalkCog(Reannouncement, TalkSpaces, commands.Cog, name="Talk"):
         if not past:
             await send_private(interaction, f"{member.mention} hasn't had a conversation yet.")
             return
-        embed = discord.Embed(
-            title=f"Conversations with {member.display_name}", colour=discord.Colour.blurple()
-        )
+        groups = []
         for item in past:
             events = await self.store.events(item.id)
             notes = [e for e in events if e.action == "note"]
@@ -447,13 +447,10 @@ class TalkCog(Reannouncement, TalkSpaces, commands.Cog, name="Talk"):
                 waited = int((item.first_reply_at - item.opened_at).total_seconds() // 60)
                 lines.append(f"First reply after {waited} min")
             lines.append(status_text(item))
-            lines += [f"📝 <@{n.actor_id}>: {n.detail}" for n in notes[-3:]]
-            embed.add_field(
-                name=f"#{item.id} · {'open' if item.open else 'closed'}",
-                value="\n".join(lines)[:1024],
-                inline=False,
-            )
-        await send_private(interaction, embed=embed)
+            lines += [f"📝 <@{n.actor_id}>: {n.detail}" for n in notes]
+            groups.append(lists.Group(f"#{item.id} · {'open' if item.open else 'closed'}", lines))
+        pages = lists.paginate(groups, title=f"Conversations with {member.display_name}")
+        await send_pages(interaction, to_embeds(pages, colour=discord.Colour.blurple()))
 
     async def _load(self, conversation_id: int) -> Conversation:
         conversation = await self.store.conversation(conversation_id)
