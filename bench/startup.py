@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.crypto import generate_key
 from bot.storage import Database, apply_migrations
 
 FAKE_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.abcdef.ghijkl"
@@ -28,6 +29,10 @@ FAKE_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.abcdef.ghijkl"
 def time_command(args: list[str], runs: int, cwd: str) -> float:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LANTERN_")}
     env["LANTERN_DISCORD_TOKEN"] = FAKE_TOKEN
+    # A throwaway key and database: check-config refuses to pass without a data key, and a
+    # fresh checkout has none (nor should a bench touch a real one).
+    env["LANTERN_DATA_KEY"] = generate_key()
+    env["LANTERN_DATABASE"] = str(Path(cwd) / "bench.db")
     samples = []
     for _ in range(runs):
         start = time.perf_counter()

@@ -9,13 +9,30 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 import discord
 
 log = logging.getLogger(__name__)
 
 NO_PINGS = discord.AllowedMentions.none()
+# Followups and edits after the interaction token's 15 minutes: 401 50027 Invalid Webhook
+# Token (or 404 10015 Unknown Webhook once Discord has forgotten it).
+EXPIRED_TOKEN_CODES = frozenset({50027, 10015})
+LATE = (
+    "That took longer than Discord lets me answer where you asked (15 minutes), so here is "
+    "my answer to {what}:"
+)
+LATE_STAFF = (
+    "Your {what} finished, but it took longer than Discord lets me answer where you asked "
+    "(15 minutes), so I couldn't show you the result there. I don't send staff information "
+    "by DM: please run it again in the server."
+)
+LATE_UNKNOWN = (
+    "Sorry: {what} took longer than Discord lets me answer where you asked (15 minutes), so "
+    "I couldn't tell you how it went. It may have gone through: please check before trying "
+    "again."
+)
 
 S = TypeVar("S")
 Handler = Callable[[S, discord.Interaction[Any]], Awaitable[None]]
@@ -62,6 +79,8 @@ async def send_private(
             await interaction.response.send_message(ephemeral=True, **kwargs)
         return True
     except discord.HTTPException as exc:
+        if token_expired(exc):
+            return await answer_late(interaction, exc, kwargs, safety=fallback_dm)
         from bot.tree import new_incident_id
 
         incident = new_incident_id()
@@ -86,6 +105,84 @@ async def send_private(
                 extra={"user_id": interaction.user.id, "status": exc.status},
             )
     return False
+
+
+def token_expired(error: BaseException) -> TypeGuard[discord.HTTPException]:
+    """Discord refused a followup or edit because the interaction's token ran out."""
+    return isinstance(error, discord.HTTPException) and error.code in EXPIRED_TOKEN_CODES
+
+
+def _what(interaction: discord.Interaction) -> str:
+    if interaction.command is not None:
+        return f"`/{interaction.command.qualified_name}`"
+    if interaction.type is discord.InteractionType.modal_submit:
+        return "the form you sent"
+    return "the button you pressed"
+
+
+async def _is_staff(interaction: discord.Interaction) -> bool:
+    """A facilitator (or server manager) here: their answers may be about other people."""
+    from bot.checks import member_is_facilitator
+
+    member = interaction.user
+    if interaction.guild is None or not isinstance(member, discord.Member):
+        return False
+    configs = getattr(interaction.client, "guild_configs", None)
+    config = await configs.get(interaction.guild.id) if configs is not None else None
+    return member_is_facilitator(member, config)
+
+
+async def answer_late(
+    interaction: discord.Interaction,
+    error: discord.HTTPException,
+    answer: dict[str, Any] | None,
+    *,
+    safety: bool = False,
+) -> bool:
+    """The token expired before the answer: reach the person by DM instead. A participant
+    (or anyone, for safety texts) gets the answer itself: it is about them alone. Staff get
+    a plain notice, since their answers can hold other people's data that shouldn't outlive
+    the server's permissions in DMs. With no `answer` (a cog's own followup failed), the
+    person is told plainly that it may or may not have gone through."""
+    what = _what(interaction)
+    log.warning(
+        "interaction token expired before the answer; answering by DM",
+        extra={
+            "interaction_id": interaction.id,
+            "guild_id": interaction.guild_id,
+            "user_id": interaction.user.id,
+            "status": error.status,
+            "code": error.code,
+        },
+    )
+    messages: list[dict[str, Any]]
+    if answer is None:
+        messages = [{"content": LATE_UNKNOWN.format(what=what)}]
+    elif not safety and await _is_staff(interaction):
+        messages = [{"content": LATE_STAFF.format(what=what)}]
+    else:
+        header = LATE.format(what=what)
+        content = answer.get("content")
+        if content is None or len(header) + len(content) + 2 <= 2000:
+            lead = {"content": header + (f"\n\n{content}" if content else "")}
+            messages = [{**answer, **lead}]
+        else:
+            messages = [{"content": header}, answer]
+    try:
+        for message in messages:
+            await interaction.user.send(**{"allowed_mentions": NO_PINGS, **message})
+        return answer is not None
+    except discord.HTTPException as exc:
+        log.warning(
+            "could not DM a late answer either",
+            extra={
+                "interaction_id": interaction.id,
+                "user_id": interaction.user.id,
+                "status": exc.status,
+                "code": exc.code,
+            },
+        )
+        return False
 
 
 class LanternView(discord.ui.View):

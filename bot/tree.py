@@ -15,7 +15,7 @@ from discord import app_commands
 
 from bot import permissions
 from bot.errors import UserError
-from bot.interactions import send_private
+from bot.interactions import answer_late, send_private, token_expired
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,10 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
     if interaction.client.is_closed():
         # Shutting down: the session is gone, nobody can be answered; not a bug to report.
         log.warning("interaction interrupted by shutdown", extra={"interaction_id": interaction.id})
+        return
+    if token_expired(error):
+        # The work ran past the token's 15 minutes; the answer can't go where it was asked.
+        await answer_late(interaction, error, None)
         return
     message = explain(error)
     context = {

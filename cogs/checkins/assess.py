@@ -21,6 +21,7 @@ from cogs.checkins.membership import standing
 from cogs.checkins.store import Assessment, CheckinStore
 from cogs.checkins.views import COLOUR, PREFIX
 from cogs.cohorts.store import CohortStore
+from cogs.support.texts import when
 
 if TYPE_CHECKING:
     from bot.client import LanternBot
@@ -28,6 +29,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _SLACK = timedelta(hours=12)
+
+
+def self_harm_reason(value: int) -> str:
+    """Why the alert fired, for facilitators: the item and the answer chosen (a fixed label,
+    never anything the person typed)."""
+    answer = logic.SCALE[value]
+    return f"PHQ-9 item 9 (thoughts of being better off dead or of self-harm): '{answer}'"
 
 
 def question_embed(instrument: logic.Instrument, item: int) -> discord.Embed:
@@ -169,7 +177,7 @@ class AssessmentService:
         answers = logic.decode_answers(saved)
         prefix = ""
         if logic.self_harm_flag(instrument, item, value):
-            prefix = await self._self_harm(assessment)
+            prefix = await self._self_harm(assessment, value)
         if len(answers) < len(instrument.items):
             await interaction.response.edit_message(
                 content=prefix or None,
@@ -194,18 +202,38 @@ class AssessmentService:
             content=(prefix + "\n\n" + text).strip(), embed=None, view=view
         )
 
-    async def _self_harm(self, assessment: Assessment) -> str:
+    async def _self_harm(self, assessment: Assessment, value: int) -> str:
         """Always escalates; the person is told kindly, with where to find help now."""
         from cogs.checkins.prompts import screen_with_crisis
+        from cogs.support.hours_settings import current_shift
 
         log.info("phq-9 item 9 positive: escalating", extra={"assessment_id": assessment.id})
-        await screen_with_crisis(self.bot, assessment.guild_id, assessment.user_id, "", "crisis")
+        await screen_with_crisis(
+            self.bot,
+            assessment.guild_id,
+            assessment.user_id,
+            "",
+            "crisis",
+            reason=self_harm_reason(value),
+        )
         config = await self.bot.guild_configs.get(assessment.guild_id)
         region = self.bot.resources.region(config.region if config else None)
         first = region.resources[0]
         reach = first.call or first.text or first.chat or ""
+        shift = await current_shift(
+            self.bot, assessment.guild_id, config.timezone if config else None
+        )
+        if shift.on_now:
+            who = "a facilitator on shift has been let know and will reach out to you."
+        elif shift.next_at is not None:
+            who = (
+                "your facilitators have been let know, but nobody is on shift right now; "
+                f"they will see it when the next shift starts ({when(shift.next_at, 'R')})."
+            )
+        else:
+            who = "your facilitators have been let know and will see it when next online."
         return (
-            "Thank you for telling me. You don't have to carry that alone: a facilitator will "
-            f"reach out to you. If you might act on these thoughts, call {region.emergency} now, "
-            f"or contact {first.name} ({reach}) any time."
+            f"Thank you for telling me. If you might act on these thoughts, call "
+            f"{region.emergency} now, or contact {first.name} ({reach}) any time. You don't "
+            f"have to carry that alone: {who}"
         )

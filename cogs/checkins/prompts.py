@@ -397,6 +397,10 @@ class PromptService:
         where = await standing(self.cohorts, fresh.guild_id, fresh.user_id)
         now = self.bot.clock.now()
         saved = await self.store.submit(fresh, cohort_id=where.cohort_id, replace=replace, now=now)
+        if not replace:
+            # Screened as submitted, before any keep/replace question: a worrying note is seen
+            # whatever they tap then, or if they never answer ("Replace" doesn't screen again).
+            await self._screen(fresh)
         if not saved:
             earlier = await self.store.checkin_on(fresh.guild_id, fresh.user_id, fresh.local_day)
             summary = answers_text(logic.Answers(earlier.mood)) if earlier else ""
@@ -430,7 +434,6 @@ class PromptService:
                 view.add_item(item)
             text += "\nA rough day? A two-minute exercise can take the edge off:"
         await interaction.edit_original_response(content=text, embed=None, view=view)
-        await self._screen(fresh)
 
     async def _share(self, prompt: Prompt, where: Standing) -> bool:
         """Post the summary the person chose to share (the note only if they ticked it)."""
@@ -460,7 +463,8 @@ class PromptService:
         note = prompt.answers.note or ""
         if not note and level is None:
             return
-        await screen_with_crisis(self.bot, prompt.guild_id, prompt.user_id, note, level)
+        reason = "daily check-in: reported use with high cravings" if level else None
+        await screen_with_crisis(self.bot, prompt.guild_id, prompt.user_id, note, level, reason)
 
     # --- opting in on enrolment ------------------------------------------------------
 
@@ -498,9 +502,15 @@ def not_in_a_cohort(where: Standing) -> str:
 
 
 async def screen_with_crisis(
-    bot: LanternBot, guild_id: int, user_id: int, text: str, force_level: str | None
+    bot: LanternBot,
+    guild_id: int,
+    user_id: int,
+    text: str,
+    force_level: str | None,
+    reason: str | None = None,
 ) -> None:
-    """Hand text (or risky answers) to the Crisis cog; skipped when it isn't loaded."""
+    """Hand text (or risky answers, with `reason` saying which) to the Crisis cog; skipped
+    when it isn't loaded."""
     crisis = bot.get_cog("Crisis")
     if crisis is None:
         log.debug("crisis cog not loaded; check-in not screened", extra={"user_id": user_id})
@@ -515,5 +525,5 @@ async def screen_with_crisis(
         except discord.HTTPException:
             return
     await crisis.screen(  # type: ignore[attr-defined]
-        member, text, source="checkin", jump_url=None, force_level=force_level
+        member, text, source="checkin", jump_url=None, force_level=force_level, reason=reason
     )

@@ -26,7 +26,8 @@ from bot.checks import guild_of, member_is_facilitator, require_facilitator
 from bot.client import LanternBot
 from bot.errors import NotAuthorized, UserError
 from bot.interactions import send_private
-from bot.pages import send_pages, to_embeds
+from bot.pages import send_pages, to_embed, to_embeds
+from bot.safety import crisis_lines
 from bot.storage.database import DatabaseClosedError
 from cogs.crisis import messages
 from cogs.crisis.catchup import CatchUp
@@ -34,11 +35,14 @@ from cogs.crisis.detector import Verdict, classify
 from cogs.crisis.escalation import Escalation
 from cogs.crisis.store import Alert, CrisisStore
 from cogs.crisis.views import AlertButton, HelpButton, PersonButton
+from cogs.support.hours import Shift
+from cogs.support.hours_settings import current_shift
 from cogs.support.talk import open_talk_modal, talk_button
 
 log = logging.getLogger(__name__)
 
 LOG_LIMIT = 50  # newest alerts in /crisis log, across pages
+MAX_LOCAL_RESOURCES = 15  # all of them always reach the crisis DM and /help-now
 
 STATUS_BY_ACTION = {
     "ack": "acknowledged",
@@ -274,10 +278,9 @@ class Crisis(commands.Cog):
             )
             note = f"<@{alert.user_id}> pressed **I'm safe right now** {messages.timestamp(now)}."
         else:
-            reply = (
-                "I've asked a facilitator to reach out to you. If you need someone sooner, "
-                "the lines above answer any hour."
-            )
+            config = await self.bot.guild_configs.get(alert.guild_id)
+            zone = config.timezone if config else None
+            reply = messages.alerted_reply(await current_shift(self.bot, alert.guild_id, zone))
             note = (
                 f"<@{alert.user_id}> asked to **talk to a facilitator** {messages.timestamp(now)}."
             )
@@ -298,17 +301,17 @@ class Crisis(commands.Cog):
         config = await self.bot.guild_configs.get(guild.id) if guild else None
         region = self.bot.resources.region(config.region if config else None)
         local = await self.store.resources(guild.id) if guild else []
-        view = None
+        view: discord.ui.View | None = None
+        shift: Shift | None = None
         if guild is not None and config is not None and config.is_complete:
             view = discord.ui.View(timeout=None)
             view.add_item(HelpButton(guild.id))
             view.add_item(talk_button(guild.id))  # support: a private conversation
-        await send_private(
-            interaction,
-            embed=messages.help_now_embed(region, local),
-            view=view,
-            fallback_dm=True,
-        )
+            shift = await current_shift(self.bot, guild.id, config.timezone)
+        card, details = messages.help_now_embed(region, local, shift)
+        await send_private(interaction, embed=card, view=view, fallback_dm=True)
+        for embed in details:  # local resources shortened to fit the card: every detail
+            await send_private(interaction, embed=embed, fallback_dm=True)
 
     async def help_requested(self, interaction: discord.Interaction, guild_id: int) -> None:
         guild = self.bot.get_guild(guild_id)
@@ -325,11 +328,9 @@ class Crisis(commands.Cog):
             if interaction.message and interaction.guild
             else None,
         )
-        await send_private(
-            interaction,
-            "A facilitator has been alerted and will reach out to you. If you are in danger, "
-            "please call a line above now: they answer any hour.",
-        )
+        config = await self.bot.guild_configs.get(guild.id)
+        shift = await current_shift(self.bot, guild.id, config.timezone if config else None)
+        await send_private(interaction, messages.alerted_reply(shift), fallback_dm=True)
 
     # --- /resources ------------------------------------------------------------------
 
@@ -350,8 +351,11 @@ class Crisis(commands.Cog):
     ) -> None:
         await require_facilitator(interaction)
         guild = guild_of(interaction)
-        if len(await self.store.resources(guild.id)) >= 10:
-            raise UserError("A server can list at most 10 local resources. Remove one first.")
+        if len(await self.store.resources(guild.id)) >= MAX_LOCAL_RESOURCES:
+            raise UserError(
+                f"A server can list at most {MAX_LOCAL_RESOURCES} local resources. "
+                "Remove one first."
+            )
         try:
             await self.store.add_resource(
                 guild.id,
@@ -389,11 +393,17 @@ class Crisis(commands.Cog):
         config = await self.bot.guild_configs.get(guild.id)
         region = self.bot.resources.region(config.region if config else None)
         local = await self.store.resources(guild.id)
-        embed = messages.help_now_embed(region, local)
-        embed.title = f"Crisis resources ({region.name})"
-        if not local:
-            embed.add_field(name="Local", value="None yet: facilitators can `/resources add`.")
-        await send_private(interaction, embed=embed)
+        pages = lists.paginate(
+            [
+                lists.Group(
+                    "Local to your program",
+                    messages.local_lines(local) or ["None yet: facilitators can `/resources add`."],
+                )
+            ],
+            lines=crisis_lines(region, limit=len(region.resources)).splitlines(),
+            title=f"Crisis resources ({region.name})",
+        )
+        await send_pages(interaction, [to_embed(p, colour=discord.Colour.red()) for p in pages])
 
     @resources_remove.autocomplete("name")
     async def _resource_names(

@@ -41,6 +41,7 @@ from cogs.crisis.detector import classify as detect
 from cogs.crisis.store import Alert, CrisisStore
 from cogs.crisis.views import alert_view, person_view
 from cogs.support.ground import coping_buttons
+from cogs.support.hours_settings import current_shift
 from cogs.support.plan import plan_embed, plan_is_shared
 
 if TYPE_CHECKING:
@@ -120,12 +121,15 @@ class Escalation:
         source: str,
         jump_url: str | None = None,
         force_level: str | None = None,
+        reason: str | None = None,
         message: discord.Message | None = None,
         sent_offline_at: datetime | None = None,
         mark: dict[int, tuple[int | None, int | None, int]] | None = None,
     ) -> Verdict | None:
         """Classify `text` from `member` and, if it needs a human, record the alert and
-        what must be delivered. Returns before anything is sent: the outbox delivers."""
+        what must be delivered. Returns before anything is sent: the outbox delivers.
+        `reason` is why a caller forced the level (shown to facilitators as "Why"): never
+        the person's own words."""
         config = await self.bot.guild_configs.get(member.guild.id)
         if config is None or not config.is_complete:
             return None
@@ -145,7 +149,13 @@ class Escalation:
         # only lives (encrypted) in the excerpt.
         reasons = [
             {k: v for k, v in r.to_json().items() if k != "text"} for r in verdict.reasons
-        ] or [{"rule": source, "label": f"flagged by {source.replace('_', ' ')}", "level": level}]
+        ] or [
+            {
+                "rule": source,
+                "label": reason or f"flagged by {source.replace('_', ' ')}",
+                "level": level,
+            }
+        ]
         # A DM's link opens nothing for facilitators; the excerpt is what they get.
         url = jump_url or (message.jump_url if message and message.guild else None)
         # Only the statistical safety net fired: facilitators get a quiet concern to look at,
@@ -168,6 +178,7 @@ class Escalation:
                 message,
                 now,
                 sent_offline_at,
+                reason,
             )
             if not model_only and await self.store.claim_outreach(
                 guild_id, member.id, now, OUTREACH_EVERY
@@ -193,6 +204,7 @@ class Escalation:
         message: discord.Message | None,
         now: datetime,
         sent_offline_at: datetime | None,
+        reason: str | None = None,
     ) -> tuple[Alert, datetime | None]:
         """Inside the caller's transaction: a new alert, or this message joins the person's
         recent one; returns it and when its re-alert is due (if newly armed)."""
@@ -214,6 +226,7 @@ class Escalation:
                     "url": url,
                     "upgraded": level == "crisis" and current.level != "crisis",
                     "offline_at": sent_offline_at.isoformat() if sent_offline_at else None,
+                    "reason": reason,
                 },
             )
             return alert, arm
@@ -522,10 +535,13 @@ class Escalation:
         local = await self.store.resources(guild.id)
         # Support: the person's own safety plan leads, before the crisis lines.
         plan = await plan_embed(self.bot, guild.id, member.id)
-        support = messages.support_embed(region, local, guild.name)
+        shift = await current_shift(self.bot, guild.id, config.timezone)
+        support = messages.support_embed(region, local, guild.name, shift)
         if plan is not None:  # the lines and resources are never cut: the plan gives way
             plan = fit_beside(plan, [support], "`/safetyplan show` has your whole plan.")
         embeds = [*([plan] if plan else []), support]
+        if shift.published and not shift.on_now:  # nobody on shift: lines that answer lead
+            embeds.reverse()
         try:
             sent = await member.send(
                 embeds=embeds,
@@ -544,7 +560,7 @@ class Escalation:
         if not isinstance(channel, discord.abc.Messageable) or alert.message_id is None:
             return Landed("nowhere")  # a DM or /help-now: nowhere else private to answer
         sent = await channel.send(
-            messages.channel_note(region),
+            messages.channel_note(region, shift),
             reference=discord.MessageReference(
                 message_id=alert.message_id, channel_id=channel.id, fail_if_not_exists=False
             ),
@@ -609,6 +625,8 @@ class Escalation:
             return None
         await self._wait_for_alert(alert)
         line = f"Another message ({alert.level}): > {item.payload.get('text', '')}"
+        if not item.payload.get("text") and item.payload.get("reason"):
+            line = f"Flagged again ({alert.level}): {item.payload['reason']}"
         if item.payload.get("offline_at"):
             moment = datetime.fromisoformat(item.payload["offline_at"])
             line += f"\n(sent while Lantern was offline, at {messages.timestamp(moment)})"

@@ -13,8 +13,11 @@ from typing import Any
 import discord
 
 from bot import lists
+from bot.pages import embed_size, to_embed
 from bot.safety import crisis_lines, resource_line
 from cogs.crisis.store import Alert, Event, LocalResource
+from cogs.support.hours import Shift
+from cogs.support.texts import when
 from config.resources import Region
 
 LEVEL_COLOUR = {"crisis": discord.Colour.red(), "concern": discord.Colour.orange()}
@@ -33,24 +36,58 @@ def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def local_lines(resources: Sequence[LocalResource]) -> list[str]:
+# Local resources in the fullest form that fits: a message's embeds hold 6,000 characters
+# together, and 15 resources at their maximum sizes don't fit in full beside the crisis lines.
+DETAILS = ("full", "without notes", "name and contact")
+MORE_DETAIL = "`/help-now` shows every detail."
+
+
+def local_lines(resources: Sequence[LocalResource], detail: str = "full") -> list[str]:
     lines = []
     for r in resources:
-        hours = f" · {r.hours}" if r.hours else ""
-        note = f" ({r.note})" if r.note else ""
+        hours = f" · {r.hours}" if r.hours and detail != "name and contact" else ""
+        note = f" ({r.note})" if r.note and detail == "full" else ""
         lines.append(f"• {r.name}: {r.contact}{hours}{note}")
     return lines
 
 
-def add_local_fields(embed: discord.Embed, name: str, resources: Sequence[LocalResource]) -> None:
+def add_local_fields(
+    embed: discord.Embed, name: str, resources: Sequence[LocalResource], *, more: str = ""
+) -> bool:
+    """Every resource, as fields placed first in the finished `embed`, in the fullest form
+    that keeps it within Discord's limits (`more` is added when details give way). True when
+    some details were left out."""
     if not resources:
-        return
-    for item in lists.group_fields(lists.Group(name, local_lines(resources))):
-        embed.add_field(name=item.name, value=item.value, inline=False)
+        return False
+    room = lists.EMBED_LIMIT - embed_size(embed)
+    slots = lists.FIELD_COUNT_LIMIT - len(embed.fields)
+    for detail in DETAILS:
+        lines = local_lines(resources, detail)
+        if detail != "full" and more:
+            lines.append(more)
+        fields = lists.group_fields(lists.Group(name, lines))
+        if detail == DETAILS[-1] or (sum(f.size for f in fields) <= room and len(fields) <= slots):
+            break
+    for index, item in enumerate(fields):
+        embed.insert_field_at(index, name=item.name, value=item.value, inline=False)
+    return detail != "full"
 
 
-def support_embed(region: Region, local: Sequence[LocalResource], guild_name: str) -> discord.Embed:
-    """The private message to someone whose words suggest they may be struggling."""
+def local_details(resources: Sequence[LocalResource]) -> list[discord.Embed]:
+    """Every detail of every local resource, as messages of their own (for /help-now when
+    its card had to leave some out)."""
+    pages = lists.paginate(
+        [lists.Group("Local to your program", local_lines(resources))],
+        title="Local resources: every detail",
+    )
+    return [to_embed(page, colour=discord.Colour.red()) for page in pages]
+
+
+def support_embed(
+    region: Region, local: Sequence[LocalResource], guild_name: str, shift: Shift | None = None
+) -> discord.Embed:
+    """The private message to someone whose words suggest they may be struggling; `shift`
+    says honestly whether anyone is on shift (None: not known, no promise of a time)."""
     embed = discord.Embed(
         title="You don't have to carry this alone",
         description=(
@@ -60,28 +97,38 @@ def support_embed(region: Region, local: Sequence[LocalResource], guild_name: st
         ),
         colour=discord.Colour.blurple(),
     )
-    add_local_fields(embed, "Near you", local)
     embed.add_field(
         name="Your group",
-        value="A facilitator from your program has been let know and will check in with you. "
-        "Lantern is not an emergency service: if you are in danger, call "
-        f"**{region.emergency}** now.",
+        value=who_is_there(shift) + " Lantern is not an emergency service: if you are in "
+        f"danger, call **{region.emergency}** now.",
         inline=False,
     )
+    add_local_fields(embed, "Near you", local, more=MORE_DETAIL)
     return embed
 
 
-def channel_note(region: Region) -> str:
+def channel_note(region: Region, shift: Shift | None = None) -> str:
     """Posted in the channel when DMs are closed: short, kind, and no details."""
     first = region.resources[0]
+    if shift is not None and shift.on_now:
+        later = "a facilitator will check in."
+    elif shift is not None and shift.next_at is not None:
+        later = f"a facilitator will check in when the next shift starts ({when(shift.next_at)})."
+    else:
+        later = "facilitators will see this when they are next online."
     return (
         "💙 Thinking of you. If things feel heavy, "
         f"{resource_line(first).removeprefix('• ')}. Type `/help-now` any time for more "
-        "options; a facilitator will check in."
+        f"options; {later}"
     )
 
 
-def help_now_embed(region: Region, local: Sequence[LocalResource]) -> discord.Embed:
+def help_now_embed(
+    region: Region, local: Sequence[LocalResource], shift: Shift | None = None
+) -> tuple[discord.Embed, list[discord.Embed]]:
+    """The crisis lines first, then local ones, then (for a configured server: `shift`) who
+    the "Alert a facilitator" button reaches and when; and, when local resources had to be
+    shortened to fit one message, their every detail as follow-up messages."""
     embed = discord.Embed(
         title="Help, right now",
         description=(
@@ -91,9 +138,13 @@ def help_now_embed(region: Region, local: Sequence[LocalResource]) -> discord.Em
         ),
         colour=discord.Colour.red(),
     )
-    add_local_fields(embed, "Local to your program", local)
+    if shift is not None:
+        embed.add_field(name="Your facilitators", value=help_now_staff(shift), inline=False)
     embed.set_footer(text="Lantern is not an emergency service. Only you can see this message.")
-    return embed
+    shortened = add_local_fields(
+        embed, "Local to your program", local, more="Every detail follows below."
+    )
+    return embed, local_details(local) if shortened else []
 
 
 def reasons_text(reasons: list[dict[str, Any]]) -> str:
@@ -169,3 +220,71 @@ LANDED_TEXT = {
 
 def timestamp(moment: datetime) -> str:
     return f"<t:{int(moment.timestamp())}:f>"
+
+
+# --- who is there: honest about facilitators' shifts (see cogs/support/hours.py) ----------
+
+
+def next_shift(shift: Shift) -> str:
+    """'**Mon 09:00** (America/Chicago time): <t:…:F> where you are, <t:…:R>'."""
+    if shift.next_at is None:
+        return "when they are next online"
+    return (
+        f"**{shift.next_local()}** ({shift.zone.replace('_', ' ')} time): "
+        f"{when(shift.next_at)} where you are, {when(shift.next_at, 'R')}"
+    )
+
+
+def who_is_there(shift: Shift | None) -> str:
+    """For the support DM: has anyone been told, and when will a human actually see it."""
+    if shift is not None and shift.on_now:
+        return (
+            "A facilitator from your program is on shift now and has been let know; they will "
+            "check in with you."
+        )
+    if shift is not None and shift.next_at is not None:
+        return (
+            "Nobody from your program is on shift right now, so please use the lines above if "
+            "you need someone tonight: they answer any hour. Your facilitators have been let "
+            f"know and will see this when the next shift starts, {next_shift(shift)}."
+        )
+    return (
+        "Your facilitators have been let know and will see this when they are next online. "
+        "Until then, the lines above answer any hour."
+    )
+
+
+def help_now_staff(shift: Shift) -> str:
+    """For /help-now: what pressing "Alert a facilitator" will and won't do right now."""
+    if shift.on_now:
+        return "A facilitator is on shift now: **Alert a facilitator** below lets them know."
+    if shift.next_at is not None:
+        return (
+            "Nobody is on shift right now, so the lines above are the quickest help. "
+            "**Alert a facilitator** still lets the team know; the next shift starts "
+            f"{next_shift(shift)}."
+        )
+    return (
+        "**Alert a facilitator** lets the team know; they will see it when they are next "
+        "online. The lines above answer any hour."
+    )
+
+
+def alerted_reply(shift: Shift | None) -> str:
+    """After someone asked for a facilitator (/help-now's button, the support DM's "Talk to a
+    facilitator"): the lines lead whenever nobody is on shift."""
+    if shift is not None and shift.on_now:
+        return (
+            "A facilitator on shift has been alerted and will reach out to you. If you are in "
+            "danger, please call a line above now: they answer any hour."
+        )
+    if shift is not None and shift.next_at is not None:
+        return (
+            "If you are in danger or need someone now, please call a line above: they answer "
+            "any hour. A facilitator has been alerted, but nobody is on shift right now: they "
+            f"will see it when the next shift starts, {next_shift(shift)}."
+        )
+    return (
+        "If you are in danger or need someone now, please call a line above: they answer any "
+        "hour. A facilitator has been alerted and will see it when they are next online."
+    )

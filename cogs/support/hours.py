@@ -158,6 +158,36 @@ def next_staffed(windows: list[Window], zone: str, now: datetime) -> datetime | 
     return min(candidates) if candidates else None
 
 
+@dataclass(frozen=True)
+class Shift:
+    """Whether a facilitator is on shift at a moment, as people should be told it."""
+
+    published: bool
+    """Whether the server has staffed hours at all (without them Lantern promises no time)."""
+    on_now: bool
+    next_at: datetime | None
+    """The start of the next shift when nobody is on now (None if on, or no hours)."""
+    zone: str
+
+    def next_local(self) -> str:
+        """The next shift's start on the server's wall clock, e.g. 'Mon 09:00'."""
+        if self.next_at is None:
+            return ""
+        local = self.next_at.astimezone(ZoneInfo(self.zone))
+        return f"{DAY_NAMES[local.weekday()]} {local:%H:%M}"
+
+
+def shift_at(windows: list[Window], zone: str, now: datetime) -> Shift:
+    """What `/talk` and the crisis texts tell people about who is there (same rules)."""
+    staffed = is_staffed(windows, zone, now)
+    return Shift(
+        published=bool(windows),
+        on_now=bool(windows) and staffed,
+        next_at=None if staffed else next_staffed(windows, zone, now),
+        zone=zone,
+    )
+
+
 def due_in_hours(windows: list[Window], zone: str, when: datetime) -> datetime:
     """The first staffed moment at or after `when`: a re-announcement due at 3 am waits for
     the morning instead of pinging nobody (or everybody's phones)."""

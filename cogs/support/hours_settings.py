@@ -11,7 +11,15 @@ import discord
 from bot.checks import guild_of, require_facilitator_any
 from bot.errors import UserError
 from bot.interactions import send_private
-from cogs.support.hours import HoursError, describe, is_staffed, next_staffed, parse
+from cogs.support.hours import (
+    HoursError,
+    Shift,
+    describe,
+    is_staffed,
+    next_staffed,
+    parse,
+    shift_at,
+)
 from cogs.support.store import SupportStore
 from cogs.support.texts import when
 
@@ -19,6 +27,13 @@ if TYPE_CHECKING:
     from bot.client import LanternBot
 
 log = logging.getLogger(__name__)
+
+
+async def current_shift(bot: LanternBot, guild_id: int, server_zone: str | None) -> Shift:
+    """Is a facilitator on shift now on this server, and if not, when is the next shift?
+    (The crisis texts ask; the hours' own zone wins over the server's, as for `/talk`.)"""
+    windows, zone = await SupportStore(bot.db, bot.cipher).hours(guild_id)
+    return shift_at(windows, zone or server_zone or "UTC", bot.clock.now())
 
 
 async def setup_hours(

@@ -20,7 +20,7 @@ from bot import lists
 from bot.checks import guild_of, member_is_facilitator, require_facilitator
 from bot.errors import NotAuthorized, NotConfigured, UserError
 from bot.interactions import NO_PINGS, send_private
-from bot.pages import send_pages, to_embeds
+from bot.pages import fit_beside, send_pages, to_embeds
 from bot.staff import staff_channel
 from bot.storage.guilds import GuildConfig
 from cogs.support import texts
@@ -195,10 +195,14 @@ class TalkCog(Reannouncement, TalkSpaces, commands.Cog, name="Talk"):
         ]
         if not staffed:  # out of hours: the crisis lines and their own plan come first
             plan = await plan_embed(self.bot, guild.id, member.id)
-            region = self.bot.resources.region(config.region)
-            embeds = [texts.crisis_lines_embed(region), *([plan] if plan else []), *embeds]
-        await interaction.followup.send(embeds=embeds, ephemeral=True, allowed_mentions=NO_PINGS)
+            lines = texts.crisis_lines_embed(self.bot.resources.region(config.region))
+            if plan is not None:  # one message holds 6,000 characters: the plan gives way
+                plan = fit_beside(plan, [lines, *embeds], "`/safetyplan show` has all of it.")
+            embeds = [lines, *([plan] if plan else []), *embeds]
+        # Screened before answering: if the answer can't be sent (an expired token), the
+        # message must still reach the crisis pipeline.
         await self._screen(member, text, space)
+        await interaction.followup.send(embeds=embeds, ephemeral=True, allowed_mentions=NO_PINGS)
 
     async def _screen(
         self, member: discord.Member, text: str, space: discord.abc.GuildChannel

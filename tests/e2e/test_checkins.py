@@ -615,7 +615,11 @@ async def test_weekly_phq9_scores_and_item_9_always_escalates(
     assert row == ("phq9", 9, "mild")
     if configured.get_cog("Crisis") is None:
         pytest.skip("the Crisis cog isn't loaded")
-    await emu.wait_for_message(clinic.escalations, author=emu.bot_user)
+    alert = await emu.wait_for_message(clinic.escalations, check=lambda m: bool(m.embeds))
+    # Facilitators see which item and which answer, not "flagged by checkin".
+    assert field(alert, "Why") == (
+        "• PHQ-9 item 9 (thoughts of being better off dead or of self-harm): 'Several days'"
+    )
 
 
 def _aid(message: Message) -> int:
@@ -690,3 +694,38 @@ async def test_a_hard_check_in_offers_a_coping_exercise(
     assert offered, button_ids(hard.message)
     opened = await emu.click(clinic.bob, hard.message, offered[0])
     assert opened.ephemeral or opened.kind in ("message", "deferred")
+
+
+@pytest.mark.parametrize("answer", ["keep", "replace", None])
+async def test_a_second_check_ins_note_is_screened_once_whatever_is_tapped(
+    emu: Emulator, clinic: Clinic, configured: LanternBot, answer: str | None
+) -> None:
+    if configured.get_cog("Crisis") is None:
+        pytest.skip("the Crisis cog isn't loaded")
+    await join(emu, clinic, clinic.bob)
+    first = await emu.invoke(clinic.bob, clinic.general, "checkin now")
+    assert first.message is not None
+    assert "Thanks" in await quick_checkin(emu, clinic.bob, first.message, mood=4)
+    second = await emu.invoke(clinic.bob, clinic.general, "checkin now")
+    prompt = second.message
+    assert prompt is not None
+    await emu.click(clinic.bob, prompt, _mood(prompt, 1))
+    opened = await emu.click(clinic.bob, prompt, cid(prompt, ":note:"))
+    await emu.submit_modal(clinic.bob, opened, {"note": "i want to kill myself tonight"})
+    asked = await submit(emu, clinic.bob, prompt)
+    assert "replace it with this one?" in asked
+    # Seen as soon as it is submitted, before any answer to the question.
+    alert = await emu.wait_for_message(clinic.escalations, check=lambda m: bool(m.embeds))
+    assert "kill myself" in alert.embeds[0]["description"]
+    if answer is not None:
+        res = await emu.click(clinic.bob, prompt, cid(prompt, f":{answer}:"))
+        if res.kind == "deferred_update":
+            await res.wait_for_edit()
+        expected = "kept your earlier" if answer == "keep" else "Thanks"
+        assert expected in (prompt.content or text(res))
+    await configured.outbox.settled()
+    # Exactly once: one alert with one message, one support DM.
+    assert await rows(configured, "SELECT messages FROM crisis_alerts") == [(1,)]
+    assert len([m for m in emu.dms(clinic.bob) if "carry this alone" in text(m)]) == 1
+    mood = 1 if answer == "replace" else 4
+    assert await rows(configured, "SELECT mood FROM checkins") == [(mood,)]

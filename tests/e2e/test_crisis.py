@@ -3,7 +3,7 @@ alerted (grouped, re-alerted until acknowledged, across restarts), and nothing l
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -237,6 +237,39 @@ async def test_help_now_card_and_alert_button(
     assert "asked for help" in text(alert) or "help now" in text(alert)
 
 
+async def test_fifteen_local_resources_at_their_longest_all_reach_the_person(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    """The most /resources add allows: the crisis DM holds every one in a single message
+    (Discord's 6,000 characters), and /help-now sends every detail after its card."""
+    for i in range(15):
+        await emu.invoke(
+            clinic.alice,
+            clinic.general,
+            "resources add",
+            name=f"{i:02d} " + "N" * 77,
+            contact="C" * 120,
+            hours="H" * 60,
+            note=f"note {i:02d} " + "n" * 192,
+        )
+    more = await emu.invoke(
+        clinic.alice, clinic.general, "resources add", name="16th", contact="555"
+    )
+    assert "at most 15" in text(more)
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, CRISIS)
+    support = await support_dm(emu, clinic.bob)
+    assert all(f"{i:02d} {'N' * 77}" in text(support) for i in range(15))
+    assert "988" in text(support) and "`/help-now` shows every detail" in text(support)
+    card = await emu.invoke(clinic.bob, clinic.general, "help-now")
+
+    def every() -> str:
+        return text(card) + "".join(text(m) for m in card.followups)
+
+    await emu.wait_for(lambda: all(f"note {i:02d} " in every() for i in range(15)), what="all")
+    assert all(m.ephemeral for m in card.followups)
+
+
 async def test_resources_and_crisis_commands_are_for_facilitators(
     emu: Emulator, clinic: Clinic, configured: LanternBot
 ) -> None:
@@ -311,3 +344,87 @@ async def test_model_only_concern_alerts_facilitators_quietly_and_does_not_messa
     assert not [m for m in emu.messages_in(group) if m.author.id == emu.bot_user_id]
     await emu.say(clinic.bob, group, "i want to kill myself")  # a rule-based one does
     await support_dm(emu, clinic.bob)
+
+
+# --- honest about who is on shift ----------------------------------------------------------
+
+SATURDAY_10AM_CHICAGO = datetime(2026, 3, 7, 16, 0, tzinfo=UTC)
+
+
+async def set_hours(emu: Emulator, clinic: Clinic, schedule: str) -> None:
+    emu.override_command(clinic.guild, "setup", clinic.facilitator_role)
+    res = await emu.invoke(clinic.alice, clinic.general, "setup hours", schedule=schedule)
+    assert "Staffed hours" in text(res) and "Nothing was changed" not in text(res)
+
+
+async def test_off_shift_the_support_dm_leads_with_the_lines_and_says_when_someone_is_back(
+    travel: time_machine.Coordinates, emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    await set_hours(emu, clinic, "Sat 10:00-14:00")  # it is Monday 09:00 in Chicago
+    support = configured.get_cog("SafetyPlan")
+    await support.store.save_part(  # type: ignore[union-attr]
+        clinic.guild.id, clinic.bob.user.id, "warning_signs", "Not sleeping", configured.clock.now()
+    )
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, CRISIS)
+    dm = await support_dm(emu, clinic.bob)
+    # Nobody is there: the lines that answer now come first, then the person's own plan.
+    assert [e.get("title") for e in dm.embeds] == [
+        "You don't have to carry this alone",
+        "Your safety plan",
+    ]
+    assert "988" in (dm.embeds[0].get("description") or "")
+    group_field = field(dm, "Your group")
+    unix = int(SATURDAY_10AM_CHICAGO.timestamp())
+    assert "Nobody from your program is on shift right now" in group_field
+    assert "**Sat 10:00** (America/Chicago time)" in group_field
+    assert f"<t:{unix}:F>" in group_field and f"<t:{unix}:R>" in group_field
+    assert "will check in with you" not in text(dm)
+
+
+async def test_on_shift_the_support_dm_says_a_facilitator_is_there(
+    travel: time_machine.Coordinates, emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    await set_hours(emu, clinic, "Mon-Fri 08:00-17:00")
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, CRISIS)
+    dm = await support_dm(emu, clinic.bob)
+    assert "is on shift now" in field(dm, "Your group") and "<t:" not in field(dm, "Your group")
+
+
+async def test_closed_dms_note_is_honest_off_shift(
+    travel: time_machine.Coordinates, emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    await set_hours(emu, clinic, "Sat 10:00-14:00")
+    group = await cohort_with(emu, clinic, clinic.carol)
+    await emu.say(clinic.carol, group, CRISIS)
+    note = await emu.wait_for_message(
+        group, author=emu.bot_user, check=lambda m: "988" in m.content
+    )
+    assert f"when the next shift starts (<t:{int(SATURDAY_10AM_CHICAGO.timestamp())}:F>)" in (
+        note.content
+    )
+
+
+async def test_help_now_says_who_is_on_shift_and_the_alert_reply_leads_with_the_lines(
+    travel: time_machine.Coordinates, emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    unset = await emu.invoke(clinic.bob, clinic.general, "help-now")
+    assert "when they are next online" in field(unset, "Your facilitators")
+    await set_hours(emu, clinic, "Sat 10:00-14:00")
+    res = await emu.invoke(clinic.bob, clinic.general, "help-now")
+    assert "988" in (res.embeds[0].get("description") or "")  # the lines still come first
+    staff = field(res, "Your facilitators")
+    unix = int(SATURDAY_10AM_CHICAGO.timestamp())
+    assert "Nobody is on shift right now" in staff and f"<t:{unix}:F>" in staff
+    assert res.message is not None
+    alert_button = next(c for c in button_ids(res) if c.startswith("lantern:helpnow:"))
+    done = await emu.click(clinic.bob, res.message, alert_button)
+    reply = text(done) + " ".join(m.content for m in done.followups)
+    assert reply.startswith("If you are in danger or need someone now, please call a line above")
+    assert "nobody is on shift right now" in reply and f"<t:{unix}:R>" in reply
+    await wait_alert(emu, clinic)
+    # During staffed hours (Saturday 11:00 in Chicago) it says so.
+    travel.move_to(SATURDAY_10AM_CHICAGO + timedelta(hours=1))
+    later = await emu.invoke(clinic.bob, clinic.general, "help-now")
+    assert "A facilitator is on shift now" in field(later, "Your facilitators")

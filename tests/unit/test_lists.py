@@ -236,32 +236,6 @@ def test_windows_of_select_options() -> None:
 # --- where the lists are used ---------------------------------------------------------------
 
 
-def test_the_crisis_dm_and_help_now_show_every_resource_at_the_largest_sizes() -> None:
-    """10 local resources of the longest names /resources add accepts, in every region:
-    every one appears, the crisis lines lead uncut, and the embed fits 6,000."""
-    from bot.pages import embed_size
-    from cogs.crisis import messages
-    from cogs.crisis.store import LocalResource
-    from config.resources import load_resources
-
-    local = [
-        LocalResource(i, f"{i} " + "N" * 78, "C" * 120, "H" * 60, "x" * 200) for i in range(10)
-    ]
-    table = load_resources()
-    for code in table.regions:
-        region = table.region(code)
-        for embed in (
-            messages.support_embed(region, local, "G" * 100),
-            messages.help_now_embed(region, local),
-        ):
-            assert embed_size(embed) <= EMBED_LIMIT, code
-            shown = "\n".join(f.value for f in embed.fields)
-            assert all(f"• {r.name}:" in shown for r in local), code
-            assert all(len(f.value) <= FIELD_VALUE_LIMIT for f in embed.fields)
-            first = region.resources[0]
-            assert first.name in (embed.description or ""), code
-
-
 def test_a_plan_too_long_to_go_with_the_crisis_lines_gives_way_not_the_lines() -> None:
     import discord
 
