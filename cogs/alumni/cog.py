@@ -60,13 +60,13 @@ def parse_start(raw: str, today: date) -> date:
         start = date.fromisoformat(raw.strip())
     except ValueError:
         raise UserError(
-            f"`{discord.utils.escape_markdown(raw)[:20]}` isn't a date I understand. Use "
+            f"`start`: `{discord.utils.escape_markdown(raw)[:20]}` isn't a date I understand. Use "
             "YYYY-MM-DD, e.g. 2026-01-15."
         ) from None
     if start > today:
-        raise UserError("Your recovery start date can't be in the future.")
+        raise UserError("`start`: Your recovery start date can't be in the future.")
     if start.year < 1950:
-        raise UserError("That date looks too far back. Use YYYY-MM-DD.")
+        raise UserError("`start`: That date looks too far back. Use YYYY-MM-DD.")
     return start
 
 

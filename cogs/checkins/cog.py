@@ -16,6 +16,7 @@ from discord.ext import commands
 from bot.checks import configured_guild, guild_of, require_facilitator
 from bot.client import LanternBot
 from bot.errors import UserError
+from bot.inputs import timezone as timezone_name
 from bot.interactions import reports_errors, send_private
 from bot.outbox import PERSON
 from bot.tasks import create_task
@@ -112,7 +113,7 @@ class Checkins(commands.Cog):
         alumni = where.status == "alumni"
         try:
             local_time = schedule.parse_time(time) if time else None
-            zone = schedule.zone(timezone).key if timezone else None
+            zone = timezone_name(timezone, "timezone") if timezone is not None else None
             chosen_days = schedule.parse_days(days) if days else None
         except ScheduleError as exc:
             raise UserError(str(exc)) from None

@@ -363,7 +363,7 @@ class PromptService:
         if await self._closed(interaction, prompt):
             return
         allowed = logic.CRAVINGS if field == "cravings" else logic.SLEEP_CHOICES
-        if not raw.isdigit() or int(raw) not in allowed:
+        if not (raw.isascii() and raw.isdigit() and len(raw) < 4) or int(raw) not in allowed:
             raise UserError("Please pick one of the options in the list.")
         column = "cravings" if field == "cravings" else "sleep_hours"
         await self.store.set_draft(prompt.id, column, int(raw))

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from bot.safety import not_an_emergency_service
 from config.resources import Region
 
-MAX_AGREEMENT = 3500
+EMBED_DESCRIPTION_MAX = 4096  # Discord's limit for one embed's description
+MODAL_TEXT_MAX = 4000  # Discord's limit for a modal text input
 
 # Version 0: used until a facilitator saves the server's own text with /cohort agreement.
 DEFAULT_AGREEMENT = """\
@@ -27,6 +28,13 @@ class Agreement:
     def render(self, region: Region) -> str:
         """The agreement as shown: the server's text, then always the safety note."""
         return f"{self.text}\n\n{not_an_emergency_service(region)}"
+
+
+def max_length(region: Region, intro: int) -> int:
+    """The longest agreement that still fits one embed description with `intro` characters
+    before it and the region's crisis lines after it (they must never be cut off)."""
+    room = EMBED_DESCRIPTION_MAX - intro - len(Agreement(0, "").render(region))
+    return max(1, min(MODAL_TEXT_MAX, room))
 
 
 def current(saved: tuple[int, str] | None) -> Agreement:

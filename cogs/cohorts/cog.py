@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import logging
 import sqlite3
+from datetime import date
+from types import SimpleNamespace
+from typing import cast
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import lists, permissions
+from bot import inputs, lists, permissions
 from bot.checks import guild_of, require_facilitator
 from bot.client import LanternBot
 from bot.errors import UserError
@@ -28,7 +31,7 @@ from cogs.cohorts.consent import (
     deliver,
     done_text,
 )
-from cogs.cohorts.logic import CohortRuleError, CohortStatus, EnrollmentStatus
+from cogs.cohorts.logic import MAX_NAME, CohortRuleError, CohortStatus, EnrollmentStatus
 from cogs.cohorts.lookup import cohort_choices, find_cohort
 from cogs.cohorts.store import Cohort, CohortStore, Enrollment
 
@@ -91,9 +94,10 @@ class Cohorts(commands.Cog):
         config = await require_facilitator(interaction)
         guild = guild_of(interaction)
         try:
-            clean = logic.clean_name(name)
-            starts, ends = logic.parse_day(start, "start"), logic.parse_day(end, "end")
-            logic.validate_dates(starts, ends)
+            clean = inputs.parsed("name", logic.clean_name, name)
+            starts = inputs.parsed("start", lambda raw: logic.parse_day(raw, "start"), start)
+            ends = inputs.parsed("end", lambda raw: logic.parse_day(raw, "end"), end)
+            inputs.parsed("end", lambda _: logic.validate_dates(starts, ends), end)
             size = logic.validate_capacity(capacity)
         except CohortRuleError as exc:
             raise UserError(str(exc)) from None
@@ -705,7 +709,25 @@ class Cohorts(commands.Cog):
         await require_facilitator(interaction)
         guild = guild_of(interaction)
         current = agreements.current(await self.store.agreement(guild.id))
-        await interaction.response.send_modal(AgreementModal(self, current))
+        await interaction.response.send_modal(
+            AgreementModal(self, current, await self._agreement_room(guild))
+        )
+
+    async def _agreement_room(self, guild: discord.Guild) -> int:
+        """How long the agreement may be: the welcome embed's intro (at its longest) and the
+        region's crisis lines must fit with it in one embed description."""
+        config = await self.bot.guild_configs.get(guild.id)
+        region = self.bot.resources.region(config.region if config else None)
+        longest = SimpleNamespace(
+            name="W" * MAX_NAME, starts_on=date(2000, 1, 1), ends_on=date(2000, 1, 1)
+        )
+        intro = agreement_embed(
+            cast(discord.Guild, SimpleNamespace(name="W" * 100)),  # Discord's longest name
+            cast(Cohort, longest),
+            agreements.Agreement(0, ""),
+            "",
+        ).description
+        return agreements.max_length(region, len(intro or ""))
 
     # --- noticing hand-made changes --------------------------------------------------
 
@@ -770,14 +792,14 @@ class ConfirmDelete(LanternView):
 
 
 class AgreementModal(LanternModal, title="Group agreement"):
-    def __init__(self, cog: Cohorts, current: agreements.Agreement) -> None:
+    def __init__(self, cog: Cohorts, current: agreements.Agreement, room: int) -> None:
         super().__init__()
-        self.cog = cog
+        self.cog, self.room = cog, room
         self.text: discord.ui.TextInput[AgreementModal] = discord.ui.TextInput(
             label=f"Agreement (now version {current.version})",
             style=discord.TextStyle.paragraph,
-            default=current.text,
-            max_length=agreements.MAX_AGREEMENT,
+            default=current.text[:room],
+            max_length=room,
             custom_id="agreement",
         )
         self.add_item(self.text)
@@ -785,9 +807,9 @@ class AgreementModal(LanternModal, title="Group agreement"):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await require_facilitator(interaction)
         guild = guild_of(interaction)
-        text = self.text.value.strip()
-        if not text:
-            raise UserError("The agreement can't be empty.")
+        # Checked again: the region (so the crisis lines) may have changed since it opened.
+        room = min(self.room, await self.cog._agreement_room(guild))
+        text = inputs.text(self.text.value, "agreement", max_length=room, single_line=False) or ""
         version = await self.cog.store.save_agreement(
             guild.id, text, interaction.user.id, self.cog.bot.clock.now()
         )

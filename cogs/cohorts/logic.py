@@ -52,7 +52,13 @@ def slug(name: str) -> str:
 
 def parse_day(raw: str, label: str) -> date:
     try:
-        return date.fromisoformat(raw.strip())
+        value = date.fromisoformat(raw.strip())
+        # Far dates overflow date arithmetic later (9999-12-31 + a day) and are typos.
+        if not 2000 <= value.year <= 2100:
+            raise CohortRuleError(f"The {label} date must be between 2000 and 2100.")
+        return value
+    except CohortRuleError:
+        raise
     except ValueError:
         raise CohortRuleError(
             f"The {label} date `{raw[:20]}` isn't a date I understand. Use YYYY-MM-DD, "

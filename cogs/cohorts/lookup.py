@@ -18,7 +18,7 @@ async def find_cohort(
     cohort = await store.by_name(guild.id, name.strip())
     if cohort is None:
         raise UserError(
-            f"There's no cohort called `{discord.utils.escape_markdown(name)[:40]}`. "
+            f"`cohort`: There's no cohort called `{discord.utils.escape_markdown(name)[:40]}`. "
             "Pick one from the list as you type, or see `/cohort list`."
         )
     if live and cohort.status != CohortStatus.ACTIVE:

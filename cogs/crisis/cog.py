@@ -25,6 +25,7 @@ from bot import lists
 from bot.checks import guild_of, member_is_facilitator, require_facilitator
 from bot.client import LanternBot
 from bot.errors import NotAuthorized, UserError
+from bot.inputs import snowflake
 from bot.interactions import send_private
 from bot.pages import send_pages, to_embed, to_embeds
 from bot.safety import crisis_lines
@@ -483,7 +484,7 @@ class Crisis(commands.Cog):
         await require_facilitator(interaction)
         guild = guild_of(interaction)
         number = alert.strip().lstrip("#")
-        found = await self.store.get(int(number)) if number.isdigit() and len(number) < 12 else None
+        found = await self.store.get(snowflake(number, "alert", what="an alert"))
         if found is None or found.guild_id != guild.id:
             raise UserError(
                 f"There's no alert **{discord.utils.escape_markdown(alert[:20])}** on this server."

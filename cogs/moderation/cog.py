@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import lists
+from bot import inputs, lists
 from bot.checks import guild_of, member_is_facilitator, require_facilitator
 from bot.client import LanternBot
 from bot.errors import NotAuthorized, UserError
@@ -262,10 +262,8 @@ class Moderation(commands.Cog):
         self, interaction: discord.Interaction, member: discord.Member, duration: str, reason: str
     ) -> None:
         guild = guild_of(interaction)
-        try:
-            length = logic.parse_duration(duration)
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
+        length = inputs.parsed("duration", logic.parse_duration, duration)
+        reason = inputs.text(reason, "reason", max_length=300) or ""
         config = await self.bot.guild_configs.get(guild.id)
         if member.bot or member.id == interaction.user.id:
             raise UserError("You can't time out a bot or yourself.")

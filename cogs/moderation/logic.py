@@ -7,7 +7,7 @@ from datetime import timedelta
 
 MAX_TIMEOUT = timedelta(days=28)  # Discord's limit
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_PART = re.compile(r"(\d+)\s*([smhdw])")
+_PART = re.compile(r"([0-9]+)\s*([smhdw])")  # ASCII digits: \d also matches "٣"
 
 
 def parse_duration(raw: str) -> timedelta:
@@ -20,10 +20,10 @@ def parse_duration(raw: str) -> timedelta:
     seconds = sum(int(n) * _UNITS[unit] for n, unit in _PART.findall(text))
     if seconds <= 0:
         raise ValueError("The duration must be longer than zero.")
-    duration = timedelta(seconds=seconds)
-    if duration > MAX_TIMEOUT:
+    # Compared as an int: timedelta() itself overflows on "99999999999999999999d".
+    if seconds > MAX_TIMEOUT.total_seconds():
         raise ValueError("Discord allows timeouts of at most 28 days.")
-    return duration
+    return timedelta(seconds=seconds)
 
 
 def describe(duration: timedelta) -> str:

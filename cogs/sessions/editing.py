@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 import discord
 from discord import app_commands
 
-from bot import lists
+from bot import inputs, lists
 from bot.checks import guild_of, require_facilitator
 from bot.errors import UserError
 from bot.interactions import send_private
@@ -205,6 +205,8 @@ class ScheduleEditing(SessionLookups):
     ) -> None:
         config = await require_facilitator(interaction)
         guild = guild_of(interaction)
+        if message is not None:  # given but blank is a mistake, not "no message"
+            message = inputs.text(message, "message", max_length=500, single_line=False)
         target = await self._session(guild, session)
         now = self.bot.clock.now()
         if target.cancelled:
@@ -263,6 +265,8 @@ class ScheduleEditing(SessionLookups):
     ) -> None:
         config = await require_facilitator(interaction)
         guild = guild_of(interaction)
+        if message is not None:  # given but blank is a mistake, not "no message"
+            message = inputs.text(message, "message", max_length=500, single_line=False)
         target = await self._session(guild, session)
         now = self.bot.clock.now()
         if target.cancelled:
@@ -279,18 +283,22 @@ class ScheduleEditing(SessionLookups):
         zone = target.timezone
         current = to_local(target.starts_at, zone)
         try:
-            day = parse_date(date, "new") if date else current.date()
-            start_time = parse_time(at) if at else current.time()
+            # "" is a value given (and refused), not a value left out.
+            day = parse_date(date, "new") if date is not None else current.date()
+            start_time = logic.named("time", parse_time, at) if at is not None else current.time()
             minutes = (
-                parse_duration(duration)
-                if duration
+                logic.named("duration", parse_duration, duration)
+                if duration is not None
                 else int((target.ends_at - target.starts_at).total_seconds() // 60)
             )
         except RecurrenceError as exc:
             raise _user_error(exc) from None
         starts = resolve_local(datetime.combine(day, start_time), zone)
         if starts <= now:
-            raise UserError(f"{format_when(starts, zone)} is in the past. Choose a later time.")
+            raise UserError(
+                f"`{'date' if date else 'time'}`: {format_when(starts, zone)} is in the past. "
+                "Choose a later time."
+            )
         await interaction.response.defer(ephemeral=True, thinking=True)
         series = await self.store.series(target.series_id)
         if scope == "this" or series is None or not series.weekdays:
@@ -394,9 +402,13 @@ class ScheduleEditing(SessionLookups):
     ) -> None:
         config = await require_facilitator(interaction)
         guild = guild_of(interaction)
-        found = await self.store.series(int(series)) if series.strip().isdigit() else None
+        if message is not None:  # given but blank is a mistake, not "no message"
+            message = inputs.text(message, "message", max_length=500, single_line=False)
+        found = await self.store.series(inputs.snowflake(series, "series", what="a series"))
         if found is None or found.guild_id != guild.id or found.status != "active":
-            raise UserError("I can't find that series. Pick one from the list as you type.")
+            raise UserError(
+                "`series`: I can't find that series. Pick one from the list as you type."
+            )
         await interaction.response.defer(ephemeral=True, thinking=True)
         now = self.bot.clock.now()
         upcoming = [s for s in await self.store.sessions_of_series(found.id, now)]

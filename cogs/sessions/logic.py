@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 from urllib.parse import urlparse
 
+from bot.inputs import has_visible
 from cogs.sessions.recurrence import (
     RecurrenceError,
     Rule,
@@ -18,37 +21,48 @@ from cogs.sessions.recurrence import (
     to_local,
 )
 
+T = TypeVar("T")
 MAX_TITLE = 80
 MAX_LOCATION = 200
 
 
+def named(field: str, parse: Callable[[str], T], raw: str) -> T:
+    """`parse(raw)`, its error naming the option the person has to fix."""
+    try:
+        return parse(raw)
+    except RecurrenceError as exc:
+        raise RecurrenceError(f"`{field}`: {exc}") from None
+
+
 def clean_title(raw: str) -> str:
     title = " ".join(raw.split())
-    if not title:
-        raise RecurrenceError("Give the session a title, e.g. `Group therapy`.")
+    if not has_visible(title):  # also zero-width-only text, which would show as nothing
+        raise RecurrenceError("`title`: Give the session a title, e.g. `Group therapy`.")
     if len(title) > MAX_TITLE:
-        raise RecurrenceError(f"Keep the title under {MAX_TITLE} characters.")
+        raise RecurrenceError(f"`title`: Keep the title under {MAX_TITLE} characters.")
     return title
 
 
 def clean_location(raw: str | None) -> str | None:
-    if raw is None or not raw.strip():
+    if raw is None or not has_visible(raw):  # blank means no location
         return None
     location = " ".join(raw.split())
     if len(location) > MAX_LOCATION:
-        raise RecurrenceError(f"Keep the location under {MAX_LOCATION} characters.")
+        raise RecurrenceError(f"`location`: Keep the location under {MAX_LOCATION} characters.")
     return location
 
 
 def clean_link(raw: str | None) -> str | None:
-    if raw is None or not raw.strip():
+    if raw is None or not has_visible(raw):
         return None
     link = raw.strip()
     parsed = urlparse(link)
     if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in link:
-        raise RecurrenceError("The link must be a web address starting with https:// or http://.")
+        raise RecurrenceError(
+            "`link`: The link must be a web address starting with https:// or http://."
+        )
     if len(link) > 500:
-        raise RecurrenceError("That link is too long (500 characters at most).")
+        raise RecurrenceError("`link`: That link is too long (500 characters at most).")
     return link
 
 
@@ -67,14 +81,14 @@ def build_rule(
     """The series a facilitator described. A one-off is `weekdays: once` with `starts`.
     A series runs from `starts` (default: today or the cohort's first day, whichever is
     later) to `ends` (default: the cohort's last day)."""
-    days = parse_weekdays(weekdays)
-    start_time = parse_time(at)
-    minutes = parse_duration(duration)
+    days = named("weekdays", parse_weekdays, weekdays)
+    start_time = named("time", parse_time, at)
+    minutes = named("duration", parse_duration, duration)
     if not days and starts is None:
         raise RecurrenceError("A one-off session needs its date: add `starts:YYYY-MM-DD`.")
     first = parse_date(starts, "start") if starts else max(today, cohort_start)
     if first < today:
-        raise RecurrenceError(f"The start date {first} is in the past.")
+        raise RecurrenceError(f"`starts`: The start date {first} is in the past.")
     if not days:
         last = first
         if ends is not None and parse_date(ends, "end") != first:

@@ -12,6 +12,7 @@ from discord import app_commands
 from bot.checks import member_is_facilitator
 from bot.client import LanternBot
 from bot.errors import UserError
+from bot.inputs import snowflake
 from cogs.cohorts.lookup import cohort_choices, find_cohort
 from cogs.cohorts.store import Cohort, CohortStore
 from cogs.sessions import planning, texts
@@ -55,9 +56,11 @@ class SessionLookups:
         return await find_cohort(self.cohorts, guild, name)
 
     async def _session(self, guild: discord.Guild, raw: str) -> Session:
-        found = await self.store.session(int(raw)) if raw.strip().isdigit() else None
+        found = await self.store.session(snowflake(raw, "session", what="a session"))
         if found is None or found.guild_id != guild.id:
-            raise UserError("I can't find that session. Pick one from the list as you type.")
+            raise UserError(
+                "`session`: I can't find that session. Pick one from the list as you type."
+            )
         return found
 
     async def _cohort_names(

@@ -11,11 +11,12 @@ from discord import app_commands
 
 from bot.checks import guild_of
 from bot.errors import UserError
+from bot.inputs import parsed
+from bot.inputs import timezone as timezone_name
 from bot.interactions import send_private
 from cogs.sessions import ics, planning, texts
-from cogs.sessions.lookups import SessionLookups, _user_error
+from cogs.sessions.lookups import SessionLookups
 from cogs.sessions.recurrence import (
-    RecurrenceError,
     format_clock,
     format_lead,
     format_when,
@@ -25,7 +26,6 @@ from cogs.sessions.recurrence import (
 from cogs.sessions.reminders import session_name
 from cogs.sessions.store import Prefs, Session
 from cogs.sessions.views import calendar_view
-from cogs.setup.logic import normalise_timezone
 
 
 class ParticipantSchedule(SessionLookups):
@@ -85,18 +85,10 @@ class ParticipantSchedule(SessionLookups):
             return False
         zone = prefs.timezone
         if timezone is not None:
-            zone = normalise_timezone(timezone)
-            if zone is None:
-                raise UserError(
-                    f"`{discord.utils.escape_markdown(timezone)[:40]}` isn't a timezone I know. "
-                    "Use a name like `America/Chicago` or `Europe/London`."
-                )
+            zone = timezone_name(timezone, "timezone")
         lead = prefs.dm_lead
         if dm_lead is not None:
-            try:
-                lead = parse_lead(dm_lead)
-            except RecurrenceError as exc:
-                raise _user_error(exc) from None
+            lead = parsed("dm_lead", parse_lead, dm_lead)
         new = Prefs(
             timezone=zone,
             dm_reminders=prefs.dm_reminders if dm_reminders is None else dm_reminders,

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.inputs import MAX_YEAR, MIN_YEAR
+
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DAY_WORDS = {
     "mon": 0, "monday": 0, "mo": 0,
@@ -84,7 +86,7 @@ def _day(token: str) -> int:
     return day
 
 
-_TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$")
+_TIME = re.compile(r"^([0-9]{1,2})(?:[:.h]([0-9]{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$")
 
 
 def parse_time(raw: str) -> time:
@@ -112,8 +114,8 @@ def parse_time(raw: str) -> time:
 
 
 _SPAN = re.compile(
-    r"^(?:(?P<d>\d+)\s*d(?:ays?)?)?\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h(?:ours?|rs?)?)?\s*"
-    r"(?:(?P<m>\d+)\s*m(?:in(?:ute)?s?)?)?$"
+    r"^(?:(?P<d>[0-9]+)\s*d(?:ays?)?)?\s*(?:(?P<h>[0-9]+(?:\.[0-9]+)?)\s*h(?:ours?|rs?)?)?\s*"
+    r"(?:(?P<m>[0-9]+)\s*m(?:in(?:ute)?s?)?)?$"
 )
 
 
@@ -165,12 +167,17 @@ def parse_lead(raw: str) -> int:
 
 
 def parse_date(raw: str, label: str) -> date:
+    field = {"start": "starts", "end": "ends"}.get(label, "date")
     try:
-        return date.fromisoformat(raw.strip())
+        value = date.fromisoformat(raw.strip())
     except ValueError:
         raise RecurrenceError(
-            f"The {label} date `{raw[:20]}` isn't a date I understand. Use YYYY-MM-DD."
+            f"`{field}`: The {label} date `{raw[:20]}` isn't a date I understand. Use YYYY-MM-DD."
         ) from None
+    # Far dates overflow datetime arithmetic (9999-12-31 + a day) and are always typos.
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise RecurrenceError(f"`{field}`: pick a {label} date between {MIN_YEAR} and {MAX_YEAR}.")
+    return value
 
 
 # --- the rule and its occurrences ---------------------------------------------------------
@@ -189,7 +196,7 @@ class Rule:
 
     def __post_init__(self) -> None:
         if self.ends_on < self.starts_on:
-            raise RecurrenceError("The end date is before the start date.")
+            raise RecurrenceError("`ends`: The end date is before the start date.")
 
     @property
     def once(self) -> bool:

@@ -9,11 +9,13 @@ from discord import app_commands
 
 from bot.checks import guild_of, require_facilitator
 from bot.errors import UserError
-from bot.interactions import send_private
+from bot.inputs import OFF_WORDS, about, problem
+from bot.interactions import LanternView, send_private
 from bot.staff import post_log
+from cogs.cohorts.store import Cohort
 from cogs.sessions import planning, texts
-from cogs.sessions.lookups import SessionLookups, _user_error, session_group
-from cogs.sessions.recurrence import RecurrenceError, format_lead, format_when, parse_leads
+from cogs.sessions.lookups import SessionLookups, session_group
+from cogs.sessions.recurrence import format_lead, format_when, parse_leads
 from cogs.sessions.reminders import session_name
 from cogs.sessions.store import Session
 from cogs.sessions.views import ReasonModal
@@ -37,19 +39,37 @@ class RemindersAndRsvps(SessionLookups):
     async def reminders(
         self, interaction: discord.Interaction, lead_times: str, cohort: str | None = None
     ) -> None:
-        config = await require_facilitator(interaction)
+        await require_facilitator(interaction)
         guild = guild_of(interaction)
-        found = await self._cohort(guild, cohort) if cohort else None
+        found = await self._cohort(guild, cohort) if cohort is not None else None
         leads: tuple[int, ...] | None
         if lead_times.strip().lower() == "default":
             if found is None:
                 raise UserError("`default` is for a cohort: give the `cohort` option.")
             leads = None
         else:
-            try:
+            with about("lead_times"):
                 leads = parse_leads(lead_times)
-            except RecurrenceError as exc:
-                raise _user_error(exc) from None
+            # ",," has no lead time in it: a typo, not "off" (which says so explicitly).
+            if not leads and lead_times.strip().lower() not in OFF_WORDS:
+                raise problem("lead_times", "give times like `24h,1h`, or `off` for none.")
+        if found is None and leads == ():
+            # Server-wide "off" cancels other people's reminders: ask first.
+            pending = await self.store.pending_on_server_default(guild.id)
+            await send_private(
+                interaction,
+                f"Turn reminders off for the whole server? This cancels **{pending}** pending "
+                "reminder(s) for every cohort that uses the server's setting.",
+                view=ConfirmRemindersOff(self, interaction.user.id),
+            )
+            return
+        await self.apply_leads(interaction, found, leads)
+
+    async def apply_leads(
+        self, interaction: discord.Interaction, found: Cohort | None, leads: tuple[int, ...] | None
+    ) -> None:
+        config = await require_facilitator(interaction)
+        guild = guild_of(interaction)
         now = self.bot.clock.now()
         await self.store.set_leads(
             guild.id, found.id if found else 0, leads, interaction.user.id, now
@@ -66,7 +86,12 @@ class RemindersAndRsvps(SessionLookups):
             config,
             f"{interaction.user.mention} set reminders for {where}: {said}.",
         )
-        await send_private(interaction, f"Reminders for {where}: {said}.")
+        if interaction.response.is_done():
+            await interaction.edit_original_response(
+                content=f"Reminders for {where}: {said}.", view=None
+            )
+        else:
+            await send_private(interaction, f"Reminders for {where}: {said}.")
 
     @session_group.command(name="rsvps", description="Who said they'll come (with reasons)")
     @app_commands.describe(session="The session")
@@ -122,3 +147,31 @@ class RemindersAndRsvps(SessionLookups):
     # autocompletes
     reminders.autocomplete("cohort")(SessionLookups._cohort_names)
     rsvps.autocomplete("session")(SessionLookups._upcoming_choices)
+
+
+class ConfirmRemindersOff(LanternView):
+    """Confirm/Cancel for turning reminders off server-wide; nothing changes until Confirm."""
+
+    def __init__(self, cog: RemindersAndRsvps, owner_id: int) -> None:
+        super().__init__(timeout=120)
+        self.cog, self.owner_id = cog, owner_id
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return interaction.user.id == self.owner_id
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
+    async def confirm(
+        self, interaction: discord.Interaction, _: discord.ui.Button[ConfirmRemindersOff]
+    ) -> None:
+        self.stop()
+        await interaction.response.defer()
+        await self.cog.apply_leads(interaction, None, ())
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(
+        self, interaction: discord.Interaction, _: discord.ui.Button[ConfirmRemindersOff]
+    ) -> None:
+        self.stop()
+        await interaction.response.edit_message(
+            content="Nothing changed: reminders stay as they were.", view=None
+        )

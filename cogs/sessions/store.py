@@ -390,6 +390,18 @@ class SessionStore:
             for r in rows
         }
 
+    async def pending_on_server_default(self, guild_id: int) -> int:
+        """Pending reminders of cohorts that follow the server's lead times (what turning
+        server-wide reminders off would cancel)."""
+        row = await self.db.fetch_one(
+            "SELECT COUNT(*) AS n FROM session_reminders r "
+            "JOIN session_occurrences o ON o.id = r.occurrence_id "
+            "WHERE r.status = 'pending' AND o.guild_id = ? AND o.cohort_id NOT IN "
+            "(SELECT cohort_id FROM session_settings WHERE guild_id = ? AND cohort_id != 0)",
+            (guild_id, guild_id),
+        )
+        return int(row["n"]) if row else 0
+
     async def set_leads(
         self, guild_id: int, cohort_id: int, leads: tuple[int, ...] | None, by: int, now: datetime
     ) -> None:

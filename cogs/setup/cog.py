@@ -13,6 +13,7 @@ from bot import permissions
 from bot.checks import guild_of, require_facilitator_any, require_manage_server
 from bot.client import LanternBot
 from bot.errors import UserError
+from bot.inputs import canonical_timezone, problem, quoted
 from bot.interactions import send_private
 from bot.rollback import Created
 from bot.storage.guilds import GuildConfig
@@ -112,11 +113,12 @@ class SetupCog(commands.Cog):
     def _validate_timezone(self, typed: str | None) -> str | None:
         if typed is None:
             return None
-        zone = logic.normalise_timezone(typed)
+        zone = canonical_timezone(typed)
         if zone is None:
-            raise UserError(
-                f"I don't know the timezone `{discord.utils.escape_markdown(typed)[:60]}`. "
-                "Pick one from the list as you type, e.g. `America/Chicago` or `Europe/London`."
+            raise problem(
+                "timezone",
+                f"I don't know the timezone `{quoted(typed)}`. Pick one from the list as you "
+                "type, e.g. `America/Chicago` or `Europe/London`.",
             )
         return zone
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+# Files in the tz database that aren't places: people never mean them.
+ODD_ZONES = frozenset({"localtime", "factory", "posixrules", "etc/unknown"})
 MAX_CHOICES = 25  # Discord's limit for autocomplete answers
 
 SETTING_LABELS = {
@@ -20,7 +22,11 @@ SETTING_LABELS = {
 @cache
 def _zones() -> tuple[str, ...]:
     # "posix/" and "right/" are duplicates some systems ship; people never mean them.
-    names = (z for z in available_timezones() if not z.startswith(("posix/", "right/")))
+    names = (
+        z
+        for z in available_timezones()
+        if not z.startswith(("posix/", "right/")) and z.lower() not in ODD_ZONES
+    )
     return tuple(sorted(names))
 
 
@@ -32,6 +38,8 @@ def _by_lower() -> dict[str, str]:
 def normalise_timezone(name: str) -> str | None:
     """The canonical IANA name for what a person typed, or None if there is no such zone."""
     cleaned = name.strip().replace(" ", "_")
+    if cleaned.lower() in ODD_ZONES:
+        return None
     canonical = _by_lower().get(cleaned.lower())
     if canonical is None:
         return None

@@ -19,6 +19,7 @@ from discord.ext import commands
 from bot import lists
 from bot.checks import guild_of, member_is_facilitator, require_facilitator
 from bot.errors import NotAuthorized, NotConfigured, UserError
+from bot.inputs import has_visible
 from bot.interactions import NO_PINGS, send_private
 from bot.pages import fit_beside, send_pages, to_embeds
 from bot.staff import staff_channel
@@ -128,8 +129,8 @@ class TalkCog(Reannouncement, TalkSpaces, commands.Cog, name="Talk"):
         text = text.strip()
         if topic not in texts.TOPICS:
             raise UserError("Please choose what it's about. Nothing was sent.")
-        if not text:
-            raise UserError(texts.NO_FIRST_MESSAGE)
+        if not has_visible(text):  # also zero-width-only text, which shows as nothing
+            raise UserError(f"`message`: {texts.NO_FIRST_MESSAGE}")
         # Creating a channel or thread can outlast Discord's 3 seconds.
         await interaction.response.defer(ephemeral=True, thinking=True)
         with self.bot.in_flight():
@@ -324,8 +325,8 @@ class TalkCog(Reannouncement, TalkSpaces, commands.Cog, name="Talk"):
         self, interaction: discord.Interaction, conversation_id: int, note: str
     ) -> None:
         conversation = await self._staff(interaction, conversation_id)
-        if not note.strip():
-            raise UserError("The note was empty, so nothing was saved.")
+        if not has_visible(note):
+            raise UserError("`note`: The note was empty, so nothing was saved.")
         await self.store.add_note(
             conversation_id, interaction.user.id, note.strip(), self.bot.clock.now()
         )
