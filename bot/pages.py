@@ -86,9 +86,16 @@ class PageView(LanternView):
     """Previous / Next over embeds computed beforehand."""
 
     def __init__(
-        self, embeds: Sequence[discord.Embed], owner_id: int, *, timeout: float = PAGE_TIMEOUT
+        self,
+        embeds: Sequence[discord.Embed],
+        owner_id: int,
+        *,
+        timeout: float = PAGE_TIMEOUT,
+        extra: Sequence[discord.ui.Item[Any]] = (),
     ) -> None:
         super().__init__(timeout=timeout)
+        for item in extra:  # the list's own buttons (e.g. "Add to calendar"), after the pages'
+            self.add_item(item)
         if not embeds:
             raise ValueError("a paged list needs at least one page")
         self.embeds = list(embeds)
@@ -140,12 +147,23 @@ class PageView(LanternView):
             log.debug("could not disable a paged list's buttons", extra={"status": exc.status})
 
 
-async def send_pages(interaction: discord.Interaction, embeds: Sequence[discord.Embed]) -> None:
-    """Answer privately with the first page, and Previous / Next when there are more."""
+async def send_pages(
+    interaction: discord.Interaction,
+    embeds: Sequence[discord.Embed],
+    *,
+    extra: Sequence[discord.ui.Item[Any]] = (),
+) -> None:
+    """Answer privately with the first page, and Previous / Next when there are more;
+    `extra` items (persistent buttons) come along on every page."""
     if len(embeds) == 1:
-        await send_private(interaction, embed=embeds[0])
+        single = None
+        if extra:
+            single = discord.ui.View(timeout=None)
+            for item in extra:
+                single.add_item(item)
+        await send_private(interaction, embed=embeds[0], view=single)
         return
-    view = PageView(embeds, interaction.user.id)
+    view = PageView(embeds, interaction.user.id, extra=extra)
     # A reply after a "thinking" deferral completes the original response, so both ways
     # the command's interaction can edit it later.
     if await send_private(interaction, embed=view.current, view=view):

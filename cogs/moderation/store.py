@@ -58,7 +58,8 @@ class ModerationStore:
             (guild_id, actor_id, target_id, action, reason, channel_id, detail, now.isoformat()),
         )
 
-    async def history(self, guild_id: int, target_id: int, limit: int = 25) -> list[ModAction]:
+    async def history(self, guild_id: int, target_id: int, limit: int = 500) -> list[ModAction]:
+        # All of them in practice (paged by the caller); the bound only keeps one query sane.
         rows = await self.db.fetch_all(
             "SELECT id, actor_id, target_id, action, reason, channel_id, detail, created_at "
             "FROM mod_actions WHERE guild_id = ? AND target_id = ? "

@@ -9,11 +9,13 @@ from datetime import timedelta
 import discord
 from discord import app_commands
 
+from bot import lists
 from bot.checks import guild_of
 from bot.errors import UserError
 from bot.inputs import parsed
 from bot.inputs import timezone as timezone_name
 from bot.interactions import send_private
+from bot.pages import send_pages, to_embeds
 from cogs.sessions import ics, planning, texts
 from cogs.sessions.lookups import SessionLookups
 from cogs.sessions.recurrence import (
@@ -25,7 +27,7 @@ from cogs.sessions.recurrence import (
 )
 from cogs.sessions.reminders import session_name
 from cogs.sessions.store import Prefs, Session
-from cogs.sessions.views import calendar_view
+from cogs.sessions.views import CalendarButton
 
 
 class ParticipantSchedule(SessionLookups):
@@ -71,10 +73,10 @@ class ParticipantSchedule(SessionLookups):
         sessions = await self.store.sessions_of_cohort(cohort_id, now, now + timedelta(weeks=weeks))
         config = await self.bot.guild_configs.get(guild.id)
         zone = prefs.timezone or (config.timezone if config and config.timezone else "UTC")
-        await send_private(
+        await send_pages(
             interaction,
-            embed=self._schedule_embed(sessions, zone, prefs, weeks),
-            view=calendar_view(),
+            self._schedule_pages(sessions, zone, prefs, weeks),
+            extra=[CalendarButton()],
         )
 
     async def _save_prefs(
@@ -98,9 +100,9 @@ class ParticipantSchedule(SessionLookups):
         await self.store.save_prefs(guild.id, user_id, new, self.bot.clock.now())
         return True
 
-    def _schedule_embed(
+    def _schedule_pages(
         self, sessions: list[Session], zone: str, prefs: Prefs, weeks: int
-    ) -> discord.Embed:
+    ) -> list[discord.Embed]:
         lines = []
         for s in sessions:
             ends = format_clock(to_local(s.ends_at, zone))
@@ -112,17 +114,15 @@ class ParticipantSchedule(SessionLookups):
             elif s.moved:
                 line += " · moved"
             lines.append(line)
-        embed = discord.Embed(
-            title="Your next sessions",
-            description="\n".join(lines)[:4000] or f"No sessions in the next {weeks} week(s).",
-            colour=discord.Colour.blurple(),
-        )
         dm = f"on, {format_lead(prefs.dm_lead)} before" if prefs.dm_reminders else "off"
-        embed.set_footer(
-            text=f"Times in {zone}. DM reminders: {dm}. "
-            "Change with /schedule timezone, dm_reminders, dm_lead, missed_dm."
+        pages = lists.paginate(
+            lines=lines,
+            title="Your next sessions",
+            footer=f"Times in {zone}. DM reminders: {dm}. "
+            "Change with /schedule timezone, dm_reminders, dm_lead, missed_dm.",
+            empty=f"No sessions in the next {weeks} week(s).",
         )
-        return embed
+        return to_embeds(pages, colour=discord.Colour.blurple())
 
     async def send_calendar(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)

@@ -7,10 +7,12 @@ import logging
 import discord
 from discord import app_commands
 
+from bot import lists
 from bot.checks import guild_of, require_facilitator
 from bot.errors import UserError
 from bot.inputs import OFF_WORDS, about, problem
 from bot.interactions import LanternView, send_private
+from bot.pages import send_pages, to_embeds
 from bot.staff import post_log
 from cogs.cohorts.store import Cohort
 from cogs.sessions import planning, texts
@@ -104,15 +106,16 @@ class RemindersAndRsvps(SessionLookups):
         yes = [f"<@{u}>" for u, (a, _) in answers.items() if a == "yes"]
         no = [f"<@{u}>" + (f": {r}" if r else "") for u, (a, r) in answers.items() if a == "no"]
         silent = [f"<@{u}>" for u in members if u not in answers]
-        embed = discord.Embed(
+        pages = lists.paginate(
+            [
+                lists.Group("I'll be there", yes),
+                lists.Group("Can't make it", no),
+                lists.Group("No answer yet", silent),
+            ],
+            lines=[f"Expected: **{len(yes)}** of {len(members)}"],
             title=f"{session_name(target)}, {format_when(target.starts_at, target.timezone)}",
-            description=f"Expected: **{len(yes)}** of {len(members)}",
-            colour=discord.Colour.blurple(),
         )
-        embed.add_field(name="I'll be there", value="\n".join(yes)[:1024] or "—", inline=False)
-        embed.add_field(name="Can't make it", value="\n".join(no)[:1024] or "—", inline=False)
-        embed.add_field(name="No answer yet", value=" ".join(silent)[:1024] or "—", inline=False)
-        await send_private(interaction, embed=embed)
+        await send_pages(interaction, to_embeds(pages, colour=discord.Colour.blurple()))
 
     # --- RSVP buttons ----------------------------------------------------------------------
 

@@ -203,10 +203,4 @@ class CalendarButton(
         await _cog(interaction).send_calendar(interaction)
 
 
-def calendar_view() -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(CalendarButton())
-    return view
-
-
 DYNAMIC_ITEMS = (RsvpButton, AttendanceSelect, AttendancePageButton, CalendarButton)

@@ -9,12 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import permissions
+from bot import lists, permissions
 from bot.checks import guild_of, require_facilitator_any, require_manage_server
 from bot.client import LanternBot
 from bot.errors import UserError
 from bot.inputs import canonical_timezone, problem, quoted
 from bot.interactions import send_private
+from bot.pages import send_pages, to_embeds
 from bot.rollback import Created
 from bot.storage.guilds import GuildConfig
 from cogs.setup import logic
@@ -341,25 +342,21 @@ class SetupCog(commands.Cog):
                 f"{int(health.oldest_pending.total_seconds() // 60)} minute(s): Discord may be "
                 "refusing them (see the bot's log)."
             )
-        if problems:
-            embed = discord.Embed(
-                title=f"{len(problems)} thing(s) to fix",
-                description="\n".join(f"• {p}" for p in problems)[:4000],
-                colour=discord.Colour.orange(),
-            )
-        else:
-            embed = discord.Embed(
-                title="All good",
-                description="I have every permission I need in every configured place.",
-                colour=discord.Colour.green(),
-            )
-        embed.add_field(
-            name="Delivery",
-            value=f"{health.sent} delivered, {health.pending} waiting, {health.failed} failed "
-            "(last 7 days)",
-            inline=False,
+        delivery = lists.Group(
+            "Delivery",
+            [
+                f"{health.sent} delivered, {health.pending} waiting, {health.failed} failed "
+                "(last 7 days)"
+            ],
         )
-        await send_private(interaction, embed=embed)
+        if problems:
+            title, colour = f"{len(problems)} thing(s) to fix", discord.Colour.orange()
+            lines = [f"• {p}" for p in problems]
+        else:
+            title, colour = "All good", discord.Colour.green()
+            lines = ["I have every permission I need in every configured place."]
+        pages = lists.paginate([delivery], lines=lines, title=title)
+        await send_pages(interaction, to_embeds(pages, colour=colour))
 
 
 STUCK = timedelta(minutes=5)

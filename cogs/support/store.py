@@ -269,7 +269,8 @@ class SupportStore:
         )
         return _conversation(row) if row else None
 
-    async def history(self, guild_id: int, user_id: int, limit: int = 10) -> list[Conversation]:
+    async def history(self, guild_id: int, user_id: int, limit: int = 500) -> list[Conversation]:
+        # All of them in practice (paged by the caller); the bound only keeps one query sane.
         rows = await self.db.fetch_all(
             "SELECT * FROM conversations WHERE guild_id = ? AND user_id = ? "
             "ORDER BY id DESC LIMIT ?",
