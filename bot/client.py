@@ -20,6 +20,7 @@ from bot.command_sync import sync_if_changed
 from bot.crypto import Cipher
 from bot.interactions import NO_PINGS
 from bot.outbox import ROUTINE, Outbox
+from bot.personal_data import encrypt_plaintext
 from bot.scheduler import Scheduler
 from bot.staff import STAFF_LOG, deliver_log
 from bot.storage import Database, apply_migrations
@@ -110,6 +111,9 @@ class LanternBot(commands.Bot):
     async def setup_hook(self) -> None:
         self.db = await Database.open(self.settings.database)
         await apply_migrations(self.db, self.clock.now())
+        # Free text written before its column was encrypted (or before a key was set).
+        if encrypted := await encrypt_plaintext(self.db, self.cipher):
+            log.info("encrypted stored free text", extra={"values": encrypted})
         self.guild_configs = GuildConfigStore(self.db)
         self.app_state = AppStateStore(self.db)
         self.outbox = Outbox(self.db, self.clock, self.cipher, track=self.in_flight)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from bot.crypto import Cipher
+from bot.crypto import PREFIX, Cipher
 from bot.storage import Database, Transaction
 
 Action = Literal["delete", "anonymize"]
@@ -166,6 +166,9 @@ CATALOGUE = Catalogue(
         ("conversation_events", "detail"),
         ("checkins", "note"),
         ("checkin_prompts", "note"),
+        ("session_rsvps", "reason"),
+        ("conversations", "close_reason"),
+        ("mod_actions", "reason"),
     ],
     retention=[
         Retention("crisis_alerts", ("excerpt",), "created_at", "excerpt_days"),
@@ -188,6 +191,103 @@ NOT_PERSONAL: dict[str, str] = {
     "departures": "the deletion schedule itself; removed when the data is deleted",
     "mod_actions.actor_id": "the facilitator who acted (staff record)",
 }
+
+
+# Every TEXT column is either encrypted (CATALOGUE.encrypted) or named here with why it is not
+# free text about a person; a test fails on a new TEXT column that is neither. Columns named
+# like times (`*_at`, `*_on`, `at`) hold ISO dates and need no entry.
+NOT_FREE_TEXT: dict[str, str] = {
+    "schema_version.name": "migration names",
+    "guild_config.*": "server settings (zone, region)",
+    "app_state.*": "Lantern's own bookkeeping (keys and ids)",
+    "cohorts.name": "chosen by staff, shown on the server as a channel name",
+    "cohorts.status": "an enum",
+    "agreements.text": "the group agreement staff wrote, shown to everyone who enrols",
+    "enrollments.status": "an enum",
+    "enrollments.consent_channel": "'dm' or 'thread'",
+    "enrollments.end_reason": "a fixed label Lantern writes (graduated, removed, left)",
+    "milestones.recovery_start": "a date",
+    "milestone_announcements.milestone": "a fixed label (30d, 1y...)",
+    "mod_actions.action": "an enum",
+    "mod_actions.detail": "a number or a time Lantern writes",
+    "crisis_alerts.level": "an enum",
+    "crisis_alerts.status": "an enum",
+    "crisis_alerts.source": "an enum (message, dm, checkin...)",
+    "crisis_alerts.jump_url": "a link (ids only), scrubbed with the person's data",
+    "crisis_alerts.reasons": "the detector's rule labels (JSON), never the person's words",
+    "crisis_alerts.anonymous_id": "a random token",
+    "crisis_alerts.landed": "an enum",
+    "crisis_alert_events.action": "an enum",
+    "crisis_alert_events.detail": "fixed labels Lantern writes; scrubbed with the actor",
+    "crisis_feedback.detected": "an enum",
+    "crisis_feedback.label": "an enum",
+    "crisis_feedback.reasons": "rule labels (JSON)",
+    "local_resources.*": "public crisis lines staff add for everyone",
+    "checkin_settings.*": "a schedule (cadence, time, zone, weekdays) and a fixed stop label",
+    "checkin_prompts.kind": "an enum",
+    "checkin_prompts.local_day": "a date",
+    "checkin_prompts.status": "an enum",
+    "checkin_prompts.used": "yes/no",
+    "checkins.local_day": "a date",
+    "checkins.used": "yes/no",
+    "assessments.instrument": "PHQ-9 or GAD-7",
+    "assessments.answers": "item scores (digits), no free text",
+    "assessments.band": "a fixed severity label",
+    "session_settings.lead_minutes": "numbers",
+    "session_series.*": "a schedule staff set for a cohort (title, days, place, link)",
+    "session_occurrences.status": "an enum",
+    "session_occurrences.note": "staff's public message to the cohort about a change",
+    "session_reminders.status": "an enum",
+    "session_prefs.timezone": "a zone",
+    "session_rsvps.answer": "yes/no",
+    "session_attendance.status": "an enum",
+    "staffed_hours.timezone": "a zone",
+    "conversations.topic": "an enum",
+    "conversations.origin": "an enum",
+    "conversations.status": "an enum",
+    "conversations.space_kind": "an enum",
+    "conversation_events.action": "an enum",
+    "outbox.kind": "an enum",
+    "outbox.dedupe_key": "ids",
+    "outbox.payload": "encrypted by the outbox itself (bot/outbox.py)",
+    "outbox.status": "an enum",
+    "outbox.last_error": "Discord's error code and status, never message text",
+    "outbox.incident": "an incident id",
+    "outbox.landed": "an enum",
+    "crisis_screened.message_key": "ids",
+    "checkin_digests.*": "a cohort's digest time and last day",
+    "session_occurrences.original_start": "a time",
+    "session_occurrences.event_start": "a time",
+    "session_reminders.for_start": "a time",
+    "conversations.waiting_since": "a time",
+    "reports.status": "an enum",
+}
+
+
+def is_time_column(column: str) -> bool:
+    return column == "at" or column.endswith(("_at", "_on"))
+
+
+async def encrypt_plaintext(db: Database, cipher: Cipher) -> int:
+    """Encrypt values stored before their column was encrypted (or before a key was set);
+    cheap when there are none, so it runs at every start-up with a key."""
+    if not cipher.enabled:
+        return 0
+    changed = 0
+    async with db.transaction() as tx:
+        for table, column in CATALOGUE.encrypted:
+            rows = await tx.fetch_all(
+                f"SELECT rowid, {column} FROM {table} "  # noqa: S608 (constants)
+                f"WHERE {column} IS NOT NULL AND substr({column}, 1, ?) != ?",
+                (len(PREFIX), PREFIX),
+            )
+            for rowid, value in rows:
+                await tx.execute(
+                    f"UPDATE {table} SET {column} = ? WHERE rowid = ?",  # noqa: S608
+                    (cipher.encrypt(value), rowid),
+                )
+            changed += len(rows)
+    return changed
 
 
 def anonymous_token() -> str:

@@ -55,7 +55,16 @@ class ModerationStore:
         return await self.db.execute(
             "INSERT INTO mod_actions (guild_id, actor_id, target_id, action, reason, "
             "channel_id, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (guild_id, actor_id, target_id, action, reason, channel_id, detail, now.isoformat()),
+            (
+                guild_id,
+                actor_id,
+                target_id,
+                action,
+                self.cipher.encrypt(reason),
+                channel_id,
+                detail,
+                now.isoformat(),
+            ),
         )
 
     async def history(self, guild_id: int, target_id: int, limit: int = 500) -> list[ModAction]:
@@ -66,7 +75,13 @@ class ModerationStore:
             "ORDER BY created_at DESC, id DESC LIMIT ?",
             (guild_id, target_id, limit),
         )
-        return [ModAction(*r[:7], created_at=datetime.fromisoformat(r["created_at"])) for r in rows]
+        return [
+            replace(
+                ModAction(*r[:7], created_at=datetime.fromisoformat(r["created_at"])),
+                reason=self.cipher.decrypt(r["reason"]),
+            )
+            for r in rows
+        ]
 
     async def add_report(
         self,

@@ -25,6 +25,7 @@ from bot.errors import UserError
 from bot.interactions import LanternView, send_private
 from bot.personal_data import CATALOGUE, delete_person, export_person, purge_expired
 from bot.staff import post_log
+from cogs.privacy import redact
 from cogs.privacy.store import PrivacySettings, PrivacyStore
 
 log = logging.getLogger(__name__)
@@ -47,11 +48,13 @@ class Privacy(commands.Cog):
         self.store = PrivacyStore(bot.db)
 
     async def cog_load(self) -> None:
+        redact.register(self.bot)
         # Hourly: cheap when nothing is due, and a restart never skips a day.
         self.bot.scheduler.add(JOB_ID, IntervalTrigger(hours=1), self.sweep, grace_seconds=3600)
 
     async def cog_unload(self) -> None:
         self.bot.scheduler.remove(JOB_ID)
+        self.bot.outbox.unregister(redact.REDACT)
 
     # --- /mydata ---------------------------------------------------------------------
 
@@ -137,6 +140,9 @@ class Privacy(commands.Cog):
 
     async def forget(self, guild_id: int, user_id: int) -> dict[str, int]:
         async with self.bot.db.transaction() as tx:
+            # Before the rows go: they say where Lantern posted about the person.
+            posted = await redact.person_messages(tx, guild_id, user_id)
+            await redact.enqueue(self.bot.outbox, guild_id, posted, user_id, "deleted")
             counts = await delete_person(tx, guild_id, user_id)
             await tx.execute(
                 "DELETE FROM departures WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
@@ -168,7 +174,11 @@ class Privacy(commands.Cog):
                 totals["people"] += 1
         for guild_id in await self.store.guilds_with_data():
             settings = await self.store.settings(guild_id)
-            counts = await purge_expired(self.bot.db, guild_id, now, settings.days())
+            async with self.bot.db.transaction() as tx:
+                cutoff = (now - timedelta(days=settings.days()["excerpt_days"])).isoformat()
+                expiring = await redact.expiring_messages(tx, guild_id, cutoff)
+                await redact.enqueue(self.bot.outbox, guild_id, expiring, None, "expired")
+                counts = await purge_expired(self.bot.db, guild_id, now, settings.days())
             if counts:
                 log.info("retention purge", extra={"guild_id": guild_id, **counts})
                 totals["purged"] += sum(counts.values())

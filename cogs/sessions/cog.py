@@ -37,7 +37,7 @@ PLAN_JOB = "sessions:plan:all"
 class Sessions(ScheduleEditing, RemindersAndRsvps, ParticipantSchedule, Attendance, commands.Cog):
     def __init__(self, bot: LanternBot) -> None:
         self.bot = bot
-        self.store = SessionStore(bot.db)
+        self.store = SessionStore(bot.db, bot.cipher)
         self.cohorts = CohortStore(bot.db)
         self.sender = ReminderSender(bot, self.store)
         self.events = EventPublisher(bot, self.store)

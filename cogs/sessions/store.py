@@ -11,6 +11,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.crypto import PLAINTEXT, Cipher
 from bot.storage import Database, Transaction
 from cogs.sessions.recurrence import DEFAULT_DM_LEAD, DEFAULT_LEADS, Occurrence, Rule, to_local
 
@@ -156,8 +157,9 @@ class PlannedReminder:
 
 
 class SessionStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, cipher: Cipher = PLAINTEXT) -> None:
         self.db = db
+        self.cipher = cipher  # RSVP reasons are free text about someone's life
 
     # --- series ------------------------------------------------------------------------
 
@@ -591,7 +593,7 @@ class SessionStore:
             # "can't make it" again keeps the reason given before; "I'll be there" clears it.
             "reason = CASE WHEN excluded.answer = 'no' "
             "THEN COALESCE(excluded.reason, session_rsvps.reason) END",
-            (occurrence_id, user_id, answer, reason, iso(now)),
+            (occurrence_id, user_id, answer, self.cipher.encrypt(reason), iso(now)),
         )
 
     async def rsvps(self, occurrence_id: int) -> dict[int, tuple[str, str | None]]:
@@ -599,7 +601,7 @@ class SessionStore:
             "SELECT user_id, answer, reason FROM session_rsvps WHERE occurrence_id = ?",
             (occurrence_id,),
         )
-        return {int(r["user_id"]): (r["answer"], r["reason"]) for r in rows}
+        return {int(r["user_id"]): (r["answer"], self.cipher.decrypt(r["reason"])) for r in rows}
 
     async def rsvp_counts(self, occurrence_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
         if not occurrence_ids:

@@ -113,7 +113,7 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _conversation(row: aiosqlite.Row) -> Conversation:
+def _conversation(row: aiosqlite.Row, cipher: Cipher) -> Conversation:
     return Conversation(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -135,7 +135,7 @@ def _conversation(row: aiosqlite.Row) -> Conversation:
         reannounces=row["reannounces"],
         closed_by=row["closed_by"],
         closed_at=_when(row["closed_at"]),
-        close_reason=row["close_reason"],
+        close_reason=cipher.decrypt(row["close_reason"]),
         opened_at=datetime.fromisoformat(row["opened_at"]),
     )
 
@@ -253,21 +253,21 @@ class SupportStore:
         row = await self.db.fetch_one(
             "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
         )
-        return _conversation(row) if row else None
+        return _conversation(row, self.cipher) if row else None
 
     async def by_space(self, space_id: int) -> Conversation | None:
         row = await self.db.fetch_one(
             "SELECT * FROM conversations WHERE space_id = ? ORDER BY id DESC LIMIT 1",
             (space_id,),
         )
-        return _conversation(row) if row else None
+        return _conversation(row, self.cipher) if row else None
 
     async def open_for(self, guild_id: int, user_id: int) -> Conversation | None:
         row = await self.db.fetch_one(
             "SELECT * FROM conversations WHERE guild_id = ? AND user_id = ? AND status = 'open'",
             (guild_id, user_id),
         )
-        return _conversation(row) if row else None
+        return _conversation(row, self.cipher) if row else None
 
     async def history(self, guild_id: int, user_id: int, limit: int = 500) -> list[Conversation]:
         # All of them in practice (paged by the caller); the bound only keeps one query sane.
@@ -276,7 +276,7 @@ class SupportStore:
             "ORDER BY id DESC LIMIT ?",
             (guild_id, user_id, limit),
         )
-        return [_conversation(r) for r in rows]
+        return [_conversation(r, self.cipher) for r in rows]
 
     async def create(
         self,
@@ -356,7 +356,13 @@ class SupportStore:
                 "UPDATE conversations SET status = 'closed', closed_by = ?, closed_at = ?, "
                 "close_reason = ?, next_reannounce_at = NULL, waiting_since = NULL, "
                 "updated_at = ? WHERE id = ? AND status = 'open' RETURNING id",
-                (by, now.isoformat(), reason, now.isoformat(), conversation_id),
+                (
+                    by,
+                    now.isoformat(),
+                    self.cipher.encrypt(reason),
+                    now.isoformat(),
+                    conversation_id,
+                ),
             )
             if row is None:
                 return None
@@ -413,7 +419,7 @@ class SupportStore:
         rows = await self.db.fetch_all(
             "SELECT * FROM conversations WHERE next_reannounce_at IS NOT NULL AND status = 'open'"
         )
-        return [_conversation(r) for r in rows]
+        return [_conversation(r, self.cipher) for r in rows]
 
     async def events(self, conversation_id: int) -> list[ConversationEvent]:
         rows = await self.db.fetch_all(

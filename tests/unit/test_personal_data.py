@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from bot.crypto import PREFIX, Cipher, DataKeyError, generate_key, parse_keys
-from bot.personal_data import CATALOGUE, NOT_PERSONAL
+from bot.personal_data import (
+    CATALOGUE,
+    NOT_FREE_TEXT,
+    NOT_PERSONAL,
+    encrypt_plaintext,
+    is_time_column,
+)
 from bot.storage import Database
 
 PERSON_COLUMNS = {
@@ -53,6 +59,45 @@ async def test_catalogued_columns_exist(db: Database) -> None:
     for table, column in CATALOGUE.encrypted:
         columns = [r[1] for r in await db.fetch_all(f"PRAGMA table_info({table})")]
         assert column in columns, (table, column)
+
+
+async def test_every_free_text_column_is_encrypted_or_explained(db: Database) -> None:
+    """A TEXT column is encrypted at rest, or NOT_FREE_TEXT says why it isn't free text about
+    a person: a new column without that decision fails here."""
+    encrypted = {f"{t}.{c}" for t, c in CATALOGUE.encrypted}
+    undecided = []
+    for (table,) in await db.fetch_all(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ):
+        for row in await db.fetch_all(f"PRAGMA table_info({table})"):
+            column, kind = row[1], (row[2] or "TEXT").upper()
+            name = f"{table}.{column}"
+            if "TEXT" not in kind and "CHAR" not in kind and "CLOB" not in kind:
+                continue
+            explained = name in NOT_FREE_TEXT or f"{table}.*" in NOT_FREE_TEXT
+            if name not in encrypted and not explained and not is_time_column(column):
+                undecided.append(name)
+    assert not undecided, (
+        f"encrypt these (CATALOGUE.encrypted) or say why they aren't free text "
+        f"(NOT_FREE_TEXT in bot/personal_data.py): {undecided}"
+    )
+    stale = [n for n in NOT_FREE_TEXT if n in encrypted]
+    assert not stale, f"encrypted columns also listed as not free text: {stale}"
+
+
+async def test_plaintext_written_before_encryption_is_encrypted_at_start_up(
+    db: Database,
+) -> None:
+    cipher = Cipher([generate_key()])
+    await db.execute(
+        "INSERT INTO mod_actions (guild_id, actor_id, target_id, action, reason, created_at) "
+        "VALUES (1, 2, 3, 'timeout', 'said they relapsed', '2026-01-01T00:00:00+00:00')"
+    )
+    assert await encrypt_plaintext(db, cipher) == 1
+    (stored,) = await db.fetch_one("SELECT reason FROM mod_actions")
+    assert stored.startswith(PREFIX) and cipher.decrypt(stored) == "said they relapsed"
+    assert await encrypt_plaintext(db, cipher) == 0  # nothing left: the next start is cheap
+    assert await encrypt_plaintext(db, Cipher(None)) == 0  # no key: plaintext mode
 
 
 def test_cipher_round_trip_rotation_and_plaintext_passthrough() -> None:

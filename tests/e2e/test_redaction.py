@@ -1,0 +1,115 @@
+"""Deleted means deleted: after /mydata delete (or the retention purge) the staff messages
+Lantern posted about the person no longer carry their words or their mention."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+
+from bot.client import LanternBot
+from bot.emulator import Emulator
+from bot.emulator.model import Message
+from cogs.privacy.redact import DELETED, EXPIRED
+from tests.e2e.conftest import Clinic, Harness
+from tests.e2e.support import button_ids, logged, text
+from tests.e2e.test_crisis import CRISIS, cohort_with, wait_alert
+
+FOLLOW_UP = "i have the pills lined up"
+INSULT = "you're all idiots"
+
+
+async def bob_is_talked_about(emu: Emulator, clinic: Clinic) -> list[Message]:
+    """A crisis alert with a follow-up in its thread, and a report about Bob's message."""
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, CRISIS)
+    alert = await wait_alert(emu, clinic)
+    await emu.say(clinic.bob, group, FOLLOW_UP)
+    thread = await emu.wait_for(
+        lambda: next((c for c in emu.world.channels.values() if c.name == "Alert #1"), None)
+    )
+    follow = await emu.wait_for_message(thread, check=lambda m: "pills" in m.content)
+    said = await emu.say(clinic.bob, clinic.general, INSULT)
+    await emu.context_menu(clinic.carol, clinic.general, "Report to facilitators", said)
+    notice = await logged(emu, clinic.mod_log, "Message reported")
+    return [alert, follow, notice]
+
+
+def about_bob(message: Message, clinic: Clinic) -> bool:
+    shown = text(message)
+    return any(
+        words in shown for words in ("kill myself", "pills", "idiots", str(clinic.bob.user.id))
+    )
+
+
+async def delete_data(emu: Emulator, clinic: Clinic) -> None:
+    ask = await emu.invoke(clinic.bob, clinic.general, "mydata delete")
+    assert ask.message is not None
+    done = await emu.click(clinic.bob, ask.message, button_ids(ask)[0])
+    await emu.wait_for(lambda: "record(s) were deleted" in text(done), what="the deletion")
+
+
+async def test_delete_edits_every_staff_message_about_the_person(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    posted = await bob_is_talked_about(emu, clinic)
+    assert all(about_bob(m, clinic) for m in posted)
+    await delete_data(emu, clinic)
+    await configured.outbox.settled()
+    for message in posted:
+        assert not about_bob(message, clinic), text(message)
+        assert DELETED in text(message)
+        assert message.mentions == [] and message.mention_roles == []
+    # What happened stays useful: the alert's level, status and number are still there.
+    assert "crisis" in text(posted[0]) and "Alert #1" in text(posted[0])
+    assert button_ids(posted[0])  # facilitators can still close it
+
+
+async def test_edits_survive_a_restart_and_discord_refusing_them_for_a_while(
+    emu: Emulator, clinic: Clinic, harness: Harness
+) -> None:
+    bot = await harness.start()
+    await bot.guild_configs.save(clinic.config(), bot.clock.now())
+    posted = await bob_is_talked_about(emu, clinic)
+    emu.faults.fail_for("PATCH /channels/*", 3600)
+    await delete_data(emu, clinic)
+    bot = await harness.restart()
+    assert all(about_bob(m, clinic) for m in posted)  # Discord still refuses the edits
+    emu.faults.clear()
+    await emu.wait_for(
+        lambda: not any(about_bob(m, clinic) for m in posted), what="the edits", timeout=30
+    )
+    await bot.outbox.settled()
+    assert all(DELETED in text(m) for m in posted)
+
+
+async def test_a_staff_message_deleted_by_hand_is_nothing_to_redact(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    alert, follow, notice = await bob_is_talked_about(emu, clinic)
+    await emu.delete_message(alert)
+
+    def reposted() -> Message | None:
+        live = [m for m in emu.messages_in(clinic.escalations) if m.embeds and not m.deleted]
+        return live[0] if live else None
+
+    await emu.wait_for(reposted, what="the re-posted alert")
+    await delete_data(emu, clinic)
+    await configured.outbox.settled()
+    assert DELETED in text(follow) and DELETED in text(notice)
+    live = [m for m in emu.messages_in(clinic.escalations) if m.embeds and not m.deleted]
+    assert live and all(not about_bob(m, clinic) for m in live)
+
+
+async def test_retention_purge_marks_old_words_as_expired(
+    emu: Emulator, clinic: Clinic, configured: LanternBot, travel: time_machine.Coordinates
+) -> None:
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, CRISIS)
+    alert = await wait_alert(emu, clinic)
+    cog = configured.get_cog("Privacy")
+    travel.shift(timedelta(days=91))
+    assert (await cog.sweep())["purged"] == 1  # type: ignore[union-attr]
+    await configured.outbox.settled()
+    assert "kill myself" not in text(alert) and EXPIRED in text(alert)
+    assert "crisis" in text(alert)  # the outcome stays
