@@ -25,7 +25,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -271,6 +271,29 @@ class Outbox:
             (kind, subject_id),
         )
         return row is not None
+
+    async def rewrite_pending(
+        self, kinds: Sequence[str], subject_id: int, changes: Mapping[str, Any]
+    ) -> int:
+        """Pending items about `subject_id` get `changes` merged into their payload (a
+        person's words withdrawn before delivery). An item already being delivered is not
+        affected. Returns how many changed."""
+        marks = ", ".join("?" for _ in kinds)
+        changed = 0
+        async with self.db.transaction() as tx:
+            rows = await tx.fetch_all(
+                f"SELECT id, payload FROM outbox WHERE kind IN ({marks}) "  # noqa: S608
+                "AND subject_id = ? AND status = 'pending' AND payload IS NOT NULL",
+                (*kinds, subject_id),
+            )
+            for item_id, stored in rows:
+                payload = {**json.loads(self.cipher.decrypt(stored) or "{}"), **changes}
+                await tx.execute(
+                    "UPDATE outbox SET payload = ? WHERE id = ?",
+                    (self.cipher.encrypt(json.dumps(payload)), item_id),
+                )
+                changed += 1
+        return changed
 
     # --- health -------------------------------------------------------------------------
 

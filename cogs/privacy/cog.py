@@ -143,6 +143,7 @@ class Privacy(commands.Cog):
             # Before the rows go: they say where Lantern posted about the person.
             posted = await redact.person_messages(tx, guild_id, user_id)
             await redact.enqueue(self.bot.outbox, guild_id, posted, user_id, "deleted")
+            await redact.withdraw_pending(self.bot.outbox, tx, guild_id, user_id)
             counts = await delete_person(tx, guild_id, user_id)
             await tx.execute(
                 "DELETE FROM departures WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)

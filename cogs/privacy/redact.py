@@ -55,6 +55,20 @@ async def person_messages(tx: Transaction, guild_id: int, user_id: int) -> set[t
     return found
 
 
+async def withdraw_pending(outbox: Outbox, tx: Transaction, guild_id: int, user_id: int) -> int:
+    """Lines about the person's alerts not yet posted lose their words before they go (the
+    alert itself is posted from its row, which the deletion anonymizes)."""
+    alerts = await tx.fetch_all(
+        "SELECT id FROM crisis_alerts WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    )
+    changed = 0
+    for (alert_id,) in alerts:
+        changed += await outbox.rewrite_pending(
+            ("crisis_follow_up", "crisis_note"), alert_id, {"text": DELETED, "url": None}
+        )
+    return changed
+
+
 async def expiring_messages(tx: Transaction, guild_id: int, cutoff: str) -> set[tuple[int, int]]:
     """Messages quoting alert and report excerpts that the retention purge is about to blank."""
     alerts = await tx.fetch_all(

@@ -11,7 +11,7 @@ from bot.client import LanternBot
 from bot.emulator import Emulator
 from bot.emulator.model import Message
 from cogs.privacy.redact import DELETED, EXPIRED
-from tests.e2e.conftest import Clinic, Harness
+from tests.e2e.conftest import Clinic, ExpectingErrorLogWatch, Harness
 from tests.e2e.support import button_ids, logged, text
 from tests.e2e.test_crisis import CRISIS, cohort_with, wait_alert
 
@@ -113,3 +113,26 @@ async def test_retention_purge_marks_old_words_as_expired(
     await configured.outbox.settled()
     assert "kill myself" not in text(alert) and EXPIRED in text(alert)
     assert "crisis" in text(alert)  # the outcome stays
+
+
+async def test_a_line_not_yet_posted_loses_the_words_before_it_goes(
+    emu: Emulator, clinic: Clinic, configured: LanternBot, error_logs: ExpectingErrorLogWatch
+) -> None:
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, CRISIS)
+    await wait_alert(emu, clinic)
+    thread = await emu.wait_for(
+        lambda: next((c for c in emu.world.channels.values() if c.name == "Alert #1"), None)
+    )
+    emu.faults.fail_for(f"POST /channels/{thread.id}/messages", 3600)
+    await emu.say(clinic.bob, group, FOLLOW_UP)
+    await emu.wait_for(
+        lambda: emu.count("/channels/{channel_id}/messages", "POST", status=503) > 0,
+        what="a refused follow-up",
+    )
+    await delete_data(emu, clinic)
+    emu.faults.clear()
+    line = await emu.wait_for_message(thread, check=lambda m: DELETED in m.content, timeout=30)
+    assert "pills" not in line.content and not line.mentions
+    assert not any("pills" in m.content for m in emu.messages_in(thread))
+    error_logs.expect("delivery failed")  # each refused try on the safety path is an ERROR
