@@ -219,6 +219,13 @@ def _layout(
     return [(d, tuple(f)) for d, f in pages]
 
 
+def omitted(shown: int, total: int, where: str) -> str:
+    """A footer for a list bounded at its newest `shown` of `total` items: how many older
+    ones it leaves out and `where` to read them; "" when nothing is left out."""
+    older = total - shown
+    return f"Newest {shown} of {total}: {older} older not shown ({where})." if older > 0 else ""
+
+
 def windows(count: int, size: int = SELECT_OPTION_LIMIT) -> list[range]:
     """Index ranges of `size` items (the last shorter): pages of a select's options."""
     return [range(start, min(start + size, count)) for start in range(0, count, size)] or [range(0)]

@@ -28,6 +28,9 @@ class Scheduler:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
         )
         self._aps.add_listener(self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+        # `_on_event` logs each failure once, with the job id; APScheduler's own ERROR would
+        # repeat it, and would call a job cancelled by a clean shutdown an error.
+        logging.getLogger("apscheduler.executors.default").setLevel(logging.CRITICAL)
         self._closing = False
 
     @property

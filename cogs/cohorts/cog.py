@@ -16,8 +16,9 @@ from discord.ext import commands
 from bot import inputs, lists, permissions
 from bot.checks import guild_of, require_facilitator
 from bot.client import LanternBot
+from bot.confirm import Confirm, ask
 from bot.errors import UserError
-from bot.interactions import LanternModal, LanternView, send_private
+from bot.interactions import LanternModal, send_private
 from bot.pages import send_pages, to_embeds
 from bot.rollback import Created
 from bot.staff import post_log
@@ -474,13 +475,28 @@ class Cohorts(commands.Cog):
             people.append((member, enrollment))
         if not people:
             raise UserError(f"Nobody in **{found.name}** is ready to graduate.")
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self._graduate(
-            guild, config, found, people, interaction.user.id, keep_history
+
+        async def confirmed(click: discord.Interaction) -> None:
+            result = await self._graduate(guild, config, found, people, click.user.id, keep_history)
+            if pending:
+                result += (
+                    f"\n{pending} person(s) never agreed to the group agreement and were skipped."
+                )
+            await send_private(click, result)
+
+        await ask(
+            interaction,
+            f"Graduate **{len(people)}** person(s) of **{found.name}** into the alumni? They "
+            "leave the cohort's channels"
+            + (" (keeping read access)" if keep_history else "")
+            + " and get the alumni role.",
+            Confirm(
+                interaction.user.id,
+                confirmed,
+                confirm=f"Graduate {len(people)}",
+                working=f"Graduating {len(people)} person(s)…",
+            ),
         )
-        if pending:
-            result += f"\n{pending} person(s) never agreed to the group agreement and were skipped."
-        await send_private(interaction, result)
 
     async def _graduate(
         self,
@@ -568,7 +584,37 @@ class Cohorts(commands.Cog):
         config = await require_facilitator(interaction)
         guild = guild_of(interaction)
         found = await self._cohort(guild, cohort)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        enrolled = len(await self.store.members(found.id))
+        question = f"Archive **{found.name}**? Its channels become read-only" + (
+            "." if keep_access else " and hidden from members."
+        )
+        if enrolled:
+            question += (
+                f" The {enrolled} person(s) still enrolled will be un-enrolled, not graduated "
+                "(`/cohort graduate all` first gives them the alumni role)."
+            )
+        await ask(
+            interaction,
+            question,
+            Confirm(
+                interaction.user.id,
+                lambda click: self._archive(click, config, found, keep_access),
+                confirm="Archive",
+                working=f"Archiving **{found.name}**…",
+            ),
+        )
+
+    async def _archive(
+        self,
+        interaction: discord.Interaction,
+        config: GuildConfig,
+        found: Cohort,
+        keep_access: bool,
+    ) -> None:
+        guild = guild_of(interaction)
+        current = await self.store.get(guild.id, found.id)
+        if current is None or current.status != CohortStatus.ACTIVE:
+            raise UserError(f"**{found.name}** was already archived or deleted.")
         space = spaces.locate(guild, found)
         roles = self._roles(guild, config, found)
         failed = await spaces.apply_permissions(
@@ -612,12 +658,18 @@ class Cohorts(commands.Cog):
         found = await self._cohort(guild, cohort, live=False)
         if found.status == CohortStatus.ACTIVE:
             raise UserError(f"Archive **{found.name}** first (`/cohort archive`).")
-        view = ConfirmDelete(self, found, interaction.user.id)
-        await send_private(
+        view = Confirm(
+            interaction.user.id,
+            lambda click: self.delete_confirmed(click, found),
+            confirm="Delete forever",
+            working=f"Deleting **{found.name}**…",
+            cancelled="Nothing was deleted.",
+        )
+        await ask(
             interaction,
             f"This deletes **{found.name}**'s channels, their messages and its roles for good. "
             "Enrolment and graduation records are kept. Are you sure?",
-            view=view,
+            view,
         )
 
     async def delete_confirmed(self, interaction: discord.Interaction, cohort: Cohort) -> None:
@@ -626,7 +678,6 @@ class Cohorts(commands.Cog):
         current = await self.store.get(guild.id, cohort.id)
         if current is None or current.status != CohortStatus.ARCHIVED:
             raise UserError("That cohort was already deleted or changed.")
-        await interaction.response.edit_message(content=f"Deleting **{cohort.name}**…", view=None)
         failed = await spaces.delete_space(spaces.locate(guild, current), "Lantern: cohort deleted")
         await self.store.mark_deleted(cohort.id, self.bot.clock.now())
         await post_log(
@@ -766,29 +817,6 @@ class Cohorts(commands.Cog):
     delete.autocomplete("cohort")(_cohort_names)
     repair.autocomplete("cohort")(_cohort_names)
     report.autocomplete("cohort")(_cohort_names)
-
-
-class ConfirmDelete(LanternView):
-    def __init__(self, cog: Cohorts, cohort: Cohort, owner_id: int) -> None:
-        super().__init__(timeout=120)
-        self.cog, self.cohort, self.owner_id = cog, cohort, owner_id
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return interaction.user.id == self.owner_id
-
-    @discord.ui.button(label="Delete forever", style=discord.ButtonStyle.danger)
-    async def confirm(
-        self, interaction: discord.Interaction, _: discord.ui.Button[ConfirmDelete]
-    ) -> None:
-        self.stop()
-        await self.cog.delete_confirmed(interaction, self.cohort)
-
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(
-        self, interaction: discord.Interaction, _: discord.ui.Button[ConfirmDelete]
-    ) -> None:
-        self.stop()
-        await interaction.response.edit_message(content="Nothing was deleted.", view=None)
 
 
 class AgreementModal(LanternModal, title="Group agreement"):

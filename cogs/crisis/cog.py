@@ -440,7 +440,11 @@ class Crisis(commands.Cog):
                     [who, *messages.history_lines(alert, events)],
                 )
             )
-        pages = lists.paginate(groups, title="Crisis alerts", footer="Newest first")
+        total = await self.store.count(guild.id, member.id if member else None)
+        left_out = lists.omitted(len(alerts), total, "`member:` shows one person's")
+        pages = lists.paginate(
+            groups, title="Crisis alerts", footer=f"Newest first. {left_out}".strip()
+        )
         await send_pages(interaction, to_embeds(pages, colour=discord.Colour.dark_red()))
 
     @crisis.command(name="export", description="Labelled examples (JSON lines) to tune the rules")

@@ -207,11 +207,11 @@ class CrisisStore:
         )
         return _alert(row, self.cipher) if row else None
 
-    async def open_alerts(self, guild_id: int, limit: int = 25) -> list[Alert]:
-        """Alerts not yet closed, newest first (for `/crisis ack`)."""
+    async def open_alerts(self, guild_id: int, limit: int = 500) -> list[Alert]:
+        """Alerts nobody has acknowledged yet, newest first (for `/crisis ack`)."""
         rows = await self.db.fetch_all(
-            "SELECT * FROM crisis_alerts WHERE guild_id = ? AND status IN ('open', "
-            "'acknowledged', 'reached_out') ORDER BY id DESC LIMIT ?",
+            "SELECT * FROM crisis_alerts WHERE guild_id = ? AND status = 'open' "
+            "ORDER BY id DESC LIMIT ?",
             (guild_id, limit),
         )
         return [_alert(r, self.cipher) for r in rows]
@@ -306,6 +306,14 @@ class CrisisStore:
             params.append(user_id)
         rows = await self.db.fetch_all(sql + " ORDER BY id DESC LIMIT ?", (*params, limit))
         return [_alert(r, self.cipher) for r in rows]
+
+    async def count(self, guild_id: int, user_id: int | None = None) -> int:
+        row = await self.db.fetch_one(
+            "SELECT COUNT(*) FROM crisis_alerts WHERE guild_id = :g "
+            "AND (:u IS NULL OR user_id = :u)",
+            {"g": guild_id, "u": user_id},
+        )
+        return int(row[0]) if row else 0
 
     # --- where it listens -------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot import inputs, lists
 from bot.checks import guild_of, member_is_facilitator, require_facilitator
 from bot.client import LanternBot
+from bot.confirm import Confirm, ask
 from bot.errors import NotAuthorized, UserError
 from bot.interactions import NO_PINGS, LanternModal, reports_errors, send_private
 from bot.outbox import URGENT, Item, Landed, Undeliverable, is_permanent
@@ -337,7 +338,21 @@ class Moderation(commands.Cog):
         )
         if owner is None or not isinstance(channel, discord.TextChannel):
             raise UserError("`/mod purge` only works in a cohort's text channels.")
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await ask(
+            interaction,
+            f"Delete the last **{n}** message(s) in {channel.mention}? This can't be undone.",
+            Confirm(
+                interaction.user.id,
+                lambda click: self._purge(click, channel, n),
+                confirm=f"Delete {n}",
+                working=f"Deleting {n} message(s)…",
+                cancelled="Nothing was deleted.",
+            ),
+        )
+
+    async def _purge(
+        self, interaction: discord.Interaction, channel: discord.TextChannel, n: int
+    ) -> None:
         deleted = await channel.purge(limit=n, reason=f"Lantern: purge by {interaction.user}")
         await self._record(
             interaction,
@@ -353,7 +368,7 @@ class Moderation(commands.Cog):
     async def history(self, interaction: discord.Interaction, member: discord.User) -> None:
         await require_facilitator(interaction)
         guild = guild_of(interaction)
-        actions = await self.store.history(guild.id, member.id)
+        actions, total = await self.store.history(guild.id, member.id)
         if not actions:
             await send_private(interaction, f"No moderation actions about {member.mention}.")
             return
@@ -362,7 +377,11 @@ class Moderation(commands.Cog):
             + (f": {logic.excerpt(a.reason, 120)}" if a.reason else "")
             for a in actions
         ]
-        pages = lists.paginate(lines=lines, title=f"Moderation history of {member.display_name}")
+        pages = lists.paginate(
+            lines=lines,
+            title=f"Moderation history of {member.display_name}",
+            footer=lists.omitted(len(actions), total, "their /mydata export holds every one"),
+        )
         await send_pages(interaction, to_embeds(pages, colour=discord.Colour.blurple()))
 
 

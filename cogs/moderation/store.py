@@ -8,6 +8,9 @@ from datetime import datetime
 from bot.crypto import PLAINTEXT, Cipher
 from bot.storage import Database
 
+# Newest actions one /mod history shows (paged); the reply says how many older ones it omits.
+HISTORY_LIMIT = 500
+
 
 @dataclass(frozen=True)
 class ModAction:
@@ -67,13 +70,20 @@ class ModerationStore:
             ),
         )
 
-    async def history(self, guild_id: int, target_id: int, limit: int = 500) -> list[ModAction]:
-        # All of them in practice (paged by the caller); the bound only keeps one query sane.
+    async def history(
+        self, guild_id: int, target_id: int, limit: int | None = None
+    ) -> tuple[list[ModAction], int]:
+        """The newest `limit` (default HISTORY_LIMIT) actions about someone, and how many
+        there are in all, so the caller can say how many older ones it leaves out."""
+        total = await self.db.fetch_one(
+            "SELECT COUNT(*) FROM mod_actions WHERE guild_id = ? AND target_id = ?",
+            (guild_id, target_id),
+        )
         rows = await self.db.fetch_all(
             "SELECT id, actor_id, target_id, action, reason, channel_id, detail, created_at "
             "FROM mod_actions WHERE guild_id = ? AND target_id = ? "
             "ORDER BY created_at DESC, id DESC LIMIT ?",
-            (guild_id, target_id, limit),
+            (guild_id, target_id, HISTORY_LIMIT if limit is None else limit),
         )
         return [
             replace(
@@ -81,7 +91,7 @@ class ModerationStore:
                 reason=self.cipher.decrypt(r["reason"]),
             )
             for r in rows
-        ]
+        ], int(total[0]) if total else 0
 
     async def add_report(
         self,

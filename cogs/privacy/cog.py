@@ -21,8 +21,8 @@ from discord.ext import commands
 
 from bot.checks import guild_of
 from bot.client import LanternBot
-from bot.errors import UserError
-from bot.interactions import LanternView, send_private
+from bot.confirm import Confirm, ask
+from bot.interactions import send_private
 from bot.personal_data import CATALOGUE, delete_person, export_person, purge_expired
 from bot.staff import post_log
 from cogs.privacy import redact
@@ -100,11 +100,19 @@ class Privacy(commands.Cog):
             "Crisis alerts keep only their times and outcomes, without your name or words. "
             "Facilitators are told that a deletion happened, not what. This can't be undone."
         )
-        await send_private(interaction, text[:2000], view=ConfirmDelete(self, interaction.user.id))
+        view = Confirm(
+            interaction.user.id,
+            self.delete_confirmed,
+            confirm="Delete my data",
+            cancel="Keep it",
+            working="Deleting your data…",
+            cancelled="Nothing was deleted.",
+            timeout=300,
+        )
+        await ask(interaction, text[:2000], view)
 
     async def delete_confirmed(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)
-        await interaction.response.edit_message(content="Deleting your data…", view=None)
         member = guild.get_member(interaction.user.id)
         if member is not None:
             await self._leave_cohorts(guild, member)
@@ -193,28 +201,3 @@ class Privacy(commands.Cog):
         updated = current.merged(**changes)
         await self.store.save(guild.id, updated, self.bot.clock.now())
         return updated
-
-
-class ConfirmDelete(LanternView):
-    def __init__(self, cog: Privacy, owner_id: int) -> None:
-        super().__init__(timeout=300)
-        self.cog, self.owner_id = cog, owner_id
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id != self.owner_id:
-            raise UserError("This confirmation belongs to someone else.")
-        return True
-
-    @discord.ui.button(label="Delete my data", style=discord.ButtonStyle.danger)
-    async def confirm(
-        self, interaction: discord.Interaction, _: discord.ui.Button[ConfirmDelete]
-    ) -> None:
-        self.stop()
-        await self.cog.delete_confirmed(interaction)
-
-    @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary)
-    async def cancel(
-        self, interaction: discord.Interaction, _: discord.ui.Button[ConfirmDelete]
-    ) -> None:
-        self.stop()
-        await interaction.response.edit_message(content="Nothing was deleted.", view=None)

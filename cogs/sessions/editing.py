@@ -41,6 +41,8 @@ from cogs.sessions.store import Series, Session
 # The logger keeps the name it had before cog.py was split.
 log = logging.getLogger("cogs.sessions.cog")
 
+SHOWN_CHANGES = 10  # sessions named in a change summary; "…and N more" after them
+
 
 class ScheduleEditing(SessionLookups):
     """Facilitators' commands that add, show and change sessions."""
@@ -237,7 +239,7 @@ class ScheduleEditing(SessionLookups):
             self.bot.outbox,
             guild,
             config,
-            f"{interaction.user.mention} cancelled: {summary}"[:2000],
+            lists.shorten(f"{interaction.user.mention} cancelled: {summary}", 2000),
         )
         await send_private(interaction, self._told(summary, posted, dms))
 
@@ -316,8 +318,10 @@ class ScheduleEditing(SessionLookups):
         after = "\n".join(
             f"• {session_name(s)}: **{format_when(s.starts_at, s.timezone)}** to "
             f"{format_clock(to_local(s.ends_at, s.timezone))}"
-            for s in moved[:10]
+            for s in moved[:SHOWN_CHANGES]
         )
+        if len(moved) > SHOWN_CHANGES:
+            after += f"\n…and {len(moved) - SHOWN_CHANGES} more"
         summary = f"Was:\n{before}\nNow:\n{after}"
         if scope == "following":
             summary += "\nLater sessions of this series follow the new time."
@@ -326,7 +330,7 @@ class ScheduleEditing(SessionLookups):
             self.bot.outbox,
             guild,
             config,
-            f"{interaction.user.mention} moved sessions.\n{summary}"[:2000],
+            lists.shorten(f"{interaction.user.mention} moved sessions.\n{summary}", 2000),
         )
         await send_private(interaction, self._told(summary, posted, dms))
 
@@ -378,17 +382,21 @@ class ScheduleEditing(SessionLookups):
     def _change_summary(self, sessions: list[Session], one: str, many: str) -> str:
         lines = [
             f"• {session_name(s)}: **{format_when(s.starts_at, s.timezone)}**"
-            for s in sessions[:10]
+            for s in sessions[:SHOWN_CHANGES]
         ]
-        if len(sessions) > 10:
-            lines.append(f"…and {len(sessions) - 10} more")
+        if len(sessions) > SHOWN_CHANGES:
+            lines.append(f"…and {len(sessions) - SHOWN_CHANGES} more")
         verb = one if len(sessions) == 1 else many
         return "\n".join(lines) + (f" {verb}" if verb else "")
 
     def _told(self, summary: str, posted: bool, dms: int) -> str:
         told = "Posted in the cohort's announcements" if posted else "I couldn't post it"
         told += f" and sent {dms} DM(s)." if dms else "."
-        return f"Done.\n{summary}\n{told}"
+        # A reply holds 2,000 characters: ten long titles before and after a move pass that.
+        # Whole lines only, then "…": the announcement itself lists every session.
+        chunks = lists.pack(summary.splitlines(), 2000 - len("Done.\n\n\n…") - len(told))
+        shown = chunks[0] + ("\n…" if len(chunks) > 1 else "")
+        return f"Done.\n{shown}\n{told}"
 
     # --- /session delete -------------------------------------------------------------------
 

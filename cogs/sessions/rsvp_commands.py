@@ -9,9 +9,10 @@ from discord import app_commands
 
 from bot import lists
 from bot.checks import guild_of, require_facilitator
+from bot.confirm import Confirm
 from bot.errors import UserError
 from bot.inputs import OFF_WORDS, about, problem
-from bot.interactions import LanternView, send_private
+from bot.interactions import send_private
 from bot.pages import send_pages, to_embeds
 from bot.staff import post_log
 from cogs.cohorts.store import Cohort
@@ -62,7 +63,11 @@ class RemindersAndRsvps(SessionLookups):
                 interaction,
                 f"Turn reminders off for the whole server? This cancels **{pending}** pending "
                 "reminder(s) for every cohort that uses the server's setting.",
-                view=ConfirmRemindersOff(self, interaction.user.id),
+                view=Confirm(
+                    interaction.user.id,
+                    lambda click: self.apply_leads(click, None, ()),
+                    cancelled="Nothing changed: reminders stay as they were.",
+                ),
             )
             return
         await self.apply_leads(interaction, found, leads)
@@ -150,31 +155,3 @@ class RemindersAndRsvps(SessionLookups):
     # autocompletes
     reminders.autocomplete("cohort")(SessionLookups._cohort_names)
     rsvps.autocomplete("session")(SessionLookups._upcoming_choices)
-
-
-class ConfirmRemindersOff(LanternView):
-    """Confirm/Cancel for turning reminders off server-wide; nothing changes until Confirm."""
-
-    def __init__(self, cog: RemindersAndRsvps, owner_id: int) -> None:
-        super().__init__(timeout=120)
-        self.cog, self.owner_id = cog, owner_id
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return interaction.user.id == self.owner_id
-
-    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
-    async def confirm(
-        self, interaction: discord.Interaction, _: discord.ui.Button[ConfirmRemindersOff]
-    ) -> None:
-        self.stop()
-        await interaction.response.defer()
-        await self.cog.apply_leads(interaction, None, ())
-
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(
-        self, interaction: discord.Interaction, _: discord.ui.Button[ConfirmRemindersOff]
-    ) -> None:
-        self.stop()
-        await interaction.response.edit_message(
-            content="Nothing changed: reminders stay as they were.", view=None
-        )

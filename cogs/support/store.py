@@ -28,6 +28,8 @@ PLAN_PARTS = (
 )
 TOPICS = ("hard", "program", "someone", "other")
 DEFAULT_REANNOUNCE_MINUTES = 15
+# Newest conversations one /conversation log shows (paged); it says how many older it omits.
+HISTORY_LIMIT = 500
 
 
 # --- safety plans ----------------------------------------------------------------------
@@ -269,14 +271,21 @@ class SupportStore:
         )
         return _conversation(row, self.cipher) if row else None
 
-    async def history(self, guild_id: int, user_id: int, limit: int = 500) -> list[Conversation]:
-        # All of them in practice (paged by the caller); the bound only keeps one query sane.
+    async def history(
+        self, guild_id: int, user_id: int, limit: int | None = None
+    ) -> tuple[list[Conversation], int]:
+        """The newest `limit` (default HISTORY_LIMIT) conversations, and how many there are
+        in all, so the caller can say how many older ones it leaves out."""
         rows = await self.db.fetch_all(
             "SELECT * FROM conversations WHERE guild_id = ? AND user_id = ? "
             "ORDER BY id DESC LIMIT ?",
-            (guild_id, user_id, limit),
+            (guild_id, user_id, HISTORY_LIMIT if limit is None else limit),
         )
-        return [_conversation(r, self.cipher) for r in rows]
+        total = await self.db.fetch_one(
+            "SELECT COUNT(*) FROM conversations WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        return [_conversation(r, self.cipher) for r in rows], int(total[0]) if total else 0
 
     async def create(
         self,

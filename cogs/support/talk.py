@@ -437,7 +437,7 @@ class TalkCog(Reannouncement, TalkSpaces, commands.Cog, name="Talk"):
     async def log_member(self, interaction: discord.Interaction, member: discord.User) -> None:
         await require_facilitator(interaction)
         guild = guild_of(interaction)
-        past = await self.store.history(guild.id, member.id)
+        past, total = await self.store.history(guild.id, member.id)
         if not past:
             await send_private(interaction, f"{member.mention} hasn't had a conversation yet.")
             return
@@ -454,7 +454,11 @@ class TalkCog(Reannouncement, TalkSpaces, commands.Cog, name="Talk"):
             lines.append(status_text(item))
             lines += [f"📝 <@{n.actor_id}>: {n.detail}" for n in notes]
             groups.append(lists.Group(f"#{item.id} · {'open' if item.open else 'closed'}", lines))
-        pages = lists.paginate(groups, title=f"Conversations with {member.display_name}")
+        pages = lists.paginate(
+            groups,
+            title=f"Conversations with {member.display_name}",
+            footer=lists.omitted(len(past), total, "their /mydata export holds every one"),
+        )
         await send_pages(interaction, to_embeds(pages, colour=discord.Colour.blurple()))
 
     async def _load(self, conversation_id: int) -> Conversation:

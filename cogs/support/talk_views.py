@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot import lists
 from bot.errors import UserError
 from bot.interactions import LanternModal, reports_errors
+from bot.lists import FIELD_VALUE_LIMIT
 from cogs.support.store import Conversation, ConversationEvent
 from cogs.support.texts import TOPICS, when
 
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 MESSAGE_LIMIT = 1500
 NOTE_LIMIT = 500
 REASON_LIMIT = 300
+NOTES_ON_NOTICE = 3  # the newest few; /conversation log shows them all
 
 
 def space_url(guild_id: int, space_id: int | None) -> str:
@@ -38,6 +41,21 @@ def status_text(conversation: Conversation) -> str:
     if conversation.first_reply_at:
         return "Replied; nobody has claimed it"
     return "Waiting for a facilitator"
+
+
+def newest_that_fit(lines: Sequence[str], limit: int = FIELD_VALUE_LIMIT) -> list[str]:
+    """The last lines that fit whole in one field, oldest first (a lone line too long for it
+    is shortened with "…")."""
+    kept: list[str] = []
+    size = -1  # no newline before the first line
+    for line in reversed(lines):
+        if size + 1 + len(line) > limit:
+            break
+        kept.insert(0, line)
+        size += 1 + len(line)
+    if not lines:
+        return []
+    return kept or [lists.shorten(lines[-1], limit)]
 
 
 def notice_embed(
@@ -59,13 +77,23 @@ def notice_embed(
         embed.add_field(name="From", value=f"crisis alert #{conversation.alert_id}")
     if conversation.out_of_hours:
         embed.add_field(name="Opened", value="outside staffed hours")
-    embed.add_field(name="Status", value=status_text(conversation)[:1024], inline=False)
+    embed.add_field(
+        name="Status",
+        value=lists.shorten(status_text(conversation), FIELD_VALUE_LIMIT),
+        inline=False,
+    )
     if notes:
-        lines = [
-            f"{when(n.at, 'R')} <@{n.actor_id}>: {discord.utils.escape_mentions(n.detail or '')}"
-            for n in notes[-3:]
-        ]
-        embed.add_field(name=f"Notes ({len(notes)})", value="\n".join(lines)[:1024], inline=False)
+        lines = newest_that_fit(
+            [
+                f"{when(n.at, 'R')} <@{n.actor_id}>: "
+                + discord.utils.escape_mentions(n.detail or "")
+                for n in notes[-NOTES_ON_NOTICE:]
+            ]
+        )
+        name = f"Notes ({len(notes)})"
+        if len(lines) < len(notes):
+            name = f"Notes: newest {len(lines)} of {len(notes)} (all in /conversation log)"
+        embed.add_field(name=name, value="\n".join(lines), inline=False)
     embed.set_footer(text="Facilitators only. The person's words stay in the private conversation.")
     return embed
 

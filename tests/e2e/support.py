@@ -46,3 +46,11 @@ async def logged(emu: Any, channel: Any, fragment: str) -> Message:
     """Wait for the bot's post containing `fragment` in `channel` (staff-log notices are
     delivered by the outbox, just after the command that caused them answers)."""
     return await emu.wait_for_message(channel, check=lambda m: fragment in text(m))  # type: ignore[no-any-return]
+
+
+async def confirm(emu: Any, who: Any, asked: InteractionResult) -> str:
+    """Press the first button (Confirm) of a confirmation question; the text of the answer
+    that follows."""
+    assert asked.message is not None, text(asked)
+    click = await emu.click(who, asked.message, button_ids(asked)[0])
+    return "\n".join(text(m) for m in await click.wait_for_followups(1))

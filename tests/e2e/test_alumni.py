@@ -9,7 +9,7 @@ import time_machine
 from bot.client import LanternBot
 from bot.emulator import Emulator, P
 from tests.e2e.conftest import Clinic
-from tests.e2e.support import button_ids, text
+from tests.e2e.support import button_ids, confirm, text
 from tests.e2e.test_cohorts import agree, agreement_message, channel, create, enroll
 
 
@@ -87,7 +87,8 @@ async def test_congratulation_is_posted_only_if_the_graduate_opts_in(
         cohort="Spring Evening",
         keep_history=False,
     )
-    assert "Graduated" in text(res)
+    assert "Graduate **2** person(s)" in text(res)
+    assert "Graduated" in await confirm(emu, clinic.alice, res)
     assert not emu.can_view(clinic.bob, channel(emu, clinic, "group"))
     lounge = channel(emu, clinic, "alumni-lounge")
     assert emu.messages_in(lounge) == []  # nothing posted without a yes

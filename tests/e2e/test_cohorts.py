@@ -9,7 +9,7 @@ from bot.client import LanternBot
 from bot.emulator import Emulator, NotAllowed, NotVisible, P
 from bot.emulator.model import Channel, Member, Message
 from tests.e2e.conftest import Clinic
-from tests.e2e.support import button_ids, logged, text
+from tests.e2e.support import button_ids, confirm, logged, text
 
 
 def channel(emu: Emulator, clinic: Clinic, name: str) -> Channel:
@@ -295,7 +295,9 @@ async def test_archive_makes_it_read_only_then_delete_after_confirmation(
     await agree(emu, clinic.bob, agreement_message(emu, clinic.bob))
     group = channel(emu, clinic, "group")
     res = await emu.invoke(clinic.alice, clinic.general, "cohort archive", cohort="Spring Evening")
-    assert "read-only" in text(res)
+    assert "1 person(s) still enrolled will be un-enrolled" in text(res)
+    assert emu.permissions(clinic.bob, group) & P.SEND_MESSAGES  # nothing changed yet
+    assert "read-only" in await confirm(emu, clinic.alice, res)
     assert emu.can_view(clinic.bob, group)
     assert not emu.permissions(clinic.bob, group) & P.SEND_MESSAGES
     assert channel(emu, clinic, "Spring Evening (archived)")
@@ -310,8 +312,8 @@ async def test_archive_makes_it_read_only_then_delete_after_confirmation(
     assert "Are you sure" in text(ask)
     assert ask.message is not None
     # Only the facilitator who asked can confirm.
-    confirm = next(c for c in button_ids(ask) if c)
-    done = await emu.click(clinic.alice, ask.message, confirm)
+    yes = next(c for c in button_ids(ask) if c)
+    done = await emu.click(clinic.alice, ask.message, yes)
     await emu.wait_for(lambda: "Deleted" in done.content)
     assert group.id not in {c.id for c in emu.world.channels.values() if c.guild_id} or getattr(
         emu.world.channels.get(group.id), "deleted", True

@@ -228,6 +228,8 @@ async def test_crisis_log_reaches_the_newest_alerts_and_each_once(large: Large) 
     assert len(numbers) == len(set(numbers)), "an alert is listed twice"
     newest = set(w.alert_ids[-50:])
     assert newest <= set(numbers), f"not reachable: {sorted(newest - set(numbers))}"
+    # The older ones are not hidden silently: every page says how many and where to look.
+    assert all(f"Newest 50 of {ALERTS}: {ALERTS - 50} older not shown" in p for p in pages)
     no_pings(large)
 
 

@@ -23,11 +23,16 @@ from bot.emulator.results import InteractionResult
 from cogs.cohorts import spaces
 from cogs.cohorts.store import CohortStore
 from cogs.crisis.cog import Crisis
+from cogs.moderation import store as moderation_store
+from cogs.moderation.cog import Moderation
+from cogs.support import store as support_store
 from cogs.support.talk import TalkCog
 from tests.e2e.conftest import Clinic, Harness
-from tests.e2e.support import button_ids, text
+from tests.e2e.support import button_ids, field, text
 from tests.e2e.test_cohorts import create
 from tests.e2e.test_sessions import add, cohort_of, occurrence, utc
+from tests.e2e.test_support import notices, staff_click
+from tests.e2e.test_support import talk as talk_to_facilitators
 
 EMBED_LIMIT = 6000
 
@@ -235,6 +240,78 @@ async def test_conversation_log_with_8_noted_conversations_pages(
         assert f"#{cid} · closed" in shown
         for n in range(4):
             assert f"note {i}.{n}:" in shown
+
+
+async def test_conversation_log_past_its_bound_says_how_many_older_it_leaves_out(
+    emu: Emulator, clinic: Clinic, configured: LanternBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(support_store, "HISTORY_LIMIT", 3)  # stands in for 500
+    talk = configured.get_cog("Talk")
+    assert isinstance(talk, TalkCog)
+    now = configured.clock.now()
+    opened = []
+    for i in range(5):
+        cid = await talk.store.create(
+            guild_id=clinic.guild.id,
+            user_id=clinic.bob.user.id,
+            topic="hard",
+            origin="talk",
+            alert_id=None,
+            out_of_hours=False,
+            now=now + timedelta(days=i),
+        )
+        assert cid is not None
+        await talk.store.close(cid, clinic.alice.user.id, "Talked it through", now)
+        opened.append(cid)
+    res = await emu.invoke(clinic.alice, clinic.general, "conversation log", member=clinic.bob)
+    shown = "\n".join(await every_page(emu, clinic.alice, res))
+    assert [c for c in opened if f"#{c} ·" in shown] == opened[2:]  # the newest three
+    assert "Newest 3 of 5: 2 older not shown (their /mydata export holds every one)." in shown
+
+
+async def test_the_notice_shows_the_newest_notes_that_fit_whole(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    await talk_to_facilitators(emu, clinic, clinic.bob)
+    (notice,) = notices(emu, clinic)
+    for n in range(3):  # three long notes (the modal allows 500) overflow one 1,024 field
+        note = (f"note {n}: " + "slept badly, called her sponsor, coming Friday " * 11)[:459]
+        form = await staff_click(emu, clinic.alice, notice, "note")
+        noted = await emu.submit_modal(clinic.alice, form, {"note": note + "!"})
+        await noted.wait_for_edit()
+    name = "Notes: newest 2 of 3 (all in /conversation log)"
+    value = field(notice, name)
+    assert "note 0:" not in value and "note 1:" in value and "note 2:" in value
+    assert value.count("!") == 2  # neither note cut in the middle
+    log = await emu.invoke(clinic.alice, clinic.general, "conversation log", member=clinic.bob)
+    shown = "\n".join(await every_page(emu, clinic.alice, log))
+    assert all(f"note {n}:" in shown for n in range(3))
+
+
+# --- /mod history -----------------------------------------------------------------------------
+
+
+async def test_mod_history_past_its_bound_says_how_many_older_it_leaves_out(
+    emu: Emulator, clinic: Clinic, configured: LanternBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(moderation_store, "HISTORY_LIMIT", 30)  # stands in for 500
+    moderation = configured.get_cog("Moderation")
+    assert isinstance(moderation, Moderation)
+    now = configured.clock.now()
+    for i in range(40):
+        await moderation.store.record(
+            guild_id=clinic.guild.id,
+            actor_id=clinic.alice.user.id,
+            action="timeout",
+            now=now + timedelta(minutes=i),
+            target_id=clinic.bob.user.id,
+            reason=f"action {i:02d}: " + "kept posting after being asked to stop " * 4,
+        )
+    res = await emu.invoke(clinic.alice, clinic.general, "mod history", member=clinic.bob)
+    pages = await every_page(emu, clinic.alice, res)
+    shown = "\n".join(pages)
+    assert [i for i in range(40) if f"action {i:02d}:" in shown] == list(range(10, 40))
+    assert all("Newest 30 of 40: 10 older not shown" in page for page in pages)
 
 
 # --- /cohort create at Discord's caps ---------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from bot.client import LanternBot
 from bot.emulator import Emulator, NotAllowed
 from tests.e2e.conftest import Clinic
-from tests.e2e.support import button_ids, field, logged, text
+from tests.e2e.support import button_ids, confirm, field, logged, text
 from tests.e2e.test_cohorts import agree, agreement_message, channel, create, enroll
 
 
@@ -143,7 +143,8 @@ async def test_purge_only_in_cohort_channels(
     for i in range(5):
         await emu.say(clinic.bob, group, f"message {i}")
     res = await emu.invoke(clinic.alice, group, "mod purge", n=3)
-    assert "Deleted 3 message(s)" in text(res), text(res)
+    assert "can't be undone" in text(res) and len(emu.messages_in(group)) == 5  # asks first
+    assert "Deleted 3 message(s)" in await confirm(emu, clinic.alice, res)
     assert [m.content for m in emu.messages_in(group)] == ["message 0", "message 1"]
     elsewhere = await emu.invoke(clinic.alice, clinic.general, "mod purge", n=3)
     assert "only works in a cohort" in text(elsewhere)
