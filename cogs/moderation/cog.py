@@ -288,14 +288,14 @@ class Moderation(commands.Cog):
             interaction,
             "timeout",
             f"{interaction.user.mention} timed out {member.mention} for "
-            f"{logic.describe(length)}: {logic.excerpt(reason, 200)}",
+            f"{inputs.describe(length)}: {logic.excerpt(reason, 200)}",
             target_id=member.id,
             reason=reason,
             detail=f"until {until.isoformat()}",
         )
         await send_private(
             interaction,
-            f"Timed out {member.mention} for {logic.describe(length)} "
+            f"Timed out {member.mention} for {inputs.describe(length)} "
             f"(until <t:{int(until.timestamp())}:f>).",
         )
 

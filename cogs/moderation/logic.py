@@ -26,16 +26,6 @@ def parse_duration(raw: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def describe(duration: timedelta) -> str:
-    seconds = int(duration.total_seconds())
-    parts = []
-    for label, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if seconds >= size:
-            parts.append(f"{seconds // size}{label}")
-            seconds %= size
-    return " ".join(parts) or "0s"
-
-
 def excerpt(text: str, limit: int = 300) -> str:
     """A one-paragraph excerpt safe to quote in an embed (no code-block breakouts)."""
     flat = " ".join(text.split()).replace("`", "ˋ")

@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.inputs import describe
 from cogs.cohorts.logic import (
     CohortRuleError,
     clean_name,
@@ -12,7 +13,7 @@ from cogs.cohorts.logic import (
     validate_capacity,
     validate_dates,
 )
-from cogs.moderation.logic import describe, excerpt, parse_duration
+from cogs.moderation.logic import excerpt, parse_duration
 
 
 def test_names_are_cleaned_and_slugged() -> None:
