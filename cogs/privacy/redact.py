@@ -16,6 +16,7 @@ import discord
 
 from bot.interactions import NO_PINGS
 from bot.outbox import ROUTINE, Item, Landed, Outbox
+from bot.staff import staff_channel
 from bot.storage import Transaction
 
 if TYPE_CHECKING:
@@ -94,8 +95,14 @@ async def _posted(tx: Transaction, alerts: list[int], reports: list[int]) -> set
             found.add((row[0], row[1]))
         found |= await _landed(tx, CRISIS_KINDS, alert_id)
     for report_id in reports:  # its notice may have landed in a fallback: the outbox knows
-        found |= await _landed(tx, ("report_notice",), report_id)
-    return {(c, m) for c, m in found if c and m}
+        landed = await _landed(tx, ("report_notice",), report_id)
+        row = await tx.fetch_one("SELECT alert_message_id FROM reports WHERE id = ?", (report_id,))
+        if not landed and row and row[0]:
+            # The outbox forgets delivered rows after a week; the report keeps its notice's
+            # id, and the worker looks for it in the staff channels (0: channel unknown).
+            landed = {(0, row[0])}
+        found |= landed
+    return {(c, m) for c, m in found if m}
 
 
 async def _landed(tx: Transaction, kinds: tuple[str, ...], subject_id: int) -> set[tuple[int, int]]:
@@ -143,13 +150,15 @@ def redacted_embed(embed: discord.Embed, marker: str) -> discord.Embed:
 async def deliver(bot: LanternBot, item: Item) -> Landed | None:
     payload: dict[str, Any] = item.payload
     marker = EXPIRED if payload.get("why") == "expired" else DELETED
-    channel = bot.get_channel(payload.get("channel_id") or 0)
+    channel_id = payload.get("channel_id") or 0
     try:
-        if channel is None:
-            channel = await bot.fetch_channel(payload.get("channel_id") or 0)
-        if not isinstance(channel, discord.abc.Messageable):
+        if channel_id:
+            found = await _message(bot, channel_id, item.subject_id)
+        else:
+            found = await _in_staff_channels(bot, item.guild_id, item.subject_id)
+        if found is None:
             return Landed("nowhere")
-        message = await channel.fetch_message(item.subject_id)
+        channel, message = found
         await message.edit(
             content=marker if message.content else None,
             embeds=[redacted_embed(e, marker) for e in message.embeds],
@@ -159,6 +168,33 @@ async def deliver(bot: LanternBot, item: Item) -> Landed | None:
         return Landed("nowhere")
     log.info("redacted a staff message", extra={"message_id": item.subject_id})
     return Landed("edited", getattr(channel, "id", None), item.subject_id)
+
+
+async def _message(
+    bot: LanternBot, channel_id: int, message_id: int
+) -> tuple[discord.abc.Messageable, discord.Message] | None:
+    channel = bot.get_channel(channel_id) or await bot.fetch_channel(channel_id)
+    if not isinstance(channel, discord.abc.Messageable):
+        return None
+    return channel, await channel.fetch_message(message_id)
+
+
+async def _in_staff_channels(
+    bot: LanternBot, guild_id: int | None, message_id: int
+) -> tuple[discord.abc.Messageable, discord.Message] | None:
+    """A message whose channel was not recorded: the moderation log, else the escalation
+    channel (where a report notice falls back)."""
+    guild = bot.get_guild(guild_id or 0)
+    config = await bot.guild_configs.get(guild_id or 0) if guild else None
+    for kind in ("log", "escalation"):
+        channel = staff_channel(guild, config, kind) if guild else None
+        if channel is None:
+            continue
+        try:
+            return channel, await channel.fetch_message(message_id)
+        except discord.NotFound:
+            continue
+    return None
 
 
 def register(bot: LanternBot) -> None:

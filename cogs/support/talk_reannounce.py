@@ -113,7 +113,8 @@ class Reannouncement:
         else:
             target, mentions = "", NO_PINGS
         text = (
-            f"{target} 💬 Conversation #{conversation.id} with <@{conversation.user_id}> has "
+            # No mention of the person: a line Lantern can't edit later must not name them.
+            f"{target} 💬 Conversation #{conversation.id} has "
             f"waited {waited} minute(s) for a reply ({conversation.reannounces + 1} reminder"
             f"{'s' if conversation.reannounces else ''}): "
             f"{space_url(guild.id, conversation.space_id)}"

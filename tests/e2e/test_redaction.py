@@ -13,7 +13,8 @@ from bot.emulator.model import Message
 from cogs.privacy.redact import DELETED, EXPIRED
 from tests.e2e.conftest import Clinic, ExpectingErrorLogWatch, Harness
 from tests.e2e.support import button_ids, logged, text
-from tests.e2e.test_crisis import CRISIS, cohort_with, wait_alert
+from tests.e2e.test_crisis import CRISIS, cohort_with, realerts, wait_alert
+from tests.e2e.test_support import WORDS, notices, talk
 
 FOLLOW_UP = "i have the pills lined up"
 INSULT = "you're all idiots"
@@ -136,3 +137,40 @@ async def test_a_line_not_yet_posted_loses_the_words_before_it_goes(
     assert "pills" not in line.content and not line.mentions
     assert not any("pills" in m.content for m in emu.messages_in(thread))
     error_logs.expect("delivery failed")  # each refused try on the safety path is an ERROR
+
+
+async def test_the_repeat_and_the_conversation_notice_lose_the_person_too(
+    emu: Emulator, clinic: Clinic, configured: LanternBot, travel: time_machine.Coordinates
+) -> None:
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, CRISIS)
+    alert = await wait_alert(emu, clinic)
+    travel.shift(timedelta(minutes=10, seconds=1))
+    configured.scheduler.wakeup()
+    await emu.wait_for(lambda: len(realerts(emu, clinic)) == 1, what="the repeat")
+    (repeat,) = realerts(emu, clinic)
+    await talk(emu, clinic, clinic.bob)
+    (notice,) = notices(emu, clinic)
+    name = clinic.bob.nick or clinic.bob.user.global_name or clinic.bob.user.username
+    assert all(about_bob(m, clinic) for m in (alert, repeat, notice)) and name in text(notice)
+    await delete_data(emu, clinic)
+    await configured.outbox.settled()
+    for message in (alert, repeat, notice):
+        shown = text(message)
+        assert not about_bob(message, clinic) and DELETED in shown, shown
+        assert WORDS not in shown and name not in shown
+    assert "Conversation #1" in text(notice) and "Alert #1" in text(alert)
+
+
+async def test_a_report_notice_older_than_the_outbox_memory_is_still_found(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    said = await emu.say(clinic.bob, clinic.general, INSULT)
+    await emu.context_menu(clinic.carol, clinic.general, "Report to facilitators", said)
+    notice = await logged(emu, clinic.mod_log, "Message reported")
+    await configured.outbox.settled()
+    # What the outbox's weekly prune does: only the report row remembers the notice.
+    await configured.db.execute("DELETE FROM outbox WHERE kind = 'report_notice'")
+    await delete_data(emu, clinic)
+    await configured.outbox.settled()
+    assert not about_bob(notice, clinic) and DELETED in text(notice), text(notice)
