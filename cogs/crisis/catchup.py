@@ -230,7 +230,11 @@ class CatchUp:
                     await self.bot.outbox.pacer.wait()
                     try:
                         channel = await member.create_dm()
-                    except discord.HTTPException:
+                    except discord.HTTPException as exc:  # skipped: say so, never silently
+                        log.warning(
+                            "could not open a member's DM to catch up",
+                            extra={"user_id": member.id, "status": exc.status, "code": exc.code},
+                        )
                         continue
                 read += await one(channel, since)
             return read
