@@ -34,6 +34,7 @@ from cogs.crisis import messages
 from cogs.crisis.catchup import CatchUp
 from cogs.crisis.detector import Verdict, classify
 from cogs.crisis.escalation import Escalation
+from cogs.crisis.recent import RecentMessages
 from cogs.crisis.store import Alert, CrisisStore
 from cogs.crisis.views import AlertButton, HelpButton, PersonButton
 from cogs.support.hours import Shift
@@ -66,6 +67,7 @@ class Crisis(commands.Cog):
         self.store = CrisisStore(bot.db, bot.cipher)
         self.escalation = Escalation(bot, self.store)
         self.catchup = CatchUp(bot, self.store, self._screen_caught_up)
+        self.recent = RecentMessages()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(AlertButton, PersonButton, HelpButton)
@@ -162,14 +164,7 @@ class Crisis(commands.Cog):
                 return
             member = guild.get_member(message.author.id)
             if member is not None:
-                await self.escalation.screen(
-                    member,
-                    message.content,
-                    source="dm",
-                    message=message,
-                    sent_offline_at=sent_offline_at,
-                    mark=self.catchup.mark_for(message),
-                )
+                await self._screen_in_context(member, message, "dm", sent_offline_at)
             return
         if not isinstance(message.author, discord.Member):
             return
@@ -179,14 +174,33 @@ class Crisis(commands.Cog):
         config = await self.bot.guild_configs.get(message.guild.id)
         if member_is_facilitator(message.author, config):
             return
-        await self.escalation.screen(
-            message.author,
+        await self._screen_in_context(message.author, message, source, sent_offline_at)
+
+    async def _screen_in_context(
+        self, member: discord.Member, message: discord.Message, source: str, sent_offline_at: Any
+    ) -> None:
+        """Screen a message with the person's last few (goodbyes and plans can span several),
+        then remember it, unless it raised a crisis: that alert covers what came before."""
+        guild_id, at = member.guild.id, message.created_at
+        verdict = await self.escalation.screen(
+            member,
             message.content,
             source=source,
             message=message,
             sent_offline_at=sent_offline_at,
             mark=self.catchup.mark_for(message),
+            context=self.recent.context(guild_id, member.id, at),
         )
+        if verdict is None:
+            return
+        if verdict.level == "crisis":
+            self.recent.drop(guild_id, member.id)
+        else:
+            self.recent.add(guild_id, member.id, at, message.content, message.id)
+
+    @commands.Cog.listener()
+    async def on_personal_data_deleted(self, guild_id: int, user_id: int) -> None:
+        self.recent.drop(guild_id, user_id)
 
     async def _home_guild(self, user_id: int) -> discord.Guild | None:
         """For a DM: the configured server where the person is enrolled, else any shared one."""

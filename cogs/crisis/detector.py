@@ -11,11 +11,16 @@ Pure Python (no discord, no database). How a message is judged:
    (hopelessness + a plan -> crisis);
 5. the level is the highest surviving level; the score is the noisy-OR of the weights,
    clamped into that level's band (``[score]``), so it orders messages within a level;
-6. safety net: when the rules say ``none`` and no cue was cancelled by a modifier, the learned
-   model (``model.py``, config/crisis_model.json) scores the raw text; at or above its
-   threshold the verdict becomes ``concern`` (never crisis) with the reason
-   ``model.risk_language`` spanning the whole message. A detector built without a model
-   (``Detector(rules)``) is rules only; ``load_detector()`` uses the shipped model.
+6. the learned model (``model.py``, config/crisis_model.json) scores the raw text twice, as
+   risky (crisis or concern wording) and as crisis; ``policy.decide`` combines those scores
+   with the rules' level: the rules' crisis stands, a rules concern can become a crisis, a
+   rules none can become a crisis or a concern, each at thresholds the training tool chose
+   by cross-validation. The model never lowers a level. A detector built without a model
+   (``Detector(rules)``) is rules only; ``load_detector()`` uses the shipped model;
+7. context: ``classify(text, context=[...])`` also reads the person's few previous messages
+   together with this one, for goodbyes and plans that span messages; when the whole says
+   crisis and the message alone did not, the verdict is crisis with the reason
+   ``context.recent_messages``.
 
 Every reason names the rule (or escalation) that produced it, with a label for a facilitator
 and the span in the original text.
@@ -27,14 +32,15 @@ import functools
 import json
 import logging
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from re import Pattern
 from typing import Any
 
 from cogs.crisis.model import DEFAULT_MODEL_PATH, CrisisModel, load_model
 from cogs.crisis.normalise import Normalised, Normaliser
+from cogs.crisis.policy import MODEL_CRISIS, MODEL_RISKY, decide
 from cogs.crisis.rules import (
     DEFAULT_RULES_PATH,
     LEVELS,
@@ -45,7 +51,9 @@ from cogs.crisis.rules import (
 )
 
 __all__ = [
+    "CONTEXT_REASON",
     "MAX_CHARS",
+    "MODEL_CRISIS",
     "MODEL_REASON",
     "Detector",
     "Reason",
@@ -61,8 +69,16 @@ log = logging.getLogger(__name__)
 MAX_CHARS = 20_000
 """Longer messages are judged on their first ``MAX_CHARS`` characters (Discord allows 4,000)."""
 
-MODEL_REASON = "model.risk_language"
+MODEL_REASON = MODEL_RISKY
 MODEL_LABEL = "Wording often seen in messages from people in distress (model)"
+MODEL_CRISIS_LABEL = "Wording often seen in messages from people in crisis (model)"
+CONTEXT_REASON = "context.recent_messages"
+CONTEXT_LABEL = "Read together with their messages of the last few minutes"
+MAX_CONTEXT_CHARS = 2_000
+CONTEXT_GATE = 0.2
+"""Context is read only when the message alone is flagged or its risky score reaches this: the
+last message of a goodbye spread over several almost always does, while four in five ordinary
+messages do not, so most messages cost one pass, not two."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +92,7 @@ class Reason:
     span: tuple[int, int]
     text: str = ""
     modifiers: tuple[str, ...] = ()
+    score: float | None = None  # the model's probability, for model and context reasons
 
     @property
     def id(self) -> str:
@@ -83,7 +100,7 @@ class Reason:
         return self.rule
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "rule": self.rule,
             "category": self.category,
             "label": self.label,
@@ -92,6 +109,9 @@ class Reason:
             "text": self.text,
             "modifiers": list(self.modifiers),
         }
+        if self.score is not None:
+            data["score"] = self.score
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +137,20 @@ class Verdict:
     reasons: list[Reason] = field(default_factory=list)
     suppressed: list[Suppressed] = field(default_factory=list)
     error: str | None = None
+    model: tuple[float, float] | None = None  # (risky, crisis) scores, when a model ran
 
     @property
     def flagged(self) -> bool:
         return self.level != "none"
+
+    @property
+    def decided_by(self) -> str:
+        """What set the level: "rules", "model" (it raised the rules' level), "context" (the
+        person's recent messages read together) or "none" (nothing flagged)."""
+        if not self.flagged:
+            return "none"
+        first = self.reasons[0].category if self.reasons else "rules"
+        return first if first in ("model", "context") else "rules"
 
     def to_json(self) -> dict[str, Any]:
         """Exactly ``{"level", "score", "reasons"}``; JSON-serialisable."""
@@ -153,6 +183,8 @@ class _Modifier:
     max_gap: int
     blocked_by: Pattern[str] | None
     block_includes_cue: bool
+    requires: Pattern[str] | None  # must match somewhere in the message
+    unless: Pattern[str] | None  # must not match anywhere in the message
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,10 +241,28 @@ class _Message:
             self._hits[mod.id] = found
         return found
 
+    def required(self, mod: _Modifier) -> bool:
+        """Whether the message meets the modifier's ``requires`` and ``unless`` conditions."""
+        return self._anywhere(mod, "requires", mod.requires, True) and not self._anywhere(
+            mod, "unless", mod.unless, False
+        )
+
+    def _anywhere(self, mod: _Modifier, what: str, regex: Pattern[str] | None, empty: bool) -> bool:
+        if regex is None:
+            return empty
+        key = f"{mod.id} {what}"
+        found = self._hits.get(key)
+        if found is None:
+            match = regex.search(self.text)
+            found = self._hits[key] = [match.span()] if match else []
+        return bool(found)
+
     def applies(self, mod: _Modifier, start: int, end: int) -> bool:
         """Whether one of ``mod``'s matches stands in its scope to the cue ``[start, end)``."""
         spans = self.hits(mod)
         if not spans:
+            return False
+        if (mod.requires is not None or mod.unless is not None) and not self.required(mod):
             return False
         clause_start, clause_end = self.clause(start, end)
         for m_start, m_end in spans:
@@ -226,8 +276,10 @@ class _Message:
             elif m_end <= start and mod.scope in ("before", "clause"):
                 ok = m_start >= clause_start and start - m_end <= mod.max_gap
                 gap = (m_end, start)
-            elif m_start >= end and mod.scope in ("after", "clause"):
-                ok = m_end <= clause_end and m_start - end <= mod.max_gap
+            elif m_start >= end and mod.scope in ("after", "clause", "next"):
+                # "next": right after the cue even across a clause break ("self harm - none").
+                within = mod.scope == "next" or m_end <= clause_end
+                ok = within and m_start - end <= mod.max_gap
                 gap = (end, m_start)
             else:
                 ok = mod.scope == "clause" and m_start < end and m_end > start
@@ -294,6 +346,16 @@ class Detector:
                     else None
                 ),
                 block_includes_cue=m.block_includes_cue,
+                requires=(
+                    compile_alternatives(m.requires, macros, f"modifier {m.id!r} requires")
+                    if m.requires
+                    else None
+                ),
+                unless=(
+                    compile_alternatives(m.unless, macros, f"modifier {m.id!r} unless")
+                    if m.unless
+                    else None
+                ),
             )
             for m in rules.modifier
         )
@@ -331,41 +393,96 @@ class Detector:
         rule = next(r for r in self._rules if r.id == rule_id)
         return rule.regex.search(self.normalise(text).text) is not None
 
-    def classify(self, text: str) -> Verdict:
-        """Judge one message. Never raises: bad input or an internal error gives ``none``."""
+    def classify(self, text: str, context: Sequence[str] = ()) -> Verdict:
+        """Judge one message, with the person's previous few messages as ``context`` (oldest
+        first; the caller keeps them). Never raises: bad input or an internal error gives
+        ``none``."""
         if not isinstance(text, str):
             text = "" if text is None else str(text)
         if not text or text.isspace():
             return Verdict("none", 0.0)
         text = text[:MAX_CHARS]
+        verdict = self._judge_text(text)
+        if (
+            context
+            and verdict.level != "crisis"
+            and verdict.error is None
+            and self._worth_context(verdict)
+        ):
+            verdict = self._with_context(text, context, verdict)
+        return verdict
+
+    def _worth_context(self, verdict: Verdict) -> bool:
+        if verdict.flagged or self.model is None or verdict.model is None:
+            return True
+        return verdict.model[0] >= CONTEXT_GATE
+
+    def _judge_text(self, text: str) -> Verdict:
         try:
             verdict = self._classify(text)
         except Exception as exc:  # a crash must not take the message pipeline down
             log.exception("crisis detector failed on a message of %d characters", len(text))
             return Verdict("none", 0.0, error=f"{type(exc).__name__}: {exc}")
-        if verdict.level != "none" or verdict.suppressed or self.model is None:
+        if self.model is None:
             return verdict
-        return self._safety_net(self.model, text, verdict)
+        return self._with_model(self.model, text, verdict)
 
-    def _safety_net(self, model: CrisisModel, text: str, verdict: Verdict) -> Verdict:
-        """Rules said none with nothing cancelled: concern if the model is confident."""
+    def _with_model(self, model: CrisisModel, text: str, verdict: Verdict) -> Verdict:
+        """The rules' verdict with the model's scores, raised where the policy says so."""
         try:
-            flagged, probability = model.flags(text)
+            risky, crisis = model.scores(text)
         except Exception:  # the model is an extra; a failure leaves the rules' verdict
             log.exception("crisis model failed on a message of %d characters", len(text))
             return verdict
-        if not flagged:
-            return verdict
+        level, decided = decide(verdict.level, risky, crisis, model.policy)
+        scores = (round(risky, 4), round(crisis, 4))
+        if decided is None:
+            return replace(verdict, model=scores)
+        probability, label = (
+            (crisis, MODEL_CRISIS_LABEL) if decided == MODEL_CRISIS else (risky, MODEL_LABEL)
+        )
         reason = Reason(
-            rule=MODEL_REASON,
+            rule=decided,
             category="model",
-            label=MODEL_LABEL,
-            level="concern",
+            label=label,
+            level=level,
             span=(0, len(text)),
             text=text,
+            score=round(probability, 4),
         )
-        score = self._clamp([probability], LEVELS.index("concern"))
-        return Verdict("concern", score, [reason], verdict.suppressed)
+        weights = [probability, *([verdict.score] if verdict.flagged else [])]
+        score = self._clamp(weights, LEVELS.index(level))
+        return Verdict(level, score, [reason, *verdict.reasons], verdict.suppressed, None, scores)
+
+    def _with_context(self, text: str, context: Sequence[str], verdict: Verdict) -> Verdict:
+        """Crisis when this message and the ones before it, read together, say crisis."""
+        joined = " \n".join([*context, text])[-MAX_CONTEXT_CHARS:]
+        together = self._judge_text(joined)
+        if together.level != "crisis" or together.error is not None:
+            return verdict
+        model_says = together.model[1] if together.model else 0.0
+        if together.decided_by == "model" and model_says < self._context_threshold():
+            return verdict
+        reason = Reason(
+            rule=CONTEXT_REASON,
+            category="context",
+            label=CONTEXT_LABEL,
+            level="crisis",
+            span=(0, len(text)),
+            text=text,
+            score=together.model[1] if together.model else None,
+        )
+        return Verdict(
+            "crisis",
+            together.score,
+            [reason, *verdict.reasons],
+            verdict.suppressed,
+            None,
+            verdict.model,
+        )
+
+    def _context_threshold(self) -> float:
+        return self.model.policy.context if self.model is not None else 1.0
 
     def _classify(self, text: str) -> Verdict:
         norm = self._normaliser.normalise(text)
@@ -506,9 +623,10 @@ def load_detector() -> Detector:
     return Detector.from_path(DEFAULT_RULES_PATH, model)
 
 
-def classify(text: str) -> Verdict:
-    """Classify one message with the shipped rules."""
-    return load_detector().classify(text)
+def classify(text: str, context: Sequence[str] = ()) -> Verdict:
+    """Classify one message with the shipped rules and model (``context``: the person's
+    previous few messages, oldest first)."""
+    return load_detector().classify(text, context)
 
 
 def classify_lines(lines: Iterable[str], detector: Detector | None = None) -> Iterator[str]:

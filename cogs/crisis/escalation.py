@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -82,6 +82,18 @@ class Target:
     channel: discord.abc.Messageable
 
 
+def detection(verdict: Verdict, force_level: str | None) -> dict[str, Any]:
+    """What decided an alert, kept with it (no words): the part, rule ids, model scores."""
+    rules = [r.rule for r in verdict.reasons if r.category not in ("model", "context")]
+    decided = verdict.decided_by
+    if force_level is not None and stronger(verdict.level, force_level) != verdict.level:
+        decided = "caller"  # a check-in answer, /help-now...: the caller set the level
+    found: dict[str, Any] = {"decided_by": decided, "rules": rules}
+    if verdict.model is not None:
+        found["model"] = {"risky": verdict.model[0], "crisis": verdict.model[1]}
+    return found
+
+
 class Escalation:
     def __init__(self, bot: LanternBot, store: CrisisStore) -> None:
         self.bot = bot
@@ -125,18 +137,19 @@ class Escalation:
         message: discord.Message | None = None,
         sent_offline_at: datetime | None = None,
         mark: dict[int, tuple[int | None, int | None, int]] | None = None,
+        context: Sequence[str] = (),
     ) -> Verdict | None:
-        """Classify `text` from `member` and, if it needs a human, record the alert and
-        what must be delivered. Returns before anything is sent: the outbox delivers.
-        `reason` is why a caller forced the level (shown to facilitators as "Why"): never
-        the person's own words."""
+        """Classify `text` from `member` (with `context`, their previous few messages) and,
+        if it needs a human, record the alert and what must be delivered. Returns before
+        anything is sent: the outbox delivers. `reason` is why a caller forced the level
+        (shown to facilitators as "Why"): never the person's own words."""
         config = await self.bot.guild_configs.get(member.guild.id)
         if config is None or not config.is_complete:
             return None
-        if len(text) > 1000:  # long texts take milliseconds; keep the event loop free
-            verdict = await asyncio.to_thread(detect, text)
+        if len(text) + sum(map(len, context)) > 1000:  # milliseconds: keep the loop free
+            verdict = await asyncio.to_thread(detect, text, context)
         else:
-            verdict = detect(text)
+            verdict = detect(text, context)
         level = stronger(verdict.level, force_level)
         if level == "none":
             return verdict
@@ -158,9 +171,14 @@ class Escalation:
         ]
         # A DM's link opens nothing for facilitators; the excerpt is what they get.
         url = jump_url or (message.jump_url if message and message.guild else None)
-        # Only the statistical safety net fired: facilitators get a quiet concern to look at,
-        # but nobody is messaged about what may well be a figure of speech.
-        model_only = force_level is None and all(r.category == "model" for r in verdict.reasons)
+        # Only the model flagged a concern: facilitators get a quiet concern to look at, but
+        # nobody is messaged about what may well be a figure of speech. A model crisis (its
+        # threshold set for few false alarms) reaches the person like a rules one.
+        quiet = (
+            force_level is None
+            and level == "concern"
+            and all(r.category == "model" for r in verdict.reasons)
+        )
         now = self.bot.clock.now()
         guild_id = member.guild.id
         async with self.bot.db.transaction():
@@ -179,8 +197,9 @@ class Escalation:
                 now,
                 sent_offline_at,
                 reason,
+                detection(verdict, force_level),
             )
-            if not model_only and await self.store.claim_outreach(
+            if not quiet and await self.store.claim_outreach(
                 guild_id, member.id, now, OUTREACH_EVERY
             ):
                 await self.bot.outbox.enqueue(
@@ -205,6 +224,7 @@ class Escalation:
         now: datetime,
         sent_offline_at: datetime | None,
         reason: str | None = None,
+        found: dict[str, Any] | None = None,
     ) -> tuple[Alert, datetime | None]:
         """Inside the caller's transaction: a new alert, or this message joins the person's
         recent one; returns it and when its re-alert is due (if newly armed)."""
@@ -243,6 +263,7 @@ class Escalation:
             reasons=reasons,
             now=now,
             sent_offline_at=sent_offline_at,
+            detection=found,
         )
         alert = await self._load(alert_id)
         arm = await self._arm(alert, now) if level == "crisis" else None

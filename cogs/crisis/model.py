@@ -7,11 +7,13 @@ reproduces its scikit-learn pipeline exactly, without numpy or scikit-learn:
   whitespace-separated words, padded with a space) or ``word`` (``token_pattern`` tokens and
   their n-grams); lower-cased text; ``sublinear_tf`` (1 + ln count); smoothed idf stored per
   term; each vector l2-normalised on its own (as ``make_union`` concatenates them);
-- a logistic regression: ``sigmoid(w . x + intercept)``.
+- one logistic regression per head, ``sigmoid(w . x + intercept)``, over the same features:
+  ``risky`` (crisis or concern wording against none) and ``crisis`` (crisis against the rest).
 
 Terms outside the vocabulary carry no weight and do not enter the norm, so only vocabulary
-hits are counted. ``CrisisModel.score(text)`` is the probability that the text is risky
-(crisis or concern wording); the detector compares it with ``threshold``.
+hits are counted. ``CrisisModel.scores(text)`` gives both probabilities; the file's ``policy``
+holds the thresholds the detector compares them with (chosen by cross-validation of the whole
+detector, rules included, in the training tool).
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ __all__ = ["DEFAULT_MODEL_PATH", "CrisisModel", "load_model"]
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "config" / "crisis_model.json"
 FORMAT = "lantern-crisis-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+HEADS = ("risky", "crisis")
 
 _WHITE_SPACES = re.compile(r"\s\s+")  # as scikit-learn's char_wb analyzer
 
 
 class _Vectorizer:
-    """One TF-IDF vectorizer: its analyzer, and per term (idf, coefficient)."""
+    """One TF-IDF vectorizer: its analyzer, and per term (idf, one coefficient per head)."""
 
     __slots__ = ("_ngrams", "_token", "analyzer", "lowercase", "name", "sublinear_tf", "terms")
 
@@ -51,9 +54,11 @@ class _Vectorizer:
         self.sublinear_tf = bool(spec.get("sublinear_tf", False))
         if spec.get("norm", "l2") != "l2" or not spec.get("smooth_idf", True):
             raise ValueError("only norm='l2' with smoothed idf is supported")
-        self.terms: dict[str, tuple[float, float]] = {
-            str(term): (float(idf), float(coef)) for term, (idf, coef) in spec["terms"].items()
-        }
+        self.terms: dict[str, tuple[float, ...]] = {}
+        for term, values in spec["terms"].items():
+            if len(values) != 1 + len(HEADS):
+                raise ValueError(f"term {term!r}: expected idf and {len(HEADS)} coefficients")
+            self.terms[str(term)] = tuple(float(v) for v in values)
         if self.analyzer == "word":
             self._token = re.compile(spec.get("token_pattern", r"(?u)\b\w\w+\b"))
         elif self.analyzer == "char_wb":
@@ -101,24 +106,62 @@ class _Vectorizer:
                     hits.append(gram)
         return tuple(hits)
 
-    def dot(self, counts: Mapping[str, int]) -> float:
-        """w . x for this vectorizer's l2-normalised TF-IDF vector ``x``."""
+    def dot(self, counts: Mapping[str, int]) -> tuple[float, float]:
+        """w . x per head for this vectorizer's l2-normalised TF-IDF vector ``x``."""
         if not counts:
-            return 0.0
+            return 0.0, 0.0
         terms = self.terms
         sublinear = self.sublinear_tf
-        norm = 0.0
-        dot = 0.0
+        norm = risky = crisis = 0.0
         for term, count in counts.items():
-            idf, coef = terms[term]
+            idf, c_risky, c_crisis = terms[term]
             value = (1.0 + math.log(count) if sublinear else float(count)) * idf
             norm += value * value
-            dot += value * coef
-        return dot / math.sqrt(norm) if norm > 0.0 else 0.0
+            risky += value * c_risky
+            crisis += value * c_crisis
+        if norm <= 0.0:
+            return 0.0, 0.0
+        scale = 1.0 / math.sqrt(norm)
+        return risky * scale, crisis * scale
+
+
+class Policy:
+    """The thresholds the detector applies to the model's two scores (see detector.py).
+
+    ``concern``: a risky score at or above it makes a rules ``none`` a concern;
+    ``crisis``: a crisis score at or above it makes a rules ``none`` a crisis;
+    ``raise_concern``: a crisis score at or above it makes a rules concern a crisis;
+    ``context``: the same, for the person's last few messages read together.
+    """
+
+    __slots__ = ("concern", "context", "crisis", "raise_concern")
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self.concern = _probability(spec, "concern")
+        self.crisis = _probability(spec, "crisis")
+        self.raise_concern = _probability(spec, "raise_concern")
+        self.context = _probability(spec, "context")
+
+    def to_json(self) -> dict[str, float]:
+        return {name: getattr(self, name) for name in sorted(self.__slots__)}
+
+
+def _probability(spec: Mapping[str, Any], name: str) -> float:
+    value = float(spec[name])
+    if not 0.0 < value <= 1.0:
+        raise ValueError(f"policy.{name} {value} is not in (0, 1]")
+    return value
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
 
 
 class CrisisModel:
-    """A loaded model file: ``score(text)`` in [0, 1], compared with ``threshold``."""
+    """A loaded model file: ``scores(text)`` (risky, crisis) in [0, 1] and its ``policy``."""
 
     def __init__(self, document: Mapping[str, Any], source: str = "<model>") -> None:
         try:
@@ -127,10 +170,9 @@ class CrisisModel:
                     f"expected format {FORMAT!r} version {FORMAT_VERSION}, got "
                     f"{document.get('format')!r} version {document.get('version')!r}"
                 )
-            self.threshold = float(document["threshold"])
-            if not 0.0 < self.threshold < 1.0:
-                raise ValueError(f"threshold {self.threshold} is not in (0, 1)")
-            self.intercept = float(document["intercept"])
+            self.policy = Policy(document["policy"])
+            heads = document["heads"]
+            self.intercepts = tuple(float(heads[name]["intercept"]) for name in HEADS)
             self.vectorizers = tuple(_Vectorizer(spec) for spec in document["vectorizers"])
             if not self.vectorizers:
                 raise ValueError("no vectorizers")
@@ -163,28 +205,26 @@ class CrisisModel:
     def features(self) -> int:
         return sum(len(v.terms) for v in self.vectorizers)
 
-    def decision(self, text: str) -> float:
-        """``w . x + intercept`` (the logit)."""
-        total = self.intercept
+    def decisions(self, text: str) -> tuple[float, float]:
+        """``w . x + intercept`` (the logits) of the risky and crisis heads."""
+        risky, crisis = self.intercepts
         lowered = text.lower()
         for vectorizer, char_hits in zip(self.vectorizers, self._char_hits, strict=True):
             source = lowered if vectorizer.lowercase else text
             counts = vectorizer.counts(source, char_hits or vectorizer.char_wb_hits)
-            total += vectorizer.dot(counts)
-        return total
+            more_risky, more_crisis = vectorizer.dot(counts)
+            risky += more_risky
+            crisis += more_crisis
+        return risky, crisis
+
+    def scores(self, text: str) -> tuple[float, float]:
+        """Probabilities (0-1) that ``text`` is risky wording (crisis or concern), and crisis."""
+        risky, crisis = self.decisions(text)
+        return _sigmoid(risky), _sigmoid(crisis)
 
     def score(self, text: str) -> float:
-        """Probability (0-1) that ``text`` is risky wording (crisis or concern)."""
-        z = self.decision(text)
-        if z >= 0:
-            return 1.0 / (1.0 + math.exp(-z))
-        e = math.exp(z)
-        return e / (1.0 + e)
-
-    def flags(self, text: str) -> tuple[bool, float]:
-        """Whether ``text`` scores at or above the threshold, and the score."""
-        score = self.score(text)
-        return score >= self.threshold, score
+        """The risky probability alone."""
+        return self.scores(text)[0]
 
 
 @functools.cache

@@ -54,13 +54,15 @@ class RuleSpec(_Strict):
 class ModifierSpec(_Strict):
     id: str = Field(pattern=_ID)
     effect: Literal["cancel", "downgrade"]
-    scope: Literal["before", "after", "clause", "overlap", "contains", "message"]
+    scope: Literal["before", "after", "next", "clause", "overlap", "contains", "message"]
     label: str = Field(min_length=1)
     patterns: tuple[str, ...] = Field(min_length=1)
     applies_to: tuple[str, ...] = ("*",)
     max_gap: int = Field(default=10_000, ge=0)
     blocked_by: tuple[str, ...] = ()
     block_includes_cue: bool = False
+    requires: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
 
 
@@ -144,7 +146,9 @@ class RuleFile(_Strict):
             for name in mod.applies_to:
                 if name != "*" and name not in self.categories:
                     raise ValueError(f"modifier {mod.id!r}: applies_to unknown category {name!r}")
-            for i, pattern in enumerate(mod.patterns + mod.blocked_by, 1):
+            for i, pattern in enumerate(
+                mod.patterns + mod.blocked_by + mod.requires + mod.unless, 1
+            ):
                 compile_pattern(pattern, self.macros, f"modifier {mod.id!r}: pattern {i}")
         for esc in self.escalation:
             for name in esc.all_of + esc.any_of:

@@ -40,6 +40,8 @@ class Alert:
     """Where the alert message went: escalation, log, dm (facilitators) or owner."""
     sent_offline_at: datetime | None = None
     """When the message was posted, if Lantern was offline then (caught up later)."""
+    detection: dict[str, Any] | None = None
+    """Which part of the detector decided: {"decided_by", "rules", "model"} (no words)."""
 
     @property
     def waiting(self) -> bool:
@@ -92,6 +94,7 @@ def _alert(row: Any, cipher: Cipher) -> Alert:
         last_message_at=datetime.fromisoformat(row["last_message_at"]),
         landed=row["landed"],
         sent_offline_at=_when(row["sent_offline_at"]),
+        detection=json.loads(row["detection"]) if row["detection"] else None,
     )
 
 
@@ -155,12 +158,14 @@ class CrisisStore:
         reasons: list[dict[str, Any]],
         now: datetime,
         sent_offline_at: datetime | None = None,
+        detection: dict[str, Any] | None = None,
     ) -> int:
         async with self.db.transaction() as tx:
             alert_id = await tx.execute(
                 "INSERT INTO crisis_alerts (guild_id, user_id, level, score, source, channel_id, "
                 "message_id, jump_url, excerpt, reasons, created_at, last_message_at, "
-                "updated_at, sent_offline_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "updated_at, sent_offline_at, detection) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     guild_id,
                     user_id,
@@ -176,6 +181,7 @@ class CrisisStore:
                     now.isoformat(),
                     now.isoformat(),
                     sent_offline_at.isoformat() if sent_offline_at else None,
+                    json.dumps(detection) if detection else None,
                 ),
             )
             await self._event(tx, alert_id, "raised", None, now, f"{level} via {source}")
@@ -422,7 +428,7 @@ class CrisisStore:
     async def add_feedback(self, alert: Alert, label: str, by: int, now: datetime) -> None:
         await self.db.execute(
             "INSERT INTO crisis_feedback (alert_id, guild_id, text, detected, label, reasons, "
-            "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "created_by, created_at, detection) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 alert.id,
                 alert.guild_id,
@@ -432,12 +438,13 @@ class CrisisStore:
                 json.dumps(alert.reasons),
                 by,
                 now.isoformat(),
+                json.dumps(alert.detection) if alert.detection else None,
             ),
         )
 
     async def feedback(self, guild_id: int) -> list[dict[str, Any]]:
         rows = await self.db.fetch_all(
-            "SELECT text, detected, label, reasons, created_at FROM crisis_feedback "
+            "SELECT text, detected, label, reasons, created_at, detection FROM crisis_feedback "
             "WHERE guild_id = ? ORDER BY id",
             (guild_id,),
         )
@@ -448,6 +455,7 @@ class CrisisStore:
                 "label": r[2],
                 "reasons": json.loads(r[3]),
                 "at": r[4],
+                **(json.loads(r[5]) if r[5] else {"decided_by": "rules"}),
             }
             for r in rows
         ]

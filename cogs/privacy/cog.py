@@ -160,6 +160,7 @@ class Privacy(commands.Cog):
             "personal data deleted",
             extra={"guild_id": guild_id, "records": sum(counts.values())},
         )
+        self.bot.dispatch("personal_data_deleted", guild_id, user_id)
         return counts
 
     # --- leavers and retention ---------------------------------------------------------

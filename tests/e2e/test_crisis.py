@@ -3,6 +3,7 @@ alerted (grouped, re-alerted until acknowledged, across restarts), and nothing l
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +12,10 @@ import time_machine
 from bot.client import LanternBot
 from bot.emulator import Emulator, NotVisible
 from bot.emulator.model import Channel, Message
+from cogs.crisis import escalation
+from cogs.crisis.detector import Detector
+from cogs.crisis.model import DEFAULT_MODEL_PATH, CrisisModel
+from cogs.crisis.rules import DEFAULT_RULES_PATH
 from tests.e2e.conftest import Clinic, Harness
 from tests.e2e.support import button_ids, field, text
 from tests.e2e.test_cohorts import agree, agreement_message, channel, create, enroll
@@ -312,6 +317,10 @@ async def test_false_alarm_is_logged_and_exported(
     assert export.ephemeral
     (attachment,) = export.message.attachments  # type: ignore[union-attr]
     assert b'"label": "none"' in attachment.data
+    (row,) = [json.loads(line) for line in attachment.data.decode().splitlines()]
+    # What decided the alert travels with the label, for the next training round.
+    assert row["decided_by"] == "rules" and "ideation.kill_self" in row["rules"]
+    assert set(row["model"]) == {"risky", "crisis"}
 
 
 async def test_realert_interval_is_per_server(
@@ -328,6 +337,46 @@ async def test_realert_interval_is_per_server(
     travel.shift(timedelta(minutes=3, seconds=1))
     configured.scheduler.wakeup()
     await emu.wait_for(lambda: len(realerts(emu, clinic)) == 1)
+
+
+async def test_a_goodbye_spread_over_messages_is_read_together(
+    emu: Emulator, clinic: Clinic, configured: LanternBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The rules alone, so that what each message scores cannot move with a retrained model.
+    monkeypatch.setattr(escalation, "detect", Detector(DEFAULT_RULES_PATH).classify)
+    group = await cohort_with(emu, clinic, clinic.bob, clinic.carol)
+    await emu.say(clinic.bob, group, "gave my guitar to my brother today")
+    await emu.say(clinic.carol, group, "where im going i wont need it")  # someone else: apart
+    await emu.wait_for(lambda: configured.idle, what="the pipeline to finish")
+    assert alerts(emu, clinic) == []
+    await emu.say(clinic.bob, group, "where im going i wont need it")
+    alert = await wait_alert(emu, clinic)
+    assert "Crisis alert" in text(alert)
+    assert "last few minutes" in text(alert)  # the context reason, for facilitators
+    await support_dm(emu, clinic.bob)
+    store = configured.get_cog("Crisis").store  # type: ignore[union-attr]
+    (raised,) = await store.log(clinic.guild.id)
+    assert raised.detection["decided_by"] == "context"
+
+
+async def test_a_model_only_crisis_reaches_the_person_like_a_rules_one(
+    emu: Emulator, clinic: Clinic, configured: LanternBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = json.loads(DEFAULT_MODEL_PATH.read_text(encoding="utf-8"))
+    document["heads"]["crisis"]["intercept"] = 50.0  # the model is sure of everything
+    monkeypatch.setattr(
+        escalation, "detect", Detector(DEFAULT_RULES_PATH, CrisisModel(document)).classify
+    )
+    group = await cohort_with(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, group, "sorted everything out, feels calm now")
+    alert = await wait_alert(emu, clinic)
+    assert "Crisis alert" in text(alert) and "(model)" in text(alert)
+    assert alert.mention_roles == [clinic.facilitator_role.id]
+    await support_dm(emu, clinic.bob)
+    store = configured.get_cog("Crisis").store  # type: ignore[union-attr]
+    (raised,) = await store.log(clinic.guild.id)
+    assert raised.detection["decided_by"] == "model"
+    assert raised.detection["model"]["crisis"] > 0.99
 
 
 async def test_model_only_concern_alerts_facilitators_quietly_and_does_not_message_the_person(

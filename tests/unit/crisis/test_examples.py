@@ -106,7 +106,12 @@ CONCERN = _cases(
 )
 def test_hard_categories(text: str, level: str) -> None:
     verdict = classify(text)
-    assert verdict.level == level, [reason.rule for reason in verdict.reasons]
+    rules = [reason.rule for reason in verdict.reasons]
+    if level == "concern" and verdict.decided_by == "model":
+        # The model may raise a rules concern to crisis (it never lowers a level).
+        assert verdict.level == "crisis" and verdict.reasons[1].level == "concern", rules
+    else:
+        assert verdict.level == level, rules
 
 
 def test_verdict_shape_and_spans_in_the_original() -> None:
