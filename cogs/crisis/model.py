@@ -1,4 +1,4 @@
-"""The crisis detector's learned safety net: pure-Python inference for config/crisis_model.json.
+"""The crisis detector's learned model: pure-Python inference for config/crisis_model.json.
 
 The model file is written by tools/train_crisis_model.py (scikit-learn, dev only). This module
 reproduces its scikit-learn pipeline exactly, without numpy or scikit-learn:
