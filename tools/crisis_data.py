@@ -87,7 +87,8 @@ def near_copies(texts: list[str], known: list[str]) -> set[int]:
 
 
 def blind_sets() -> list[Path]:
-    return sorted(DATA.glob("crisis_blind_v*.jsonl"))
+    """Scored blind sets and the next one (crisis_blind_next.jsonl), kept out of training."""
+    return sorted(DATA.glob("crisis_blind_*.jsonl"))
 
 
 def merge(out: Path, sources: list[tuple[str, Path]], against: list[Path]) -> None:
