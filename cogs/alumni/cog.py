@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from bot.checks import guild_of, require_facilitator
 from bot.client import LanternBot
+from bot.cogs import loaded_cog
 from bot.errors import UserError
 from bot.interactions import NO_PINGS, reports_errors, send_private
 from bot.outbox import PERSON, Item, Landed
@@ -337,7 +338,7 @@ class CongratsButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        cog = interaction.client.get_cog("Alumni")  # type: ignore[attr-defined]
+        cog = loaded_cog(interaction.client, Alumni)
         if self.action == "private":
             await interaction.response.edit_message(
                 content="Kept private. Congratulations on graduating! 🎓", view=None

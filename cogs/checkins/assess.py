@@ -19,7 +19,7 @@ from bot.interactions import reports_errors, send_private
 from cogs.checkins import logic
 from cogs.checkins.membership import standing
 from cogs.checkins.store import Assessment, CheckinStore
-from cogs.checkins.views import COLOUR, PREFIX
+from cogs.checkins.views import COLOUR, PREFIX, checkins
 from cogs.cohorts.store import CohortStore
 from cogs.support.texts import when
 
@@ -78,9 +78,7 @@ class AssessmentButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        cog = interaction.client.get_cog("Checkins")  # type: ignore[attr-defined]
-        if cog is None:
-            raise UserError("Check-ins are unavailable right now. Please try again in a minute.")
+        cog = checkins(interaction.client)
         await cog.assessments.on_answer(interaction, self.assessment_id, self.question, self.value)
 
 
@@ -106,10 +104,7 @@ class NextButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        cog = interaction.client.get_cog("Checkins")  # type: ignore[attr-defined]
-        if cog is None:
-            raise UserError("Check-ins are unavailable right now. Please try again in a minute.")
-        await cog.assessments.start(interaction, self.guild_id)
+        await checkins(interaction.client).assessments.start(interaction, self.guild_id)
 
 
 class AssessmentService:

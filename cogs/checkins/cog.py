@@ -28,7 +28,7 @@ from cogs.checkins.membership import standing
 from cogs.checkins.prompts import DEFAULT_TIME, PROMPT, PromptService, not_in_a_cohort
 from cogs.checkins.schedule import ScheduleError
 from cogs.checkins.store import CheckinStore
-from cogs.checkins.views import PREFIX, CheckinButton, CheckinSelect
+from cogs.checkins.views import PREFIX, CheckinButton, CheckinSelect, checkins
 from cogs.cohorts.lookup import cohort_choices, find_cohort
 from cogs.cohorts.store import Cohort, CohortStore
 
@@ -422,10 +422,7 @@ class OptInButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        cog = interaction.client.get_cog("Checkins")  # type: ignore[attr-defined]
-        if cog is None:
-            raise UserError("Check-ins are unavailable right now. Please try again in a minute.")
-        await cog.opt_in(interaction, self.guild_id, self.answer)
+        await checkins(interaction.client).opt_in(interaction, self.guild_id, self.answer)
 
 
 def _describe(settings: Any) -> str:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.cogs import loaded_cog
 from bot.errors import UserError
 from bot.interactions import NO_PINGS, send_private
 from bot.outbox import Item, Landed
@@ -27,11 +28,13 @@ from cogs.checkins.store import CheckinStore, Prompt, Settings
 from cogs.checkins.views import (
     NoteModal,
     answers_text,
+    checkins,
     prompt_embed,
     prompt_view,
     replace_view,
 )
 from cogs.cohorts.store import CohortStore
+from cogs.crisis import api as crisis_api
 
 if TYPE_CHECKING:
     from bot.client import LanternBot
@@ -257,10 +260,12 @@ class PromptService:
     # --- weekly questionnaires -------------------------------------------------------
 
     async def weekly_due(self, prompt: Prompt) -> bool:
-        cog = self.bot.get_cog("Checkins")
+        from cogs.checkins.cog import Checkins
+
+        cog = loaded_cog(self.bot, Checkins)
         if cog is None:
             return False
-        return bool(await cog.assessments.due(prompt.guild_id, prompt.user_id))  # type: ignore[attr-defined]
+        return await cog.assessments.due(prompt.guild_id, prompt.user_id)
 
     # --- /checkin now ----------------------------------------------------------------
 
@@ -319,8 +324,7 @@ class PromptService:
     ) -> None:
         prompt = await self._own_prompt(interaction, prompt_id)
         if action == "weekly":
-            cog = self.bot.get_cog("Checkins")
-            await cog.assessments.start(interaction, prompt.guild_id)  # type: ignore[union-attr]
+            await checkins(self.bot).assessments.start(interaction, prompt.guild_id)
             return
         if await self._closed(interaction, prompt):
             return
@@ -509,10 +513,9 @@ async def screen_with_crisis(
     force_level: str | None,
     reason: str | None = None,
 ) -> None:
-    """Hand text (or risky answers, with `reason` saying which) to the Crisis cog; skipped
+    """Hand text (or risky answers, with `reason` saying which) to crisis support; skipped
     when it isn't loaded."""
-    crisis = bot.get_cog("Crisis")
-    if crisis is None:
+    if not crisis_api.available(bot):
         log.debug("crisis cog not loaded; check-in not screened", extra={"user_id": user_id})
         return
     guild = bot.get_guild(guild_id)
@@ -524,6 +527,6 @@ async def screen_with_crisis(
             member = await guild.fetch_member(user_id)
         except discord.HTTPException:
             return
-    await crisis.screen(  # type: ignore[attr-defined]
-        member, text, source="checkin", jump_url=None, force_level=force_level, reason=reason
+    await crisis_api.screen(
+        bot, member, text, source="checkin", jump_url=None, force_level=force_level, reason=reason
     )

@@ -13,24 +13,29 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.cogs import required_cog
 from bot.interactions import reports_errors
 from cogs.checkins import logic
 from cogs.checkins.store import Prompt
 
 if TYPE_CHECKING:
+    from cogs.checkins.cog import Checkins
     from cogs.checkins.prompts import PromptService
 
 PREFIX = "lantern:checkin"
+UNAVAILABLE = "Check-ins are unavailable right now. Please try again in a minute."
 COLOUR = discord.Colour.from_rgb(244, 180, 76)  # a warm lantern amber
 
 
-def _service(interaction: discord.Interaction) -> PromptService:
-    from bot.errors import UserError
+def checkins(client: Any) -> Checkins:
+    """The loaded check-ins cog; a private "unavailable" message while it is not."""
+    from cogs.checkins.cog import Checkins
 
-    cog = interaction.client.get_cog("Checkins")  # type: ignore[attr-defined]
-    if cog is None:
-        raise UserError("Check-ins are unavailable right now. Please try again in a minute.")
-    return cog.prompts  # type: ignore[no-any-return]
+    return required_cog(client, Checkins, UNAVAILABLE)
+
+
+def _service(interaction: discord.Interaction) -> PromptService:
+    return checkins(interaction.client).prompts
 
 
 def answers_text(answers: logic.Answers) -> str:

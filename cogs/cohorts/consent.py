@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.cogs import required_cog
 from bot.errors import UserError
 from bot.interactions import reports_errors, send_private
 from cogs.cohorts.agreement import Agreement
@@ -18,7 +19,7 @@ from cogs.cohorts.logic import EnrollmentStatus
 from cogs.cohorts.store import Cohort, CohortStore, Enrollment
 
 if TYPE_CHECKING:
-    from bot.client import LanternBot
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -118,19 +119,22 @@ class ConsentButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot: LanternBot = interaction.client  # type: ignore[assignment]
-        cog = bot.get_cog("Cohorts")
-        if cog is None:
-            raise UserError("Cohorts are unavailable right now. Please try again in a minute.")
-        enrollment = await cog.store.enrollment(self.enrollment_id)  # type: ignore[attr-defined]
+        from cogs.cohorts.cog import Cohorts
+
+        cog = required_cog(
+            interaction.client,
+            Cohorts,
+            "Cohorts are unavailable right now. Please try again in a minute.",
+        )
+        enrollment = await cog.store.enrollment(self.enrollment_id)
         if enrollment is None or enrollment.user_id != interaction.user.id:
             raise UserError("This agreement was sent to someone else.")
         # Role changes and staff posts can wait on Discord's rate limits: answer first.
         await interaction.response.defer()
         if self.action == "agree":
-            await cog.accept(interaction, enrollment)  # type: ignore[attr-defined]
+            await cog.accept(interaction, enrollment)
         else:
-            await cog.has_questions(interaction, enrollment)  # type: ignore[attr-defined]
+            await cog.has_questions(interaction, enrollment)
 
 
 def done_text(enrollment: Enrollment) -> str | None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 
-from bot.errors import UserError
+from bot.cogs import required_cog
 from bot.interactions import reports_errors
 from cogs.support.plan import plan_view_button
 
@@ -132,7 +132,8 @@ class HelpButton(
 def _cog(interaction: discord.Interaction) -> Crisis:
     from cogs.crisis.cog import Crisis
 
-    cog = interaction.client.get_cog("Crisis")  # type: ignore[attr-defined]
-    if not isinstance(cog, Crisis):
-        raise UserError("Crisis support is restarting. Please call a crisis line if you need one.")
-    return cog
+    return required_cog(
+        interaction.client,
+        Crisis,
+        "Crisis support is restarting. Please call a crisis line if you need one.",
+    )

@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot import inputs, lists
 from bot.checks import guild_of, member_is_facilitator, require_facilitator
 from bot.client import LanternBot
+from bot.cogs import loaded_cog
 from bot.confirm import Confirm, ask
 from bot.errors import NotAuthorized, UserError
 from bot.interactions import NO_PINGS, LanternModal, reports_errors, send_private
@@ -406,7 +407,7 @@ class ReportButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        cog = interaction.client.get_cog("Moderation")  # type: ignore[attr-defined]
+        cog = loaded_cog(interaction.client, Moderation)
         report = await cog.store.report(self.report_id) if cog else None
         if cog is None or report is None:
             raise UserError("That report no longer exists.")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import UserError
+from bot.cogs import required_cog
 from bot.interactions import LanternModal, reports_errors
 from bot.lists import windows
 
@@ -19,10 +19,13 @@ ATTENDANCE_STATUSES = ("present", "absent", "excused")
 
 
 def _cog(interaction: discord.Interaction) -> Sessions:
-    cog = interaction.client.get_cog("Sessions")  # type: ignore[attr-defined]
-    if cog is None:
-        raise UserError("Sessions are unavailable right now. Please try again in a minute.")
-    return cog  # type: ignore[no-any-return]
+    from cogs.sessions.cog import Sessions
+
+    return required_cog(
+        interaction.client,
+        Sessions,
+        "Sessions are unavailable right now. Please try again in a minute.",
+    )
 
 
 class RsvpButton(

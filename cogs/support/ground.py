@@ -19,6 +19,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cogs import loaded_cog, required_cog
 from bot.errors import UserError
 from bot.interactions import NO_PINGS, reports_errors
 from config.coping import CopingTexts, Exercise, load_coping
@@ -198,14 +199,16 @@ class GroundButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        cog = interaction.client.get_cog("Grounding")  # type: ignore[attr-defined]
-        if not isinstance(cog, GroundCog):
-            raise UserError("The exercises are restarting. Please try again in a minute.")
+        cog = required_cog(
+            interaction.client,
+            GroundCog,
+            "The exercises are restarting. Please try again in a minute.",
+        )
         await cog.pressed(interaction, self.key, self.step)
 
 
 def coping_buttons(bot: LanternBot, keys: tuple[str, ...] = ("box",)) -> list[discord.ui.Item[Any]]:
     """For other features (crisis message, check-ins): buttons that start coping tools."""
-    cog = bot.get_cog("Grounding")
-    texts = cog.texts if isinstance(cog, GroundCog) else load_coping()
+    cog = loaded_cog(bot, GroundCog)
+    texts = cog.texts if cog is not None else load_coping()
     return offer_view(texts, keys)

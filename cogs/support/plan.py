@@ -21,9 +21,11 @@ from discord.ext import commands
 
 from bot import lists
 from bot.checks import guild_of, member_is_facilitator
+from bot.cogs import required_cog
 from bot.errors import NotAuthorized, UserError
 from bot.interactions import LanternModal, reports_errors, send_private
 from bot.safety import resource_line
+from cogs.crisis import api as crisis_api
 from cogs.support.store import PLAN_PARTS, Person, SafetyPlan, SupportStore
 
 if TYPE_CHECKING:
@@ -288,10 +290,8 @@ class PlanCog(commands.Cog, name="SafetyPlan"):
         config = await self.bot.guild_configs.get(guild_id)
         region = self.bot.resources.region(config.region if config else None)
         lines = [resource_line(r).replace("**", "") for r in region.resources[:3]]
-        crisis = self.bot.get_cog("Crisis")
-        if crisis is not None:
-            for local in (await crisis.store.resources(guild_id))[:2]:  # type: ignore[attr-defined]
-                lines.append(f"• {local.name}: {local.contact}")
+        for local in (await crisis_api.local_resources(self.bot, guild_id))[:2]:
+            lines.append(f"• {local.name}: {local.contact}")
         lines.append(f"• Emergency: {region.emergency}")
         lines.append("• My counselor: ")
         return "\n".join(lines)[:PART_LIMIT]
@@ -430,10 +430,9 @@ class PlanViewButton(
 
 
 def _cog(interaction: discord.Interaction) -> PlanCog:
-    cog = interaction.client.get_cog("SafetyPlan")  # type: ignore[attr-defined]
-    if not isinstance(cog, PlanCog):
-        raise UserError("Safety plans are restarting. Please try again in a minute.")
-    return cog
+    return required_cog(
+        interaction.client, PlanCog, "Safety plans are restarting. Please try again in a minute."
+    )
 
 
 # --- for other features -------------------------------------------------------------------

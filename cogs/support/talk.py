@@ -24,6 +24,7 @@ from bot.interactions import NO_PINGS, send_private
 from bot.pages import fit_beside, send_pages, to_embeds
 from bot.staff import staff_channel
 from bot.storage.guilds import GuildConfig
+from cogs.crisis import api as crisis_api
 from cogs.support import texts
 from cogs.support.hours import is_staffed, next_staffed
 from cogs.support.plan import plan_embed
@@ -210,11 +211,8 @@ class TalkCog(Reannouncement, TalkSpaces, commands.Cog, name="Talk"):
     ) -> None:
         """Run the first message through the crisis pipeline too: at 3 am, a conversation
         that says someone is in danger must reach the crisis lines and the alert at once."""
-        crisis = self.bot.get_cog("Crisis")
-        if crisis is None:
-            return
         try:
-            await crisis.screen(member, text, source="talk", jump_url=space.jump_url)  # type: ignore[attr-defined]
+            await crisis_api.screen(self.bot, member, text, source="talk", jump_url=space.jump_url)
         except Exception:  # the conversation is open; screening must not undo that
             log.exception("could not screen a conversation's first message")
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import lists
-from bot.errors import UserError
+from bot.cogs import required_cog
 from bot.interactions import LanternModal, reports_errors
 from bot.lists import FIELD_VALUE_LIMIT
 from cogs.support.store import Conversation, ConversationEvent
@@ -246,10 +246,9 @@ class TalkStartButton(
 def talk_cog(interaction: discord.Interaction) -> TalkCog:
     from cogs.support.talk import TalkCog
 
-    cog = interaction.client.get_cog("Talk")  # type: ignore[attr-defined]
-    if not isinstance(cog, TalkCog):
-        raise UserError(
-            "Conversations are restarting. Please try again in a minute, or use `/help-now` "
-            "if you need someone now."
-        )
-    return cog
+    return required_cog(
+        interaction.client,
+        TalkCog,
+        "Conversations are restarting. Please try again in a minute, or use `/help-now` "
+        "if you need someone now.",
+    )
