@@ -23,6 +23,7 @@ from bot.pages import send_pages, to_embeds
 from bot.rollback import Created
 from bot.staff import post_log
 from bot.storage.guilds import GuildConfig
+from cogs.alumni import api as alumni_api
 from cogs.cohorts import agreement as agreements
 from cogs.cohorts import logic, spaces
 from cogs.cohorts.consent import (
@@ -568,9 +569,7 @@ class Cohorts(commands.Cog):
         return role
 
     async def _congratulate(self, member: discord.Member, cohort: Cohort) -> None:
-        alumni_cog = self.bot.get_cog("Alumni")
-        if alumni_cog is not None:
-            await alumni_cog.offer_congratulation(member, cohort)  # type: ignore[attr-defined]
+        await alumni_api.offer_congratulation(self.bot, member, cohort)
 
     # --- archive / delete / repair ---------------------------------------------------
 

@@ -24,6 +24,7 @@ from bot.interactions import NO_PINGS, LanternModal, reports_errors, send_privat
 from bot.outbox import URGENT, Item, Landed, Undeliverable, is_permanent
 from bot.pages import send_pages, to_embeds
 from bot.staff import post_log, staff_channel
+from cogs.cohorts import api as cohorts_api
 from cogs.moderation import logic
 from cogs.moderation.store import ModerationStore, Report
 
@@ -331,10 +332,9 @@ class Moderation(commands.Cog):
         await require_facilitator(interaction)
         guild = guild_of(interaction)
         channel = interaction.channel
-        cohorts = self.bot.get_cog("Cohorts")
         owner = (
-            await cohorts.store.owning(guild.id, channel.id)  # type: ignore[attr-defined]
-            if cohorts is not None and channel is not None
+            await cohorts_api.owning_cohort(self.bot, guild.id, channel.id)
+            if channel is not None
             else None
         )
         if owner is None or not isinstance(channel, discord.TextChannel):

@@ -18,6 +18,7 @@ from bot.interactions import send_private
 from bot.pages import send_pages, to_embeds
 from bot.rollback import Created
 from bot.storage.guilds import GuildConfig
+from cogs.privacy import api as privacy_api
 from cogs.setup import logic
 
 log = logging.getLogger(__name__)
@@ -267,10 +268,8 @@ class SetupCog(commands.Cog):
         excerpt_days: app_commands.Range[int, 1, 3650] | None = None,
     ) -> None:
         await require_manage_server(interaction)
-        cog = self.bot.get_cog("Privacy")
-        if cog is None:
-            raise UserError("Privacy settings are unavailable right now; try again in a minute.")
-        saved = await cog.save_settings(  # type: ignore[attr-defined]
+        saved = await privacy_api.save_settings(
+            self.bot,
             interaction,
             {"grace_days": grace_days, "notes_days": notes_days, "excerpt_days": excerpt_days},
         )
