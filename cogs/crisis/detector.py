@@ -460,8 +460,8 @@ class Detector:
         together = self._judge_text(joined)
         if together.level != "crisis" or together.error is not None:
             return verdict
-        model_says = together.model[1] if together.model else 0.0
-        if together.decided_by == "model" and model_says < self._context_threshold():
+        model_says = together.model[1] if together.model else None
+        if together.decided_by == "model" and (model_says or 0.0) < self._context_threshold():
             return verdict
         reason = Reason(
             rule=CONTEXT_REASON,
@@ -470,7 +470,7 @@ class Detector:
             level="crisis",
             span=(0, len(text)),
             text=text,
-            score=together.model[1] if together.model else None,
+            score=model_says,
         )
         return Verdict(
             "crisis",
