@@ -5,6 +5,8 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY cogs ./cogs
 COPY config ./config
+# emulator/ (the Discord emulator for tests and `sandbox`) is deliberately not copied: the
+# runtime image carries only what Lantern runs.
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 # Stage 2: the runtime image, run as an unprivileged user, data in a volume.

@@ -36,10 +36,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import configured_lantern
-from bot.emulator import Emulator
-from bot.emulator.model import Channel, Member
 from cogs.crisis import catchup as catchup_module
 from cogs.crisis.catchup import CatchUp
+from emulator import Emulator
+from emulator.model import Channel, Member
 from tests.e2e.conftest import Clinic, Harness
 from tests.e2e.support import field, text
 from tests.e2e.test_cohorts import agree, agreement_message, create, enroll

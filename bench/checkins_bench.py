@@ -31,9 +31,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.client import LanternBot
-from bot.emulator import Emulator
-from bot.emulator.ratelimit import ROUTE_LIMITS
 from bot.outbox import DEFAULT_RATE
+from emulator import Emulator
+from emulator.ratelimit import ROUTE_LIMITS
 from tests.e2e.conftest import Harness, build_clinic
 
 GLOBAL_LIMIT = 50.0

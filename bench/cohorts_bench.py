@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.emulator import Emulator
-from bot.emulator.ratelimit import ROUTE_LIMITS
+from emulator import Emulator
+from emulator.ratelimit import ROUTE_LIMITS
 from tests.e2e.conftest import Harness, build_clinic
 from tests.e2e.support import button_ids
 

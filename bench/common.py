@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.client import LanternBot
-from bot.emulator import Emulator, wiring
+from emulator import Emulator, wiring
 from tests.e2e.conftest import Clinic, Harness, build_clinic
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import pct
-from bot.emulator import Emulator
+from emulator import Emulator
 from tests.e2e.conftest import Harness, build_clinic
 from tests.e2e.support import button_ids, text
 

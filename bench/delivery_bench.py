@@ -29,8 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import configured_lantern, pct
-from bot.emulator import Emulator
-from bot.emulator.model import Channel, Member
+from emulator import Emulator
+from emulator.model import Channel, Member
 from tests.e2e.conftest import Clinic, Harness
 from tests.e2e.support import text
 from tests.e2e.test_cohorts import agree, agreement_message, create, enroll

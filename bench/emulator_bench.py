@@ -37,7 +37,7 @@ import aiohttp
 import discord
 
 from bot.client import LanternBot, discover_extensions
-from bot.emulator import Emulator, wiring
+from emulator import Emulator, wiring
 from tests.e2e.conftest import Harness, build_clinic
 
 TARGET_SETUP_MS = 150.0

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.emulator import Emulator
+from emulator import Emulator
 from tests.e2e.conftest import build_clinic
 from tests.process.harness import BotProcesses
 from tests.process.kill9 import checkin_scenario, crisis_scenario

@@ -46,8 +46,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import discord
 
 from bench.common import configured_lantern
-from bot.emulator import Emulator, wiring
-from bot.emulator.model import Channel, Member
+from emulator import Emulator, wiring
+from emulator.model import Channel, Member
 from tests.e2e.test_cohorts import agree, agreement_message, create, enroll
 
 PEOPLE = 10

@@ -34,13 +34,13 @@ sys.path.insert(0, str(ROOT))
 import time_machine
 
 from bot.client import LanternBot
-from bot.emulator import Emulator
-from bot.emulator.model import Channel, Message
 from bot.permissions import required_permissions
 from bot.storage import Database, apply_migrations
 from cogs.sessions.cog import Sessions
 from cogs.sessions.recurrence import Rule
 from cogs.sessions.store import SessionStore
+from emulator import Emulator
+from emulator.model import Channel, Message
 from tests.e2e.conftest import Harness
 
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # Monday, 09:00 in Chicago

@@ -1,6 +1,6 @@
 """`python -m bot sandbox`: Lantern at work on an emulated Discord, as a readable transcript.
 
-Starts the local Discord emulator (bot/emulator) with a demo server, runs the real Lantern
+Starts the local Discord emulator (emulator) with a demo server, runs the real Lantern
 bot against it with a throwaway database, plays the scenes in `scenes.py` and prints what
 each person sees. No token, no Discord account, no network: everything stays on 127.0.0.1.
 
@@ -18,12 +18,12 @@ from typing import Any, TextIO
 
 from bot.client import LanternBot
 from bot.clock import SystemClock
-from bot.emulator import Emulator, wiring
 from bot.sandbox.scenes import SCENES, Scene, scene
 from bot.sandbox.stage import Stage
 from bot.sandbox.transcript import Transcript
 from bot.sandbox.world import SERVER_NAME, DemoWorld, Person, build_world
 from config.settings import Settings
+from emulator import Emulator, wiring
 
 __all__ = ["SCENES", "DemoWorld", "Person", "Scene", "Stage", "run_sandbox", "scene"]
 

@@ -17,8 +17,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.emulator.model import Channel
 from bot.sandbox.stage import Stage
+from emulator.model import Channel
 
 Play = Callable[[Stage], Awaitable[None]]
 

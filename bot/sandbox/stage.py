@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.client import LanternBot
-from bot.emulator import Emulator
-from bot.emulator.errors import DriverError
-from bot.emulator.model import Channel, Message, walk_components
-from bot.emulator.results import InteractionResult
 from bot.sandbox.transcript import Transcript
 from bot.sandbox.world import DemoWorld, Person
 from bot.storage.guilds import GuildConfig
+from emulator import Emulator
+from emulator.errors import DriverError
+from emulator.model import Channel, Message, walk_components
+from emulator.results import InteractionResult
 
 T = TypeVar("T")
 

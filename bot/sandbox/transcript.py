@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from bot.emulator import Emulator
-from bot.emulator.access import can_see_message, can_view
-from bot.emulator.model import CATEGORY, Channel, Message, Role, walk_components
 from bot.sandbox.world import DemoWorld, Person
+from emulator import Emulator
+from emulator.access import can_see_message, can_view
+from emulator.model import CATEGORY, Channel, Message, Role, walk_components
 
 WIDTH = 88
 INDENT = "        "

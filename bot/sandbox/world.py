@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.emulator import Emulator
-from bot.emulator.model import Channel, Guild, Member, User
 from bot.permissions import required_permissions
+from emulator import Emulator
+from emulator.model import Channel, Guild, Member, User
 
 SERVER_NAME = "Hope IOP"
 

@@ -153,6 +153,7 @@ class Alumni(commands.Cog):
             ) from exc
         space = AlumniSpace(guild.id, category.id, made["lounge"], made["milestones"], made["ask"])
         await self.store.save_space(space, self.bot.clock.now())
+        self.bot.dispatch("alumni_space_changed", guild.id)
         await post_log(
             self.bot.outbox, guild, config, f"{interaction.user.mention} created the alumni space."
         )

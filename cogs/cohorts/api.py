@@ -1,15 +1,124 @@
-"""What other features may use of cohorts (more moves here as issue 17 goes on)."""
+"""What other features may use of cohorts: read-only membership, lookups for commands, and
+the events cohorts dispatch.
+
+Other features never read the cohort tables (cohorts, enrollments, graduations) themselves;
+they use `Membership` (reads only), `find_cohort`/`cohort_choices` (a command's `cohort`
+option) and react to these events (`bot.dispatch`, handled as `on_<name>`):
+
+- ``cohort_member_joined(member, cohort)``: a person enrolled (consent pending).
+- ``cohort_member_left(guild, user_id, cohort, reason)``: reason "graduated" or "removed".
+- ``cohort_spaces_changed(guild_id)``: a cohort was created, archived, deleted or its
+  channels were rebuilt, so the set of live cohort channels may have changed.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.cogs import loaded_cog
+from cogs.cohorts.logic import CohortStatus, EnrollmentStatus
+from cogs.cohorts.lookup import cohort_choices, find_cohort
+from cogs.cohorts.store import Cohort, CohortStore, Enrollment
 
 if TYPE_CHECKING:
-    from cogs.cohorts.store import Cohort
+    from bot.storage.database import Database
 
-__all__ = ["owning_cohort"]
+__all__ = [
+    "Cohort",
+    "CohortStatus",
+    "Enrollment",
+    "EnrollmentStatus",
+    "Membership",
+    "cohort_choices",
+    "find_cohort",
+    "owning_cohort",
+]
+
+
+class Membership:
+    """Read-only questions about cohorts and who is in them."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._store = CohortStore(db)
+
+    async def get(self, guild_id: int, cohort_id: int) -> Cohort | None:
+        return await self._store.get(guild_id, cohort_id)
+
+    async def list(self, guild_id: int, *, include_archived: bool = True) -> list[Cohort]:
+        return await self._store.list(guild_id, include_archived=include_archived)
+
+    async def all_active(self) -> list[Cohort]:
+        return await self._store.all_active()
+
+    async def members(self, cohort_id: int, *, open_only: bool = True) -> list[Enrollment]:
+        """Enrolments, oldest first: open ones (consent pending or active) by default."""
+        return await self._store.members(cohort_id, open_only=open_only)
+
+    async def history(self, cohort_id: int) -> list[Enrollment]:
+        """Everyone ever enrolled, latest enrolment per person."""
+        return await self._store.history(cohort_id)
+
+    async def open_enrollment(self, guild_id: int, user_id: int) -> Enrollment | None:
+        """The person's enrolment with consent pending or active, if any."""
+        return await self._store.open_enrollment(guild_id, user_id)
+
+    async def is_enrolled(self, guild_id: int, user_id: int) -> bool:
+        return await self._store.open_enrollment(guild_id, user_id) is not None
+
+    async def active_cohort_of(self, guild_id: int, user_id: int) -> int | None:
+        """The cohort the person takes part in now (consent given), if any."""
+        row = await self._db.fetch_one(
+            "SELECT cohort_id FROM enrollments WHERE guild_id = ? AND user_id = ? "
+            "AND status = 'active'",
+            (guild_id, user_id),
+        )
+        return int(row["cohort_id"]) if row else None
+
+    async def active_members(self, cohort_id: int) -> list[int]:
+        """User ids of the cohort's active members, in order of enrolment."""
+        rows = await self._db.fetch_all(
+            "SELECT user_id FROM enrollments WHERE cohort_id = ? AND status = 'active' "
+            "ORDER BY enrolled_at, id",
+            (cohort_id,),
+        )
+        return [int(r["user_id"]) for r in rows]
+
+    async def active_members_of(self, cohort_ids: list[int]) -> dict[int, list[int]]:
+        """Active members of several cohorts at once: cohort id -> user ids."""
+        if not cohort_ids:
+            return {}
+        marks = ",".join("?" * len(cohort_ids))
+        rows = await self._db.fetch_all(
+            "SELECT cohort_id, user_id FROM enrollments "  # noqa: S608 (placeholders only)
+            f"WHERE status = 'active' AND cohort_id IN ({marks}) ORDER BY enrolled_at, id",
+            tuple(cohort_ids),
+        )
+        found: dict[int, list[int]] = {}
+        for r in rows:
+            found.setdefault(int(r["cohort_id"]), []).append(int(r["user_id"]))
+        return found
+
+    async def graduated_on(self, guild_id: int, user_id: int, cohort_id: int) -> date | None:
+        return await self._store.graduated_on(guild_id, user_id, cohort_id)
+
+    async def member_role_ids(self, guild_id: int, user_id: int) -> list[int]:
+        """Ids of the cohort roles (current and history) of every cohort the person was in."""
+        rows = await self._db.fetch_all(
+            "SELECT c.role_id, c.history_role_id FROM enrollments e JOIN cohorts c "
+            "ON c.id = e.cohort_id WHERE e.guild_id = ? AND e.user_id = ?",
+            (guild_id, user_id),
+        )
+        return [role_id for row in rows for role_id in row if role_id]
+
+    async def live_channels(self) -> list[tuple[int, int]]:
+        """(guild id, channel id) of every active cohort's text channels."""
+        rows = await self._db.fetch_all(
+            "SELECT guild_id, announcements_channel_id, group_channel_id, checkins_channel_id "
+            "FROM cohorts WHERE status = 'active'"
+        )
+        return [(r[0], channel) for r in rows for channel in r[1:] if channel is not None]
 
 
 async def owning_cohort(client: Any, guild_id: int, object_id: int) -> Cohort | None:

@@ -21,12 +21,12 @@ import pytest
 import time_machine
 
 from bot.client import LanternBot, discover_extensions
-from bot.emulator import Emulator, P, wiring
-from bot.emulator.model import Channel, Guild, Member, Role
 from bot.logs import configure_logging
 from bot.permissions import required_permissions
 from bot.storage.guilds import GuildConfig
 from config.settings import Settings
+from emulator import Emulator, P, wiring
+from emulator.model import Channel, Guild, Member, Role
 
 # A Monday afternoon in Chicago; scheduled work is tested by moving this clock.
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)

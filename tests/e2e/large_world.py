@@ -16,8 +16,6 @@ from datetime import datetime, time, timedelta
 import discord
 
 from bot.client import LanternBot
-from bot.emulator import Emulator
-from bot.emulator.model import Channel, Guild, Member, Role
 from bot.permissions import required_permissions
 from bot.storage.guilds import GuildConfig
 from cogs.alumni.store import AlumniSpace, AlumniStore
@@ -32,6 +30,8 @@ from cogs.sessions.store import SessionStore
 from cogs.support.plan import PART_LIMIT, PEOPLE_SLOTS, PERSON_LIMIT, parse_person
 from cogs.support.store import SupportStore
 from cogs.support.talk_views import NOTE_LIMIT
+from emulator import Emulator
+from emulator.model import Channel, Guild, Member, Role
 
 # --- Discord's and Lantern's limits the names are built to --------------------------------
 USER_NAME = 32  # username, global name and nickname

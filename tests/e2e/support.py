@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator.model import Message
-from bot.emulator.results import InteractionResult
+from emulator.model import Message
+from emulator.results import InteractionResult
 
 
 def embed_text(embed: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import time_machine
 
 from bot.client import LanternBot
-from bot.emulator import Emulator, P
+from emulator import Emulator, P
 from tests.e2e.conftest import Clinic
 from tests.e2e.support import button_ids, confirm, text
 from tests.e2e.test_cohorts import agree, agreement_message, channel, create, enroll

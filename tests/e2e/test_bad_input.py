@@ -9,10 +9,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.client import LanternBot
-from bot.emulator import DriverError, Emulator
-from bot.emulator.model import Member
 from bot.safety import crisis_lines
 from cogs.crisis.catchup import ALIVE_KEY
+from emulator import DriverError, Emulator
+from emulator.model import Member
 from tests.e2e.conftest import Clinic, Harness
 from tests.e2e.support import text
 from tests.e2e.test_cohorts import agreement_message, enroll

@@ -14,9 +14,9 @@ import pytest
 import time_machine
 
 from bot.client import LanternBot
-from bot.emulator import Emulator
-from bot.emulator.model import Member, Message
 from cogs.checkins.report import cohort_report_csv
+from emulator import Emulator
+from emulator.model import Member, Message
 from tests.e2e.conftest import Clinic, Harness
 from tests.e2e.support import button_ids, field, text
 from tests.e2e.test_cohorts import agree, agreement_message, channel, create, enroll

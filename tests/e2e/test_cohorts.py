@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.client import LanternBot
-from bot.emulator import Emulator, NotAllowed, NotVisible, P
-from bot.emulator.model import Channel, Member, Message
+from emulator import Emulator, NotAllowed, NotVisible, P
+from emulator.model import Channel, Member, Message
 from tests.e2e.conftest import Clinic
 from tests.e2e.support import button_ids, confirm, logged, text
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.cli import run_until_stopped
 from bot.client import LanternBot, discover_extensions
-from bot.emulator import Emulator, wiring
+from emulator import Emulator, wiring
 from tests.e2e.conftest import Clinic, ExpectingErrorLogWatch, Harness
 from tests.e2e.support import text
 

@@ -10,12 +10,12 @@ import pytest
 import time_machine
 
 from bot.client import LanternBot
-from bot.emulator import Emulator, NotVisible
-from bot.emulator.model import Channel, Message
 from cogs.crisis import escalation
 from cogs.crisis.detector import Detector
 from cogs.crisis.model import DEFAULT_MODEL_PATH, CrisisModel
 from cogs.crisis.rules import DEFAULT_RULES_PATH
+from emulator import Emulator, NotVisible
+from emulator.model import Channel, Message
 from tests.e2e.conftest import Clinic, Harness
 from tests.e2e.support import button_ids, field, text
 from tests.e2e.test_cohorts import agree, agreement_message, channel, create, enroll

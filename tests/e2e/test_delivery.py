@@ -12,8 +12,8 @@ import pytest
 import time_machine
 
 from bot.client import LanternBot
-from bot.emulator import Emulator, P
-from bot.emulator.model import Message
+from emulator import Emulator, P
+from emulator.model import Message
 from tests.e2e.conftest import Clinic, ExpectingErrorLogWatch, Harness
 from tests.e2e.support import button_ids, logged, text
 from tests.e2e.test_checkins import opt_in, prompts, settle

@@ -14,8 +14,8 @@ import pytest
 import time_machine
 
 from bot.client import LanternBot
-from bot.emulator import Emulator
-from bot.emulator.model import Member, Message
+from emulator import Emulator
+from emulator.model import Member, Message
 from tests.e2e.conftest import Clinic
 from tests.e2e.test_checkins import settle
 

@@ -20,11 +20,11 @@ import pytest
 import pytest_asyncio
 
 from bot.client import LanternBot
-from bot.emulator import Emulator
-from bot.emulator.model import Member, Message, walk_components
-from bot.emulator.results import InteractionResult
 from cogs.crisis.store import CrisisStore
 from cogs.sessions.store import SessionStore
+from emulator import Emulator
+from emulator.model import Member, Message, walk_components
+from emulator.results import InteractionResult
 from tests.e2e.conftest import Harness
 from tests.e2e.large_world import (
     ALERTS,

@@ -17,9 +17,6 @@ import pytest
 import time_machine
 
 from bot.client import LanternBot
-from bot.emulator import Emulator
-from bot.emulator.model import Member
-from bot.emulator.results import InteractionResult
 from cogs.cohorts import spaces
 from cogs.cohorts.store import CohortStore
 from cogs.crisis.cog import Crisis
@@ -27,6 +24,9 @@ from cogs.moderation import store as moderation_store
 from cogs.moderation.cog import Moderation
 from cogs.support import store as support_store
 from cogs.support.talk import TalkCog
+from emulator import Emulator
+from emulator.model import Member
+from emulator.results import InteractionResult
 from tests.e2e.conftest import Clinic, Harness
 from tests.e2e.support import button_ids, field, text
 from tests.e2e.test_cohorts import create

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.client import LanternBot
-from bot.emulator import Emulator, NotAllowed
+from emulator import Emulator, NotAllowed
 from tests.e2e.conftest import Clinic
 from tests.e2e.support import button_ids, confirm, field, logged, text
 from tests.e2e.test_cohorts import agree, agreement_message, channel, create, enroll

@@ -12,7 +12,7 @@ import time_machine
 
 from bot.client import LanternBot
 from bot.crypto import generate_key
-from bot.emulator import Emulator
+from emulator import Emulator
 from tests.e2e.conftest import Clinic, Harness
 from tests.e2e.support import button_ids, logged, text
 from tests.e2e.test_crisis import CRISIS, cohort_with, support_dm, wait_alert

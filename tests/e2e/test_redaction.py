@@ -8,9 +8,9 @@ from datetime import timedelta
 import time_machine
 
 from bot.client import LanternBot
-from bot.emulator import Emulator
-from bot.emulator.model import Message
 from cogs.privacy.redact import DELETED, EXPIRED
+from emulator import Emulator
+from emulator.model import Message
 from tests.e2e.conftest import Clinic, ExpectingErrorLogWatch, Harness
 from tests.e2e.support import button_ids, logged, text
 from tests.e2e.test_crisis import CRISIS, cohort_with, realerts, wait_alert

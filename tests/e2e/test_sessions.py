@@ -14,11 +14,11 @@ import pytest
 import time_machine
 
 from bot.client import LanternBot
-from bot.emulator import Emulator
-from bot.emulator.model import Channel, Member, Message
 from cogs.cohorts.store import Cohort, CohortStore
 from cogs.sessions.cog import Sessions
 from cogs.sessions.store import attendance_rows, missed_sessions
+from emulator import Emulator
+from emulator.model import Channel, Member, Message
 from tests.e2e.conftest import Clinic, Harness
 from tests.e2e.support import button_ids, logged, text
 from tests.e2e.test_cohorts import agree, agreement_message, create, enroll

@@ -6,7 +6,7 @@ import discord
 import pytest
 
 from bot.client import LanternBot
-from bot.emulator import Emulator, NotAllowed, P
+from emulator import Emulator, NotAllowed, P
 from tests.e2e.conftest import Clinic, ExpectingErrorLogWatch
 from tests.e2e.support import field, text
 

@@ -12,9 +12,9 @@ import pytest
 import time_machine
 
 from bot.client import LanternBot
-from bot.emulator import Emulator, NotVisible
-from bot.emulator.model import Channel, Member, Message
-from bot.emulator.results import InteractionResult
+from emulator import Emulator, NotVisible
+from emulator.model import Channel, Member, Message
+from emulator.results import InteractionResult
 from tests.e2e.conftest import Clinic, Harness
 from tests.e2e.support import button_ids, field, text
 from tests.e2e.test_crisis import CRISIS, cohort_with, support_dm, wait_alert

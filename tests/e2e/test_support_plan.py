@@ -8,10 +8,10 @@ import pytest
 import time_machine
 
 from bot.client import LanternBot
-from bot.emulator import Emulator, NotVisible
-from bot.emulator.model import Member, Message
-from bot.emulator.results import InteractionResult
 from cogs.support.plan import shared_plan_embed
+from emulator import Emulator, NotVisible
+from emulator.model import Member, Message
+from emulator.results import InteractionResult
 from tests.e2e.conftest import Clinic, Harness
 from tests.e2e.support import button_ids, text
 from tests.e2e.test_crisis import CRISIS, cohort_with, support_dm, wait_alert

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import discord
 import pytest
 
-from bot.emulator import Emulator, P, wiring
-from bot.emulator.model import Channel, Guild, Member, Role
+from emulator import Emulator, P, wiring
+from emulator.model import Channel, Guild, Member, Role
 from tests.emulator.testbot import ProbeBot
 
 

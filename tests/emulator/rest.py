@@ -12,9 +12,9 @@ from typing import Any
 
 import aiohttp
 
-from bot.emulator import Emulator
-from bot.emulator.interactions import new_interaction
-from bot.emulator.model import Channel, Member, Message
+from emulator import Emulator
+from emulator.interactions import new_interaction
+from emulator.model import Channel, Member, Message
 
 COMMAND, COMPONENT, AUTOCOMPLETE = 2, 3, 4
 

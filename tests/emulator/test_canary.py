@@ -15,7 +15,7 @@ import ssl
 import discord
 import trustme
 
-from bot.emulator import Emulator, wiring
+from emulator import Emulator, wiring
 from tests.emulator.conftest import build_program
 from tests.emulator.testbot import ProbeBot
 

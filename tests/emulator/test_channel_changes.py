@@ -6,7 +6,7 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot.emulator import Emulator, P
+from emulator import Emulator, P
 from tests.emulator.conftest import Program
 from tests.emulator.testbot import ProbeBot
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot.emulator import DriverError, Emulator, NotVisible
-from bot.emulator.permissions import P
+from emulator import DriverError, Emulator, NotVisible
+from emulator.permissions import P
 from tests.emulator.conftest import Program
 from tests.emulator.testbot import ProbeBot
 

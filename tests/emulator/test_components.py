@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import DriverError, Emulator, NotVisible
+from emulator import DriverError, Emulator, NotVisible
 from tests.emulator.conftest import Program
 from tests.emulator.testbot import ProbeBot
 

@@ -8,7 +8,7 @@ import time
 import discord
 import pytest
 
-from bot.emulator import Emulator, wiring
+from emulator import Emulator, wiring
 from tests.emulator.conftest import Program, build_program
 from tests.emulator.testbot import ProbeBot
 

@@ -9,7 +9,7 @@ import aiohttp
 import discord
 import pytest
 
-from bot.emulator import BotDidNotRespond, Emulator
+from emulator import BotDidNotRespond, Emulator
 from tests.emulator.conftest import Program
 from tests.emulator.testbot import ProbeBot
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot.emulator import Emulator
+from emulator import Emulator
 from tests.emulator.conftest import Program
 from tests.emulator.testbot import ProbeBot
 

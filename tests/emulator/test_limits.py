@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.emulator import Emulator
+from emulator import Emulator
 from tests.emulator.conftest import Program
 from tests.emulator.rest import AUTOCOMPLETE, COMMAND, Rest, refused
 

@@ -14,7 +14,7 @@ import aiohttp
 import discord
 import pytest
 
-from bot.emulator import Emulator
+from emulator import Emulator
 from tests.emulator.conftest import Program
 from tests.emulator.rest import COMMAND, COMPONENT, Rest, named, refused
 from tests.emulator.testbot import ProbeBot

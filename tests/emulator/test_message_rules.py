@@ -7,7 +7,7 @@ import asyncio
 import discord
 import pytest
 
-from bot.emulator import DriverError, Emulator, NotAllowed
+from emulator import DriverError, Emulator, NotAllowed
 from tests.emulator.conftest import Program
 from tests.emulator.testbot import ProbeBot
 

@@ -9,7 +9,7 @@ import time
 import discord
 import pytest
 
-from bot.emulator import Emulator
+from emulator import Emulator
 from tests.emulator.conftest import Program
 from tests.emulator.testbot import ProbeBot
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.emulator import Emulator, P, wiring
+from emulator import Emulator, P, wiring
 from tests.emulator.conftest import Program
 from tests.emulator.testbot import ProbeBot
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import discord
 
-from bot.emulator.model import (
+from emulator.model import (
     MEMBER_OVERWRITE,
     PRIVATE_THREAD,
     ROLE_OVERWRITE,
@@ -18,7 +18,7 @@ from bot.emulator.model import (
     Role,
     User,
 )
-from bot.emulator.permissions import ALL, DEFAULT_EVERYONE, P, channel_permissions, outranks
+from emulator.permissions import ALL, DEFAULT_EVERYONE, P, channel_permissions, outranks
 
 NOW = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import discord
 
-from bot.emulator import Emulator
+from emulator import Emulator
 from tests.emulator.conftest import Program
 from tests.emulator.testbot import ProbeBot, SessionPanel
 

@@ -7,8 +7,8 @@ import datetime as dt
 import discord
 import pytest
 
-from bot.emulator import Emulator, NotAllowed, NotVisible
-from bot.emulator.permissions import DEFAULT_BOT, P
+from emulator import Emulator, NotAllowed, NotVisible
+from emulator.permissions import DEFAULT_BOT, P
 from tests.emulator.conftest import Program
 from tests.emulator.testbot import ProbeBot
 

@@ -10,8 +10,8 @@ import aiohttp
 import discord
 import pytest
 
-from bot.emulator import Emulator
-from bot.emulator.faults import NO_RESPONSE
+from emulator import Emulator
+from emulator.faults import NO_RESPONSE
 from tests.emulator.conftest import Program
 from tests.emulator.testbot import ProbeBot
 

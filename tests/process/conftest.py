@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator, wiring
+from emulator import Emulator, wiring
 from tests.e2e.conftest import Clinic, build_clinic
 from tests.process.harness import BotProcesses
 

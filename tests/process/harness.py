@@ -38,10 +38,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.crypto import generate_key
-from bot.emulator import Emulator
 from bot.storage import Database, apply_migrations
 from bot.storage.guilds import GuildConfig, GuildConfigStore
 from config.settings import ENV_PREFIX, env_name
+from emulator import Emulator
 
 T = TypeVar("T")
 

@@ -33,12 +33,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from bot.emulator import Emulator
-from bot.emulator.model import DM, Member
 from bot.storage import Database
 from cogs.checkins import schedule
 from cogs.checkins.store import CheckinStore
 from cogs.cohorts.store import CohortStore
+from emulator import Emulator
+from emulator.model import DM, Member
 from tests.e2e.conftest import Clinic
 from tests.e2e.support import button_ids, text
 from tests.process.harness import BotProcesses, LogLine, outbox_pending, poll, query_db

@@ -18,7 +18,7 @@ import os
 
 import pytest
 
-from bot.emulator import Emulator
+from emulator import Emulator
 from tests.e2e.conftest import Clinic
 from tests.process.harness import BotProcesses
 from tests.process.kill9 import checkin_scenario, classify, crisis_scenario, crisis_text

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
-from bot.emulator.model import Channel, Message
+from emulator import Emulator
+from emulator.model import Channel, Message
 from tests.e2e.conftest import Clinic
 from tests.e2e.support import button_ids, field, text
 from tests.process.harness import BotExited, BotProcess, BotProcesses, LogLine, wait_db

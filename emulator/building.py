@@ -11,9 +11,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.emulator.dispatch import Dispatcher
-from bot.emulator.errors import DriverError
-from bot.emulator.model import (
+from emulator.dispatch import Dispatcher
+from emulator.errors import DriverError
+from emulator.model import (
     CATEGORY,
     CHANNEL_KINDS,
     MEMBER_OVERWRITE,
@@ -30,9 +30,9 @@ from bot.emulator.model import (
     ScheduledEvent,
     User,
 )
-from bot.emulator.permissions import DEFAULT_BOT, DEFAULT_EVERYONE, as_bits
-from bot.emulator.server import Config
-from bot.emulator.state import World
+from emulator.permissions import DEFAULT_BOT, DEFAULT_EVERYONE, as_bits
+from emulator.server import Config
+from emulator.state import World
 
 Who = User | Member | int
 OverwriteSpec = Mapping[Any, Any] | Iterable[Overwrite] | None

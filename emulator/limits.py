@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from bot.emulator.errors import ApiError, FieldPath, form_errors, invalid_form
+from emulator.errors import ApiError, FieldPath, form_errors, invalid_form
 
 Path = tuple[str | int, ...]
 EMBED_TOTAL = 6000

@@ -37,7 +37,7 @@ import fnmatch
 import time
 from dataclasses import dataclass
 
-from bot.emulator.gateway import Gateway
+from emulator.gateway import Gateway
 
 NO_RESPONSE = 0
 """Status recorded in the request log for a request whose connection was reset."""

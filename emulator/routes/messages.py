@@ -15,13 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot.emulator import messaging, payloads
-from bot.emulator.access import bot_channel, message_or_404, require
-from bot.emulator.errors import ApiError, cannot_dm, invalid_form
-from bot.emulator.model import CATEGORY, VOICE, Channel, Message
-from bot.emulator.permissions import P
-from bot.emulator.server import ApiRequest, RouteTable
-from bot.emulator.state import DISCORD_EPOCH_MS, World
+from emulator import messaging, payloads
+from emulator.access import bot_channel, message_or_404, require
+from emulator.errors import ApiError, cannot_dm, invalid_form
+from emulator.model import CATEGORY, VOICE, Channel, Message
+from emulator.permissions import P
+from emulator.server import ApiRequest, RouteTable
+from emulator.state import DISCORD_EPOCH_MS, World
 
 routes = RouteTable()
 

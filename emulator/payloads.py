@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot.emulator.model import (
+from emulator.model import (
     CATEGORY,
     DM,
     FORUM,
@@ -25,8 +25,8 @@ from bot.emulator.model import (
     ScheduledEvent,
     User,
 )
-from bot.emulator.permissions import P, channel_permissions
-from bot.emulator.state import World
+from emulator.permissions import P, channel_permissions
+from emulator.state import World
 
 Payload = dict[str, Any]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator import payloads
-from bot.emulator.errors import invalid_form, unknown
-from bot.emulator.server import ApiRequest, RouteTable
+from emulator import payloads
+from emulator.errors import invalid_form, unknown
+from emulator.server import ApiRequest, RouteTable
 
 routes = RouteTable()
 

@@ -15,7 +15,7 @@ import datetime as dt
 from enum import IntFlag
 from typing import Any
 
-from bot.emulator.model import (
+from emulator.model import (
     CATEGORY,
     MEMBER_OVERWRITE,
     PRIVATE_THREAD,

@@ -15,11 +15,11 @@ import datetime as dt
 import re
 from typing import Any
 
-from bot.emulator import limits
-from bot.emulator.errors import ApiError, invalid_form
-from bot.emulator.model import EPHEMERAL, Attachment, Channel, Message, User
-from bot.emulator.server import Config, Upload
-from bot.emulator.state import World
+from emulator import limits
+from emulator.errors import ApiError, invalid_form
+from emulator.model import EPHEMERAL, Attachment, Channel, Message, User
+from emulator.server import Config, Upload
+from emulator.state import World
 
 SUPPRESS_EMBEDS, SUPPRESS_NOTIFICATIONS, COMPONENTS_V2 = 1 << 2, 1 << 12, 1 << 15
 SETTABLE_FLAGS = SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS | COMPONENTS_V2

@@ -13,10 +13,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from bot.emulator import payloads
-from bot.emulator.access import perms_in
-from bot.emulator.errors import DriverError
-from bot.emulator.model import (
+from emulator import payloads
+from emulator.access import perms_in
+from emulator.errors import DriverError
+from emulator.model import (
     AppCommand,
     Attachment,
     Channel,
@@ -26,9 +26,9 @@ from bot.emulator.model import (
     User,
     walk_components,
 )
-from bot.emulator.results import ModalForm
-from bot.emulator.server import Config
-from bot.emulator.state import World
+from emulator.results import ModalForm
+from emulator.server import Config
+from emulator.state import World
 
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT = range(3, 12)
 SELECT_TYPES = {3, 5, 6, 7, 8}

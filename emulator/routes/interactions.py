@@ -17,16 +17,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator import limits, messaging, payloads
-from bot.emulator.errors import (
+from emulator import limits, messaging, payloads
+from emulator.errors import (
     ApiError,
     already_acknowledged,
     invalid_form,
     invalid_webhook_token,
     unknown,
 )
-from bot.emulator.model import EPHEMERAL, LOADING, Interaction, Message
-from bot.emulator.server import ApiRequest, RouteTable
+from emulator.model import EPHEMERAL, LOADING, Interaction, Message
+from emulator.server import ApiRequest, RouteTable
 
 routes = RouteTable(auth=False)
 COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5

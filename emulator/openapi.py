@@ -28,7 +28,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError, validators
 
-from bot.emulator.errors import FieldPath, form_errors
+from emulator.errors import FieldPath, form_errors
 
 SPEC = Path(__file__).with_name("spec") / "openapi.json"
 _PLACEHOLDER = re.compile(r"\{[^}]+\}")

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from bot.emulator.model import (
+from emulator.model import (
     DM,
     AppCommand,
     Attachment,

@@ -22,12 +22,12 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator import openapi
-from bot.emulator.dispatch import Dispatcher
-from bot.emulator.errors import ApiError
-from bot.emulator.faults import NO_RESPONSE, Faults
-from bot.emulator.ratelimit import RateLimiter, too_many_body
-from bot.emulator.state import World
+from emulator import openapi
+from emulator.dispatch import Dispatcher
+from emulator.errors import ApiError
+from emulator.faults import NO_RESPONSE, Faults
+from emulator.ratelimit import RateLimiter, too_many_body
+from emulator.state import World
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from bot.emulator.model import LOADING, Interaction, Message, walk_components
-from bot.emulator.state import World
+from emulator.model import LOADING, Interaction, Message, walk_components
+from emulator.state import World
 
 KIND_NAMES = {
     4: "message",

@@ -52,14 +52,14 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from bot.emulator import acting
-from bot.emulator.access import can_see_message, can_view, perms_in
-from bot.emulator.building import Who, WorldBuilder, as_member, as_user
-from bot.emulator.dispatch import Dispatcher, ReceivedEvent
-from bot.emulator.errors import NotAllowed, NotVisible
-from bot.emulator.faults import Faults
-from bot.emulator.gateway import Gateway
-from bot.emulator.model import (
+from emulator import acting
+from emulator.access import can_see_message, can_view, perms_in
+from emulator.building import Who, WorldBuilder, as_member, as_user
+from emulator.dispatch import Dispatcher, ReceivedEvent
+from emulator.errors import NotAllowed, NotVisible
+from emulator.faults import Faults
+from emulator.gateway import Gateway
+from emulator.model import (
     AppCommand,
     Channel,
     Guild,
@@ -67,10 +67,10 @@ from bot.emulator.model import (
     Message,
     User,
 )
-from bot.emulator.permissions import P
-from bot.emulator.ratelimit import RateLimiter
-from bot.emulator.results import Choice, InteractionResult, ModalForm
-from bot.emulator.routes import (
+from emulator.permissions import P
+from emulator.ratelimit import RateLimiter
+from emulator.results import Choice, InteractionResult, ModalForm
+from emulator.routes import (
     cdn,
     channels,
     commands,
@@ -81,8 +81,8 @@ from bot.emulator.routes import (
     threads,
     users,
 )
-from bot.emulator.server import Config, RequestLog, RequestRecord, Server, Services
-from bot.emulator.state import Clock, World
+from emulator.server import Config, RequestLog, RequestRecord, Server, Services
+from emulator.state import Clock, World
 
 T = TypeVar("T")
 REAL_HOSTS = {

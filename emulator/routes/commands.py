@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator import limits, payloads
-from bot.emulator.access import guild_or_404
-from bot.emulator.errors import FieldPath, form_errors, invalid_form, missing_access, unknown
-from bot.emulator.model import AppCommand
-from bot.emulator.server import ApiRequest, Reply, RouteTable
-from bot.emulator.state import World
+from emulator import limits, payloads
+from emulator.access import guild_or_404
+from emulator.errors import FieldPath, form_errors, invalid_form, missing_access, unknown
+from emulator.model import AppCommand
+from emulator.server import ApiRequest, Reply, RouteTable
+from emulator.state import World
 
 routes = RouteTable()
 CHAT_INPUT = 1

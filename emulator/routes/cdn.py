@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.emulator.errors import unknown
-from bot.emulator.server import ApiRequest, RouteTable
+from emulator.errors import unknown
+from emulator.server import ApiRequest, RouteTable
 
 routes = RouteTable(auth=False)
 

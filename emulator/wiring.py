@@ -36,7 +36,7 @@ import discord
 import yarl
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from bot.emulator.driver import Emulator
+from emulator.driver import Emulator
 
 DISCORD_HOSTS = ("discord.com", "gateway.discord.gg", "cdn.discordapp.com")
 

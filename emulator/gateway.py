@@ -21,9 +21,9 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from bot.emulator import payloads
-from bot.emulator.dispatch import Intents
-from bot.emulator.state import World
+from emulator import payloads
+from emulator.dispatch import Intents
+from emulator.state import World
 
 log = logging.getLogger(__name__)
 

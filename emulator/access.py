@@ -6,10 +6,10 @@ emulated people, so both sides obey the same maths.
 
 from __future__ import annotations
 
-from bot.emulator.errors import missing_access, missing_permissions, unknown
-from bot.emulator.model import Channel, Guild, Member, Message, Role, ScheduledEvent
-from bot.emulator.permissions import ALL, P, channel_permissions, guild_permissions, names
-from bot.emulator.state import World
+from emulator.errors import missing_access, missing_permissions, unknown
+from emulator.model import Channel, Guild, Member, Message, Role, ScheduledEvent
+from emulator.permissions import ALL, P, channel_permissions, guild_permissions, names
+from emulator.state import World
 
 
 def channel_or_404(world: World, channel_id: int) -> Channel:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot.emulator import limits, payloads
-from bot.emulator.access import (
+from emulator import limits, payloads
+from emulator.access import (
     bot_guild_perms,
     guild_or_404,
     member_or_404,
@@ -23,11 +23,11 @@ from bot.emulator.access import (
     require_grantable,
     role_or_404,
 )
-from bot.emulator.dispatch import Intents
-from bot.emulator.errors import ApiError, invalid_form, missing_access, missing_permissions
-from bot.emulator.model import Guild, Member, Role
-from bot.emulator.permissions import P, as_bits, can_manage_role, is_admin, outranks
-from bot.emulator.server import ApiRequest, RouteTable
+from emulator.dispatch import Intents
+from emulator.errors import ApiError, invalid_form, missing_access, missing_permissions
+from emulator.model import Guild, Member, Role
+from emulator.permissions import P, as_bits, can_manage_role, is_admin, outranks
+from emulator.server import ApiRequest, RouteTable
 
 routes = RouteTable()
 MAX_TIMEOUT = dt.timedelta(days=28)

@@ -14,19 +14,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator import limits, payloads
-from bot.emulator.access import (
+from emulator import limits, payloads
+from emulator.access import (
     bot_channel,
     bot_guild_perms,
     guild_or_404,
     require,
     require_grantable,
 )
-from bot.emulator.building import delete_channel as delete_channel_tree
-from bot.emulator.errors import ApiError, invalid_form, missing_permissions, unknown
-from bot.emulator.model import CATEGORY, CHANNEL_KINDS, DM, Channel, Guild, Overwrite
-from bot.emulator.permissions import ALL, P
-from bot.emulator.server import ApiRequest, RouteTable
+from emulator.building import delete_channel as delete_channel_tree
+from emulator.errors import ApiError, invalid_form, missing_permissions, unknown
+from emulator.model import CATEGORY, CHANNEL_KINDS, DM, Channel, Guild, Overwrite
+from emulator.permissions import ALL, P
+from emulator.server import ApiRequest, RouteTable
 
 routes = RouteTable()
 GUILD_CHANNEL_TYPES = frozenset(CHANNEL_KINDS.values()) | {5, 13}

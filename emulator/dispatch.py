@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.emulator import payloads
-from bot.emulator.model import Channel, Guild, Member, Message
-from bot.emulator.permissions import P, channel_permissions
-from bot.emulator.state import World
+from emulator import payloads
+from emulator.model import Channel, Guild, Member, Message
+from emulator.permissions import P, channel_permissions
+from emulator.state import World
 
 
 class Intents:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from bot.emulator import messaging
-from bot.emulator.access import can_see_message, perms_in
-from bot.emulator.building import Who, as_user
-from bot.emulator.errors import ApiError, BotDidNotRespond, DriverError, NotAllowed, NotVisible
-from bot.emulator.interactions import (
+from emulator import messaging
+from emulator.access import can_see_message, perms_in
+from emulator.building import Who, as_user
+from emulator.errors import ApiError, BotDidNotRespond, DriverError, NotAllowed, NotVisible
+from emulator.interactions import (
     SELECT_TYPES,
     command_data,
     context_menu_data,
@@ -25,7 +25,7 @@ from bot.emulator.interactions import (
     resolve_command,
     select_data,
 )
-from bot.emulator.model import (
+from emulator.model import (
     CATEGORY,
     FORUM,
     LOADING,
@@ -35,9 +35,9 @@ from bot.emulator.model import (
     Message,
     User,
 )
-from bot.emulator.permissions import P, names
-from bot.emulator.results import InteractionResult, ModalForm
-from bot.emulator.server import Services, Upload
+from emulator.permissions import P, names
+from emulator.results import InteractionResult, ModalForm
+from emulator.server import Services, Upload
 
 COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
 

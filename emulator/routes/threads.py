@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator import limits, messaging, payloads
-from bot.emulator.access import (
+from emulator import limits, messaging, payloads
+from emulator.access import (
     bot_channel,
     guild_or_404,
     member_or_404,
@@ -20,11 +20,11 @@ from bot.emulator.access import (
     perms_in,
     require,
 )
-from bot.emulator.errors import ApiError, invalid_form, unknown
-from bot.emulator.model import FORUM, PRIVATE_THREAD, PUBLIC_THREAD, TEXT, Channel
-from bot.emulator.permissions import P
-from bot.emulator.server import ApiRequest, Reply, RouteTable
-from bot.emulator.state import World
+from emulator.errors import ApiError, invalid_form, unknown
+from emulator.model import FORUM, PRIVATE_THREAD, PUBLIC_THREAD, TEXT, Channel
+from emulator.permissions import P
+from emulator.server import ApiRequest, Reply, RouteTable
+from emulator.state import World
 
 routes = RouteTable()
 ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot.emulator import payloads
-from bot.emulator.access import bot_channel, bot_guild_perms, event_or_404, guild_or_404, require
-from bot.emulator.errors import invalid_form, missing_permissions
-from bot.emulator.model import ScheduledEvent
-from bot.emulator.permissions import P
-from bot.emulator.server import ApiRequest, RouteTable
+from emulator import payloads
+from emulator.access import bot_channel, bot_guild_perms, event_or_404, guild_or_404, require
+from emulator.errors import invalid_form, missing_permissions
+from emulator.model import ScheduledEvent
+from emulator.permissions import P
+from emulator.server import ApiRequest, RouteTable
 
 routes = RouteTable()
 SCHEDULED, ACTIVE, COMPLETED, CANCELLED = 1, 2, 3, 4

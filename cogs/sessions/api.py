@@ -1,0 +1,7 @@
+"""What other features may use of sessions: attendance facts for digests and reports."""
+
+from __future__ import annotations
+
+from cogs.sessions.store import attendance_rows, missed_sessions
+
+__all__ = ["attendance_rows", "missed_sessions"]
