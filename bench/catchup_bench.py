@@ -40,9 +40,9 @@ from cogs.crisis import catchup as catchup_module
 from cogs.crisis.catchup import CatchUp
 from emulator import Emulator
 from emulator.model import Channel, Member
-from tests.e2e.conftest import Clinic, Harness
-from tests.e2e.support import field, text
-from tests.e2e.test_cohorts import agree, agreement_message, create, enroll
+from tests.e2e.harness import Clinic, Harness
+from tests.e2e.steps.cohorts import agree, agreement_message, create, enroll
+from tests.e2e.steps.common import field, text
 
 COHORTS = 10
 CRISIS = [

@@ -34,7 +34,7 @@ from bot.client import LanternBot
 from bot.outbox import DEFAULT_RATE
 from emulator import Emulator
 from emulator.ratelimit import ROUTE_LIMITS
-from tests.e2e.conftest import Harness, build_clinic
+from tests.e2e.harness import Harness, build_clinic
 
 GLOBAL_LIMIT = 50.0
 

@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from emulator import Emulator
 from emulator.ratelimit import ROUTE_LIMITS
-from tests.e2e.conftest import Harness, build_clinic
-from tests.e2e.support import button_ids
+from tests.e2e.harness import Harness, build_clinic
+from tests.e2e.steps.common import button_ids
 
 
 async def agree_all(emu: Emulator, members: list, wave: int = 50) -> None:  # type: ignore[type-arg]

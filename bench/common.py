@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.client import LanternBot
 from emulator import Emulator, wiring
-from tests.e2e.conftest import Clinic, Harness, build_clinic
+from tests.e2e.harness import Clinic, Harness, build_clinic
 
 
 @dataclass

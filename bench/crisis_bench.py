@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import pct
 from emulator import Emulator
-from tests.e2e.conftest import Harness, build_clinic
-from tests.e2e.support import button_ids, text
+from tests.e2e.harness import Harness, build_clinic
+from tests.e2e.steps.common import button_ids, text
 
 MESSAGES = [
     "i want to kill myself tonight",

@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import configured_lantern, pct
 from emulator import Emulator
 from emulator.model import Channel, Member
-from tests.e2e.conftest import Clinic, Harness
-from tests.e2e.support import text
-from tests.e2e.test_cohorts import agree, agreement_message, create, enroll
+from tests.e2e.harness import Clinic, Harness
+from tests.e2e.steps.cohorts import agree, agreement_message, create, enroll
+from tests.e2e.steps.common import text
 
 CRISIS = [
     "i want to kill myself tonight",

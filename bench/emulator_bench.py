@@ -38,7 +38,7 @@ import discord
 
 from bot.client import LanternBot, discover_extensions
 from emulator import Emulator, wiring
-from tests.e2e.conftest import Harness, build_clinic
+from tests.e2e.harness import Harness, build_clinic
 
 TARGET_SETUP_MS = 150.0
 READY_TIMEOUT = 0.05  # what the e2e Harness gives the bot (on_ready waits this long)

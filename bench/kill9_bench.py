@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from emulator import Emulator
-from tests.e2e.conftest import build_clinic
+from tests.e2e.harness import build_clinic
 from tests.process.harness import BotProcesses
 from tests.process.kill9 import checkin_scenario, crisis_scenario
 

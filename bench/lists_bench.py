@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import pct
 from emulator import Emulator
-from tests.e2e.conftest import Harness
+from tests.e2e.harness import Harness
 from tests.e2e.large_world import ALERTS, RESOURCES, build_server, seed
-from tests.e2e.support import text
+from tests.e2e.steps.common import text
 
 COMMANDS = {
     "crisis log": lambda w: (w.facilitator, {}),

@@ -41,7 +41,7 @@ from cogs.sessions.recurrence import Rule
 from cogs.sessions.store import SessionStore
 from emulator import Emulator
 from emulator.model import Channel, Message
-from tests.e2e.conftest import Harness
+from tests.e2e.harness import Harness
 
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # Monday, 09:00 in Chicago
 ZONE = "America/Chicago"

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import pct
 from emulator import Emulator
-from tests.e2e.conftest import Harness, build_clinic
+from tests.e2e.harness import Harness, build_clinic
 
 
 def notices(emu: Emulator, channel: object) -> int:

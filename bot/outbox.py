@@ -35,7 +35,7 @@ import discord
 
 from bot.clock import Clock
 from bot.crypto import PLAINTEXT, Cipher
-from bot.storage import Database
+from bot.storage import Database, Transaction
 from bot.tree import new_incident_id
 
 log = logging.getLogger(__name__)
@@ -294,6 +294,20 @@ class Outbox:
                 )
                 changed += 1
         return changed
+
+    @staticmethod
+    async def landed(
+        tx: Transaction, kinds: Sequence[str], subject_id: int
+    ) -> set[tuple[int, int]]:
+        """(channel id, message id) where items of these kinds about `subject_id` landed
+        (delivered rows are kept for `KEEP_DONE`)."""
+        marks = ", ".join("?" for _ in kinds)
+        rows = await tx.fetch_all(
+            f"SELECT channel_id, message_id FROM outbox WHERE kind IN ({marks}) "  # noqa: S608
+            "AND subject_id = ? AND message_id IS NOT NULL",
+            (*kinds, subject_id),
+        )
+        return {(r[0], r[1]) for r in rows}
 
     # --- health -------------------------------------------------------------------------
 

@@ -53,10 +53,16 @@ class Scheduler:
         func: JobFunc,
         *args: Any,
         grace_seconds: int | None = 60,
+        max_instances: int = 1,
     ) -> Job:
         """Run `func(*args)` once at `when` (aware datetime); replaces a job with that id."""
         return self.add(
-            job_id, DateTrigger(run_date=when), func, *args, grace_seconds=grace_seconds
+            job_id,
+            DateTrigger(run_date=when),
+            func,
+            *args,
+            grace_seconds=grace_seconds,
+            max_instances=max_instances,
         )
 
     def add(
@@ -66,6 +72,7 @@ class Scheduler:
         func: JobFunc,
         *args: Any,
         grace_seconds: int | None = 60,
+        max_instances: int = 1,
     ) -> Job:
         return self._aps.add_job(
             func,
@@ -74,6 +81,7 @@ class Scheduler:
             id=job_id,
             replace_existing=True,
             misfire_grace_time=grace_seconds,
+            max_instances=max_instances,
         )
 
     def remove(self, job_id: str) -> bool:

@@ -31,6 +31,9 @@ class RepeatTimer:
     def arm(self, key: int, due: datetime) -> None:
         """Fire at `due` (or at once if it is past); replaces any earlier arming of `key`."""
         # grace None: a repeat due while the bot was down runs as soon as it is back.
+        # Two instances: the next repeat is armed from inside the current run, and one
+        # already due must not be skipped as "still running"; the owner's claim is what
+        # keeps a repeat from happening twice.
         self._scheduler.at(
             self.job_id(key),
             max(due, self._clock.now()),
@@ -38,6 +41,7 @@ class RepeatTimer:
             key,
             due.isoformat(),
             grace_seconds=None,
+            max_instances=2,
         )
 
     def cancel(self, key: int) -> None:
@@ -55,7 +59,9 @@ class RepeatTimer:
         self._scheduler.remove_prefix(self._prefix)
 
     def armed(self) -> list[int]:
-        return [int(job.id.removeprefix(self._prefix)) for job in self._scheduler.jobs(self._prefix)]
+        return [
+            int(job.id.removeprefix(self._prefix)) for job in self._scheduler.jobs(self._prefix)
+        ]
 
     async def _run(self, key: int, due_iso: str) -> None:
         next_due = await self._fire(key, datetime.fromisoformat(due_iso), self._clock.now())

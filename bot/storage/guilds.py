@@ -64,6 +64,11 @@ class GuildConfigStore:
         self._cache[guild_id] = config
         return config
 
+    async def guild_ids(self) -> list[int]:
+        """Every server that has a configuration (so may hold data)."""
+        rows = await self._db.fetch_all("SELECT guild_id FROM guild_config ORDER BY guild_id")
+        return [r[0] for r in rows]
+
     async def save(self, config: GuildConfig, now: datetime) -> None:
         values = {name: getattr(config, name) for name in _COLUMNS}
         updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c != "guild_id")

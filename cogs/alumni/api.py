@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import discord
 
     from bot.storage.database import Database
-    from cogs.cohorts.store import Cohort
+    from cogs.cohorts.api import Cohort
 
 __all__ = ["offer_congratulation", "space_channels"]
 
@@ -25,7 +25,7 @@ async def offer_congratulation(client: Any, member: discord.Member, cohort: Coho
 
     cog = loaded_cog(client, Alumni)
     if cog is not None:
-        await cog.offer_congratulation(member, cohort)
+        await cog.offer_congratulation(member.guild.id, member.id, cohort)
 
 
 async def space_channels(db: Database) -> list[tuple[int, int]]:

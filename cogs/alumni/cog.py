@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from re import Match
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import discord
@@ -15,15 +13,15 @@ from discord.ext import commands
 
 from bot.checks import guild_of, require_facilitator
 from bot.client import LanternBot
-from bot.cogs import loaded_cog
 from bot.errors import UserError
-from bot.interactions import NO_PINGS, reports_errors, send_private
+from bot.interactions import NO_PINGS, send_private
 from bot.outbox import PERSON, Item, Landed
 from bot.rollback import Created
 from bot.staff import post_log
+from cogs.alumni.logic import milestones_due, progress
 from cogs.alumni.store import AlumniSpace, AlumniStore
-from cogs.cohorts.logic import milestones_between, milestones_due
-from cogs.cohorts.store import Cohort
+from cogs.alumni.views import CongratsButton
+from cogs.cohorts.api import Cohort, Membership, record_congratulation
 
 log = logging.getLogger(__name__)
 
@@ -69,18 +67,6 @@ def parse_start(raw: str, today: date) -> date:
     if start.year < 1950:
         raise UserError("`start`: That date looks too far back. Use YYYY-MM-DD.")
     return start
-
-
-def progress(start: date, today: date) -> str:
-    days = (today - start).days
-    upcoming = [
-        m for m in milestones_between(start, date(today.year + 2, 12, 31)) if m.reached_on > today
-    ]
-    text = f"{days} day{'s' if days != 1 else ''} since {start:%b %d, %Y}."
-    if upcoming:
-        nxt = upcoming[0]
-        text += f" Next milestone: **{nxt.label}** on {nxt.reached_on:%b %d, %Y}."
-    return text
 
 
 class Alumni(commands.Cog):
@@ -166,14 +152,22 @@ class Alumni(commands.Cog):
 
     # --- graduation congratulations --------------------------------------------------
 
-    async def offer_congratulation(self, member: discord.Member, cohort: Cohort) -> None:
-        """Ask the graduate (by DM, through the outbox) whether to celebrate them."""
+    @commands.Cog.listener()
+    async def on_cohort_member_left(
+        self, guild: discord.Guild, user_id: int, cohort: Cohort, reason: str
+    ) -> None:
+        if reason == "graduated":
+            await self.offer_congratulation(guild.id, user_id, cohort)
+
+    async def offer_congratulation(self, guild_id: int, user_id: int, cohort: Cohort) -> None:
+        """Ask the graduate (by DM, through the outbox) whether to celebrate them; the outbox
+        key makes a second offer for the same graduation a no-op."""
         await self.bot.outbox.enqueue(
             GRADUATION,
             cohort.id,
-            guild_id=member.guild.id,
-            key=f"{GRADUATION}:{cohort.id}:{member.id}",
-            payload={"user_id": member.id, "cohort": cohort.name},
+            guild_id=guild_id,
+            key=f"{GRADUATION}:{cohort.id}:{user_id}",
+            payload={"user_id": user_id, "cohort": cohort.name},
         )
 
     async def deliver_congratulation(self, item: Item) -> Landed | None:
@@ -206,26 +200,22 @@ class Alumni(commands.Cog):
         return Landed("dm", sent.channel.id, sent.id)
 
     async def share_congratulation(self, interaction: discord.Interaction, cohort_id: int) -> None:
-        row = await self.bot.db.fetch_one(
-            "SELECT guild_id FROM graduations WHERE user_id = ? AND cohort_id = ?",
-            (interaction.user.id, cohort_id),
-        )
-        if row is None:
+        membership = Membership(self.bot.db)
+        guild_id = await membership.graduation_guild(interaction.user.id, cohort_id)
+        if guild_id is None:
             raise UserError("I couldn't find that graduation.")
-        guild = self.bot.get_guild(row[0])
-        space = await self.store.space(row[0])
+        guild = self.bot.get_guild(guild_id)
+        space = await self.store.space(guild_id)
         lounge = guild.get_channel(space.lounge_channel_id) if guild and space else None
         if not isinstance(lounge, discord.TextChannel):
             raise UserError(
                 "The alumni lounge isn't available right now; a facilitator can fix it."
             )
-        if not await self.store.mark_congratulated(row[0], interaction.user.id, cohort_id):
+        if not await record_congratulation(self.bot.db, guild_id, interaction.user.id, cohort_id):
             await interaction.response.edit_message(content="Already shared. 🎉", view=None)
             return
-        cohort_row = await self.bot.db.fetch_one(
-            "SELECT name FROM cohorts WHERE id = ?", (cohort_id,)
-        )
-        name = cohort_row[0] if cohort_row else "their cohort"
+        cohort = await membership.get(guild_id, cohort_id)
+        name = cohort.name if cohort else "their cohort"
         await lounge.send(
             f"🎓 Please welcome <@{interaction.user.id}>, who just graduated from **{name}**!",
             allowed_mentions=NO_PINGS,
@@ -314,35 +304,3 @@ class Alumni(commands.Cog):
                     await self.store.release(optin.guild_id, optin.user_id, milestone.key)
                     log.warning("milestone post failed", extra={"status": exc.status})
         return posted
-
-
-class CongratsButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"lantern:congrats:(?P<action>share|private):(?P<cohort>[0-9]+)",
-):
-    def __init__(self, action: str, cohort_id: int) -> None:
-        share = action == "share"
-        super().__init__(
-            discord.ui.Button(
-                label="Yes, share it in the alumni lounge" if share else "Keep it private",
-                style=discord.ButtonStyle.success if share else discord.ButtonStyle.secondary,
-                custom_id=f"lantern:congrats:{action}:{cohort_id}",
-            )
-        )
-        self.action, self.cohort_id = action, cohort_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str]
-    ) -> CongratsButton:
-        return cls(match["action"], int(match["cohort"]))
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        cog = loaded_cog(interaction.client, Alumni)
-        if self.action == "private":
-            await interaction.response.edit_message(
-                content="Kept private. Congratulations on graduating! 🎓", view=None
-            )
-        elif cog is not None:
-            await cog.share_congratulation(interaction, self.cohort_id)

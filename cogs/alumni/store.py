@@ -117,15 +117,3 @@ class AlumniStore:
             "AND milestone = ?",
             (guild_id, user_id, key),
         )
-
-    # --- congratulations -------------------------------------------------------------
-
-    async def mark_congratulated(self, guild_id: int, user_id: int, cohort_id: int) -> bool:
-        """Record the graduate's yes; False if it was already posted."""
-        async with self.db.transaction() as tx:
-            row = await tx.fetch_one(
-                "UPDATE graduations SET congratulate = 1 WHERE guild_id = ? AND user_id = ? "
-                "AND cohort_id = ? AND congratulate = 0 RETURNING 1",
-                (guild_id, user_id, cohort_id),
-            )
-        return row is not None

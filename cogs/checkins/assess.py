@@ -13,6 +13,7 @@ from re import Match
 from typing import TYPE_CHECKING, Any
 
 import discord
+from discord.utils import format_dt
 
 from bot.errors import UserError
 from bot.interactions import reports_errors, send_private
@@ -20,8 +21,7 @@ from cogs.checkins import logic
 from cogs.checkins.membership import standing
 from cogs.checkins.store import Assessment, CheckinStore
 from cogs.checkins.views import COLOUR, PREFIX, checkins
-from cogs.cohorts.store import CohortStore
-from cogs.support.texts import when
+from cogs.cohorts.api import Membership
 
 if TYPE_CHECKING:
     from bot.client import LanternBot
@@ -108,7 +108,7 @@ class NextButton(
 
 
 class AssessmentService:
-    def __init__(self, bot: LanternBot, store: CheckinStore, cohorts: CohortStore) -> None:
+    def __init__(self, bot: LanternBot, store: CheckinStore, cohorts: Membership) -> None:
         self.bot, self.store, self.cohorts = bot, store, cohorts
         # Which cohorts use the questionnaires, kept in memory: every prompt asks.
         self.enabled_cohorts: set[int] = set()
@@ -200,7 +200,7 @@ class AssessmentService:
     async def _self_harm(self, assessment: Assessment, value: int) -> str:
         """Always escalates; the person is told kindly, with where to find help now."""
         from cogs.checkins.prompts import screen_with_crisis
-        from cogs.support.hours_settings import current_shift
+        from cogs.support.api import current_shift
 
         log.info("phq-9 item 9 positive: escalating", extra={"assessment_id": assessment.id})
         await screen_with_crisis(
@@ -223,7 +223,8 @@ class AssessmentService:
         elif shift.next_at is not None:
             who = (
                 "your facilitators have been let know, but nobody is on shift right now; "
-                f"they will see it when the next shift starts ({when(shift.next_at, 'R')})."
+                "they will see it when the next shift starts "
+                f"({format_dt(shift.next_at, 'R')})."
             )
         else:
             who = "your facilitators have been let know and will see it when next online."

@@ -29,8 +29,7 @@ from cogs.checkins.prompts import DEFAULT_TIME, PROMPT, PromptService, not_in_a_
 from cogs.checkins.schedule import ScheduleError
 from cogs.checkins.store import CheckinStore
 from cogs.checkins.views import PREFIX, CheckinButton, CheckinSelect, checkins
-from cogs.cohorts.lookup import cohort_choices, find_cohort
-from cogs.cohorts.store import Cohort, CohortStore
+from cogs.cohorts.api import Cohort, Membership, cohort_choices, find_cohort
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +51,7 @@ class Checkins(commands.Cog):
     def __init__(self, bot: LanternBot) -> None:
         self.bot = bot
         self.store = CheckinStore(bot.db, bot.cipher)
-        self.cohorts = CohortStore(bot.db)
+        self.cohorts = Membership(bot.db)
         self.prompts = PromptService(bot, self.store, self.cohorts)
         self.assessments = AssessmentService(bot, self.store, self.cohorts)
         self.digests = DigestService(bot, self.store, self.cohorts)
@@ -242,7 +241,7 @@ class Checkins(commands.Cog):
             True,
         )
         await _send_progress(interaction, result)
-        from cogs.support.plan import shared_plan_embed
+        from cogs.support.api import shared_plan_embed
 
         plan = await shared_plan_embed(self.bot, guild.id, member.id)
         if plan is not None:  # only while the person shares it with facilitators

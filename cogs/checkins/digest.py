@@ -17,9 +17,8 @@ import discord
 from bot.staff import post_log
 from cogs.checkins import logic, schedule
 from cogs.checkins.store import Assessment, CheckinStore
-from cogs.cohorts.logic import EnrollmentStatus
-from cogs.cohorts.store import Cohort, CohortStore
-from cogs.sessions.store import missed_sessions
+from cogs.cohorts.api import Cohort, EnrollmentStatus, Membership
+from cogs.sessions.api import missed_sessions
 
 if TYPE_CHECKING:
     from bot.client import LanternBot
@@ -52,7 +51,7 @@ def band_rises(assessments: list[Assessment], day: date, timezone: str) -> list[
 
 
 class DigestService:
-    def __init__(self, bot: LanternBot, store: CheckinStore, cohorts: CohortStore) -> None:
+    def __init__(self, bot: LanternBot, store: CheckinStore, cohorts: Membership) -> None:
         self.bot, self.store, self.cohorts = bot, store, cohorts
 
     async def ensure(self, guild_id: int, *, after: datetime | None = None) -> datetime | None:

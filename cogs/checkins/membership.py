@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cogs.cohorts.logic import EnrollmentStatus
-from cogs.cohorts.store import CohortStore
+from cogs.cohorts.api import EnrollmentStatus, Membership
 
 
 @dataclass(frozen=True)
@@ -20,7 +19,7 @@ class Standing:
         return self.status in ("active", "alumni")
 
 
-async def standing(cohorts: CohortStore, guild_id: int, user_id: int) -> Standing:
+async def standing(cohorts: Membership, guild_id: int, user_id: int) -> Standing:
     current = await cohorts.open_enrollment(guild_id, user_id)
     if current is not None:
         active = current.status == EnrollmentStatus.ACTIVE

@@ -33,7 +33,7 @@ from cogs.checkins.views import (
     prompt_view,
     replace_view,
 )
-from cogs.cohorts.store import CohortStore
+from cogs.cohorts.api import Membership
 from cogs.crisis import api as crisis_api
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def nudge_job(prompt_id: int) -> str:
 
 
 class PromptService:
-    def __init__(self, bot: LanternBot, store: CheckinStore, cohorts: CohortStore) -> None:
+    def __init__(self, bot: LanternBot, store: CheckinStore, cohorts: Membership) -> None:
         self.bot = bot
         self.store = store
         self.cohorts = cohorts
@@ -431,7 +431,7 @@ class PromptService:
         a = fresh.answers
         if (a.cravings or 0) >= HARD_CRAVINGS or (a.mood or 5) <= LOW_MOOD:
             # A hard day: offer a coping exercise right here (the support feature's buttons).
-            from cogs.support.ground import coping_buttons
+            from cogs.support.api import coping_buttons
 
             view = discord.ui.View(timeout=None)
             for item in coping_buttons(self.bot, ("box", "urge") if a.cravings else ("box",)):

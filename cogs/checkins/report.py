@@ -11,8 +11,8 @@ import io
 from typing import TYPE_CHECKING
 
 from cogs.checkins.store import CheckinStore
-from cogs.cohorts.store import CohortStore
-from cogs.sessions.store import attendance_rows
+from cogs.cohorts.api import Membership
+from cogs.sessions.api import attendance_rows
 
 if TYPE_CHECKING:
     from bot.client import LanternBot
@@ -39,7 +39,7 @@ COLUMNS = (
 async def cohort_report_csv(bot: LanternBot, guild_id: int, cohort_id: int) -> bytes:
     """Every check-in and completed assessment of everyone ever enrolled in the cohort
     (UTF-8 with BOM so spreadsheet apps open accents correctly). Empty cohort: header only."""
-    cohorts = CohortStore(bot.db)
+    cohorts = Membership(bot.db)
     store = CheckinStore(bot.db, bot.cipher)
     cohort = await cohorts.get(guild_id, cohort_id)
     if cohort is None:

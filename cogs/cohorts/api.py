@@ -3,12 +3,17 @@ the events cohorts dispatch.
 
 Other features never read the cohort tables (cohorts, enrollments, graduations) themselves;
 they use `Membership` (reads only), `find_cohort`/`cohort_choices` (a command's `cohort`
-option) and react to these events (`bot.dispatch`, handled as `on_<name>`):
+option, given a `Membership`), `record_congratulation` (the one write: alumni's "yes" on a
+graduation) and react to these events (`bot.dispatch`, handled as `on_<name>`):
 
-- ``cohort_member_joined(member, cohort)``: a person enrolled (consent pending).
-- ``cohort_member_left(guild, user_id, cohort, reason)``: reason "graduated" or "removed".
+- ``cohort_member_joined(member, cohort)``: a person agreed to the group agreement and now
+  takes part (check-in prompts, reminders start).
+- ``cohort_member_left(guild, user_id, cohort, reason)``: reason "graduated" (alumni offers
+  its congratulation) or "removed" (removed by hand, or un-enrolled when the cohort was
+  archived). Dispatched after the enrolment has ended in the database.
 - ``cohort_spaces_changed(guild_id)``: a cohort was created, archived, deleted or its
-  channels were rebuilt, so the set of live cohort channels may have changed.
+  channels were rebuilt by `/cohort repair`, so the set of live cohort channels
+  (`Membership.live_channels()`) may have changed. Dispatched after the database holds it.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ __all__ = [
     "cohort_choices",
     "find_cohort",
     "owning_cohort",
+    "record_congratulation",
 ]
 
 
@@ -45,6 +51,10 @@ class Membership:
 
     async def get(self, guild_id: int, cohort_id: int) -> Cohort | None:
         return await self._store.get(guild_id, cohort_id)
+
+    async def by_name(self, guild_id: int, name: str) -> Cohort | None:
+        """The cohort (active or archived) called `name`, ignoring case."""
+        return await self._store.by_name(guild_id, name)
 
     async def list(self, guild_id: int, *, include_archived: bool = True) -> list[Cohort]:
         return await self._store.list(guild_id, include_archived=include_archived)
@@ -85,23 +95,26 @@ class Membership:
         )
         return [int(r["user_id"]) for r in rows]
 
-    async def active_members_of(self, cohort_ids: list[int]) -> dict[int, list[int]]:
-        """Active members of several cohorts at once: cohort id -> user ids."""
+    async def active_enrolments(self, cohort_ids: list[int]) -> list[tuple[int, int, int]]:
+        """(cohort id, guild id, user id) of the active members of several cohorts, in order
+        of enrolment."""
         if not cohort_ids:
-            return {}
+            return []
         marks = ",".join("?" * len(cohort_ids))
         rows = await self._db.fetch_all(
-            "SELECT cohort_id, user_id FROM enrollments "  # noqa: S608 (placeholders only)
+            "SELECT cohort_id, guild_id, user_id FROM enrollments "  # noqa: S608 (placeholders only)
             f"WHERE status = 'active' AND cohort_id IN ({marks}) ORDER BY enrolled_at, id",
             tuple(cohort_ids),
         )
-        found: dict[int, list[int]] = {}
-        for r in rows:
-            found.setdefault(int(r["cohort_id"]), []).append(int(r["user_id"]))
-        return found
+        return [(int(r[0]), int(r[1]), int(r[2])) for r in rows]
 
     async def graduated_on(self, guild_id: int, user_id: int, cohort_id: int) -> date | None:
         return await self._store.graduated_on(guild_id, user_id, cohort_id)
+
+    async def graduation_guild(self, user_id: int, cohort_id: int) -> int | None:
+        """The server where this person graduated from this cohort (None if they didn't):
+        for buttons in DMs, which carry no server."""
+        return await self._store.graduation_guild(user_id, cohort_id)
 
     async def member_role_ids(self, guild_id: int, user_id: int) -> list[int]:
         """Ids of the cohort roles (current and history) of every cohort the person was in."""
@@ -119,6 +132,12 @@ class Membership:
             "FROM cohorts WHERE status = 'active'"
         )
         return [(r[0], channel) for r in rows for channel in r[1:] if channel is not None]
+
+
+async def record_congratulation(db: Database, guild_id: int, user_id: int, cohort_id: int) -> bool:
+    """Record a graduate's yes to being celebrated (the flag lives on their graduation);
+    False if it was already recorded, so the celebration is posted once."""
+    return await CohortStore(db).mark_congratulated(guild_id, user_id, cohort_id)
 
 
 async def owning_cohort(client: Any, guild_id: int, object_id: int) -> Cohort | None:

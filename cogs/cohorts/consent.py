@@ -1,27 +1,19 @@
-"""The consent gate: the group agreement is sent on enrolment, and channel access follows
-"I agree". Buttons are dynamic items keyed by the enrolment id, so they keep working
-after a restart and for months in someone's DMs."""
+"""The consent gate's texts: the agreement as people see it, how long a server's agreement
+may be, and what the agreement message says once it has been answered."""
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-from re import Match
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from types import SimpleNamespace
+from typing import cast
 
 import discord
 
-from bot.cogs import required_cog
-from bot.errors import UserError
-from bot.interactions import reports_errors, send_private
-from cogs.cohorts.agreement import Agreement
-from cogs.cohorts.logic import EnrollmentStatus
-from cogs.cohorts.store import Cohort, CohortStore, Enrollment
-
-if TYPE_CHECKING:
-    pass
-
-log = logging.getLogger(__name__)
+from bot.client import LanternBot
+from bot.interactions import send_private
+from cogs.cohorts.agreement import Agreement, max_length
+from cogs.cohorts.logic import MAX_NAME, EnrollmentStatus
+from cogs.cohorts.store import Cohort, Enrollment
 
 
 def agreement_embed(
@@ -40,101 +32,21 @@ def agreement_embed(
     return embed
 
 
-def consent_view(enrollment_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(ConsentButton("agree", enrollment_id))
-    view.add_item(ConsentButton("questions", enrollment_id))
-    return view
-
-
-@dataclass
-class Delivery:
-    where: str  # "dm" or "thread"
-    thread: discord.Thread | None = None
-
-
-async def deliver(
-    member: discord.Member,
-    embed: discord.Embed,
-    enrollment_id: int,
-    fallback: discord.abc.GuildChannel | None,
-    store: CohortStore,
-) -> Delivery:
-    """DM the agreement; if DMs are closed, a private thread with the person instead."""
-    try:
-        await member.send(embed=embed, view=consent_view(enrollment_id))
-        return Delivery("dm")
-    except discord.Forbidden:
-        pass
-    if not isinstance(fallback, discord.TextChannel):
-        raise UserError(
-            f"{member.mention}'s DMs are closed and I can't open a private thread here. "
-            "Run `/cohort enroll` again from a text channel they can see."
-        )
-    try:
-        thread = await fallback.create_thread(
-            name=f"Group agreement for {member.display_name}"[:100],
-            type=discord.ChannelType.private_thread,
-            invitable=False,
-            reason="Lantern: group agreement (the person's DMs are closed)",
-        )
-        await thread.add_user(member)
-        await thread.send(
-            content=f"{member.mention}, this is private between you, me and facilitators.",
-            embed=embed,
-            view=consent_view(enrollment_id),
-            allowed_mentions=discord.AllowedMentions(users=[member]),
-        )
-    except discord.HTTPException as exc:
-        raise UserError(
-            f"{member.mention}'s DMs are closed and I couldn't open a private thread in "
-            f"{fallback.mention} ({exc.status}). Ask them to allow DMs from server members, "
-            "then run `/cohort enroll` again."
-        ) from exc
-    await store.set_consent_thread(enrollment_id, thread.id)
-    return Delivery("thread", thread)
-
-
-class ConsentButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"lantern:consent:(?P<action>agree|questions):(?P<enrollment>[0-9]+)",
-):
-    def __init__(self, action: str, enrollment_id: int) -> None:
-        agree = action == "agree"
-        super().__init__(
-            discord.ui.Button(
-                label="I agree" if agree else "I have questions",
-                style=discord.ButtonStyle.success if agree else discord.ButtonStyle.secondary,
-                custom_id=f"lantern:consent:{action}:{enrollment_id}",
-            )
-        )
-        self.action = action
-        self.enrollment_id = enrollment_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str]
-    ) -> ConsentButton:
-        return cls(match["action"], int(match["enrollment"]))
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        from cogs.cohorts.cog import Cohorts
-
-        cog = required_cog(
-            interaction.client,
-            Cohorts,
-            "Cohorts are unavailable right now. Please try again in a minute.",
-        )
-        enrollment = await cog.store.enrollment(self.enrollment_id)
-        if enrollment is None or enrollment.user_id != interaction.user.id:
-            raise UserError("This agreement was sent to someone else.")
-        # Role changes and staff posts can wait on Discord's rate limits: answer first.
-        await interaction.response.defer()
-        if self.action == "agree":
-            await cog.accept(interaction, enrollment)
-        else:
-            await cog.has_questions(interaction, enrollment)
+async def agreement_room(bot: LanternBot, guild: discord.Guild) -> int:
+    """How long the agreement may be: the welcome embed's intro (at its longest) and the
+    region's crisis lines must fit with it in one embed description."""
+    config = await bot.guild_configs.get(guild.id)
+    region = bot.resources.region(config.region if config else None)
+    longest = SimpleNamespace(
+        name="W" * MAX_NAME, starts_on=date(2000, 1, 1), ends_on=date(2000, 1, 1)
+    )
+    intro = agreement_embed(
+        cast(discord.Guild, SimpleNamespace(name="W" * 100)),  # Discord's longest name
+        cast(Cohort, longest),
+        Agreement(0, ""),
+        "",
+    ).description
+    return max_length(region, len(intro or ""))
 
 
 def done_text(enrollment: Enrollment) -> str | None:

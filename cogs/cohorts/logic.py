@@ -1,12 +1,10 @@
-"""Pure rules for cohorts, enrolment and milestones (no Discord, no database)."""
+"""Pure rules for cohorts and enrolment (no Discord, no database)."""
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
 MAX_NAME = 40
@@ -78,47 +76,3 @@ def validate_capacity(capacity: int | None) -> int:
     if not 1 <= value <= MAX_CAPACITY:
         raise CohortRuleError(f"Capacity must be between 1 and {MAX_CAPACITY}.")
     return value
-
-
-@dataclass(frozen=True)
-class Milestone:
-    key: str  # stable id stored once announced, e.g. "30d", "6m", "1y", "3y"
-    label: str  # how people read it
-    reached_on: date
-
-
-def _add_months(day: date, months: int) -> date:
-    """Same day of the month, clamped to the month's end (Aug 31 + 6 months -> Feb 28/29)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def milestones_between(start: date, until: date) -> list[Milestone]:
-    """Every milestone from a recovery start date up to and including `until`."""
-    found = [
-        Milestone(f"{days}d", f"{days} days", start + timedelta(days=days)) for days in (30, 60, 90)
-    ]
-    found.append(Milestone("6m", "6 months", _add_months(start, 6)))
-    years = 1
-    while (anniversary := _add_months(start, 12 * years)) <= until:
-        label = "1 year" if years == 1 else f"{years} years"
-        found.append(Milestone(f"{years}y", label, anniversary))
-        years += 1
-    return [m for m in found if m.reached_on <= until]
-
-
-def milestones_due(
-    start: date, today: date, announced: set[str], window_days: int = 7
-) -> list[Milestone]:
-    """Milestones reached recently and not yet announced.
-
-    Only the last `window_days` count, so opting in with an old start date doesn't
-    announce a backlog of past anniversaries at once.
-    """
-    earliest = today - timedelta(days=window_days)
-    return [
-        m
-        for m in milestones_between(start, today)
-        if m.key not in announced and m.reached_on >= earliest
-    ]

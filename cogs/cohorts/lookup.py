@@ -3,16 +3,26 @@ every feature with a `cohort` option, so they all answer the same way."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import discord
 from discord import app_commands
 
 from bot.errors import UserError
 from cogs.cohorts.logic import CohortStatus
-from cogs.cohorts.store import Cohort, CohortStore
+from cogs.cohorts.store import Cohort
+
+
+class CohortNames(Protocol):
+    """What a lookup reads: `CohortStore` inside cohorts, `api.Membership` elsewhere."""
+
+    async def by_name(self, guild_id: int, name: str) -> Cohort | None: ...
+
+    async def list(self, guild_id: int, *, include_archived: bool = True) -> list[Cohort]: ...
 
 
 async def find_cohort(
-    store: CohortStore, guild: discord.Guild, name: str, *, live: bool = False
+    store: CohortNames, guild: discord.Guild, name: str, *, live: bool = False
 ) -> Cohort:
     """The cohort called `name`; with `live`, archived ones are refused too."""
     cohort = await store.by_name(guild.id, name.strip())
@@ -27,7 +37,7 @@ async def find_cohort(
 
 
 async def cohort_choices(
-    store: CohortStore,
+    store: CohortNames,
     interaction: discord.Interaction,
     current: str,
     *,

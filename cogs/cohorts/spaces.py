@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import discord
 
 from bot.rollback import Created
+from bot.storage.guilds import GuildConfig
 from cogs.cohorts.logic import slug
 from cogs.cohorts.store import Cohort
 
@@ -132,6 +133,15 @@ class Space:
     def missing(self) -> list[str]:
         gone = [piece for piece in PIECES if self.channels.get(piece) is None]
         return (["role"] if self.role is None else []) + gone
+
+
+def roles_for(guild: discord.Guild, config: GuildConfig | None, cohort: Cohort) -> Roles:
+    """The roles Lantern gives permissions to on this cohort's space, as they are now."""
+    space = locate(guild, cohort)
+    facilitator = config.facilitator_role_id if config is not None else None
+    return Roles(
+        cohort=space.role, facilitator=guild.get_role(facilitator or 0), history=space.history_role
+    )
 
 
 def locate(guild: discord.Guild, cohort: Cohort) -> Space:

@@ -312,6 +312,24 @@ class CohortStore:
         )
         return date.fromisoformat(row["graduated_on"]) if row else None
 
+    async def graduation_guild(self, user_id: int, cohort_id: int) -> int | None:
+        """The server where this person graduated from this cohort, if they did."""
+        row = await self.db.fetch_one(
+            "SELECT guild_id FROM graduations WHERE user_id = ? AND cohort_id = ?",
+            (user_id, cohort_id),
+        )
+        return int(row["guild_id"]) if row else None
+
+    async def mark_congratulated(self, guild_id: int, user_id: int, cohort_id: int) -> bool:
+        """Record the graduate's yes to a celebration; False if it was already recorded."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "UPDATE graduations SET congratulate = 1 WHERE guild_id = ? AND user_id = ? "
+                "AND cohort_id = ? AND congratulate = 0 RETURNING 1",
+                (guild_id, user_id, cohort_id),
+            )
+        return row is not None
+
     async def history(self, cohort_id: int) -> list[Enrollment]:
         """Everyone ever enrolled, latest enrolment per person."""
         return await self.members(cohort_id, open_only=False)

@@ -9,6 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.cogs import loaded_cog
+from cogs.crisis.staff_messages import about_person as alert_messages_about
+from cogs.crisis.staff_messages import quoting_before as alert_messages_quoting_before
+from cogs.crisis.staff_messages import withdraw_pending as withdraw_pending_alert_lines
 
 if TYPE_CHECKING:
     import discord
@@ -17,7 +20,14 @@ if TYPE_CHECKING:
     from cogs.crisis.detector import Verdict
     from cogs.crisis.store import LocalResource
 
-__all__ = ["available", "local_resources", "screen"]
+__all__ = [
+    "alert_messages_about",
+    "alert_messages_quoting_before",
+    "available",
+    "local_resources",
+    "screen",
+    "withdraw_pending_alert_lines",
+]
 
 
 def _crisis(client: Any) -> Crisis | None:

@@ -31,6 +31,7 @@ import discord
 
 from bot.tree import new_incident_id
 from cogs.crisis.store import CrisisStore
+from cogs.crisis.watched import watched_channels
 
 if TYPE_CHECKING:
     from bot.client import LanternBot
@@ -200,7 +201,7 @@ class CatchUp:
         self._since = now - ALIVE_SLACK  # a later session lost after this run's start
         marks = await self.store.marks()
         channels: list[tuple[discord.abc.Messageable, int | None]] = []
-        for guild_id, channel_id in await self.store.watched_channels():
+        for guild_id, channel_id in await watched_channels(self.bot.db):
             guild = self.bot.get_guild(guild_id)
             channel = guild.get_channel(channel_id) if guild else None
             if isinstance(channel, discord.TextChannel):

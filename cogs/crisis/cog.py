@@ -30,6 +30,7 @@ from bot.interactions import send_private
 from bot.pages import send_pages, to_embed, to_embeds
 from bot.safety import crisis_lines
 from bot.storage.database import DatabaseClosedError
+from cogs.cohorts import api as cohorts_api
 from cogs.crisis import messages
 from cogs.crisis.catchup import CatchUp
 from cogs.crisis.detector import Verdict, classify
@@ -37,9 +38,8 @@ from cogs.crisis.escalation import Escalation
 from cogs.crisis.recent import RecentMessages
 from cogs.crisis.store import Alert, CrisisStore
 from cogs.crisis.views import AlertButton, HelpButton, PersonButton
-from cogs.support.hours import Shift
-from cogs.support.hours_settings import current_shift
-from cogs.support.talk import open_talk_modal, talk_button
+from cogs.crisis.watched import WatchedChannels
+from cogs.support.api import Shift, current_shift, open_talk_modal, talk_button
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,8 @@ class Crisis(commands.Cog):
         self.escalation = Escalation(bot, self.store)
         self.catchup = CatchUp(bot, self.store, self._screen_caught_up)
         self.recent = RecentMessages()
+        self.watched = WatchedChannels(bot.db)
+        self.members = cohorts_api.Membership(bot.db)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(AlertButton, PersonButton, HelpButton)
@@ -169,7 +171,7 @@ class Crisis(commands.Cog):
         if not isinstance(message.author, discord.Member):
             return
         channel_id = getattr(message.channel, "parent_id", None) or message.channel.id
-        if not await self.store.watched(message.guild.id, channel_id):
+        if not await self.watched.contains(message.guild.id, channel_id):
             return
         config = await self.bot.guild_configs.get(message.guild.id)
         if member_is_facilitator(message.author, config):
@@ -199,6 +201,14 @@ class Crisis(commands.Cog):
             self.recent.add(guild_id, member.id, at, message.content, message.id)
 
     @commands.Cog.listener()
+    async def on_cohort_spaces_changed(self, guild_id: int) -> None:
+        await self.watched.reload()
+
+    @commands.Cog.listener()
+    async def on_alumni_space_changed(self, guild_id: int) -> None:
+        await self.watched.reload()
+
+    @commands.Cog.listener()
     async def on_personal_data_deleted(self, guild_id: int, user_id: int) -> None:
         self.recent.drop(guild_id, user_id)
 
@@ -211,7 +221,7 @@ class Crisis(commands.Cog):
             config = await self.bot.guild_configs.get(guild.id)
             if config is None or not config.is_complete:
                 continue
-            enrolled = await self.store.enrolled(guild.id, user_id)
+            enrolled = await self.members.is_enrolled(guild.id, user_id)
             candidates.append((not enrolled, guild.id, guild))
         return min(candidates)[2] if candidates else None
 

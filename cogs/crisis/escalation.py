@@ -40,9 +40,7 @@ from cogs.crisis.detector import Verdict
 from cogs.crisis.detector import classify as detect
 from cogs.crisis.store import Alert, CrisisStore
 from cogs.crisis.views import alert_view, person_view
-from cogs.support.ground import coping_buttons
-from cogs.support.hours_settings import current_shift
-from cogs.support.plan import plan_embed, plan_is_shared
+from cogs.support.api import coping_buttons, current_shift, plan_embed, plan_is_shared
 
 if TYPE_CHECKING:
     from bot.client import LanternBot

@@ -11,13 +11,13 @@ from datetime import datetime
 from typing import Any
 
 import discord
+from discord.utils import format_dt
 
 from bot import lists
 from bot.pages import embed_size, to_embed
 from bot.safety import crisis_lines, resource_line
 from cogs.crisis.store import Alert, Event, LocalResource
-from cogs.support.hours import Shift
-from cogs.support.texts import when
+from cogs.support.api import Shift
 from config.resources import Region
 
 LEVEL_COLOUR = {"crisis": discord.Colour.red(), "concern": discord.Colour.orange()}
@@ -113,7 +113,8 @@ def channel_note(region: Region, shift: Shift | None = None) -> str:
     if shift is not None and shift.on_now:
         later = "a facilitator will check in."
     elif shift is not None and shift.next_at is not None:
-        later = f"a facilitator will check in when the next shift starts ({when(shift.next_at)})."
+        starts = format_dt(shift.next_at, "F")
+        later = f"a facilitator will check in when the next shift starts ({starts})."
     else:
         later = "facilitators will see this when they are next online."
     return (
@@ -231,7 +232,8 @@ def next_shift(shift: Shift) -> str:
         return "when they are next online"
     return (
         f"**{shift.next_local()}** ({shift.zone.replace('_', ' ')} time): "
-        f"{when(shift.next_at)} where you are, {when(shift.next_at, 'R')}"
+        f"{format_dt(shift.next_at, 'F')} where you are, "
+        f"{format_dt(shift.next_at, 'R')}"
     )
 
 

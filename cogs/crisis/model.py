@@ -28,7 +28,7 @@ from typing import Any
 
 from config.resources import DataFileError
 
-__all__ = ["DEFAULT_MODEL_PATH", "CrisisModel", "load_model"]
+__all__ = ["DEFAULT_MODEL_PATH", "CrisisModel", "load_model", "sigmoid"]
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "config" / "crisis_model.json"
 FORMAT = "lantern-crisis-model"
@@ -38,7 +38,7 @@ HEADS = ("risky", "crisis")
 _WHITE_SPACES = re.compile(r"\s\s+")  # as scikit-learn's char_wb analyzer
 
 
-class _Vectorizer:
+class Vectorizer:
     """One TF-IDF vectorizer: its analyzer, and per term (idf, one coefficient per head)."""
 
     __slots__ = ("_ngrams", "_token", "analyzer", "lowercase", "name", "sublinear_tf", "terms")
@@ -66,13 +66,26 @@ class _Vectorizer:
         else:
             raise ValueError(f"unsupported analyzer {self.analyzer!r}")
 
+    @property
+    def ngram_range(self) -> tuple[int, int]:
+        return self._ngrams
+
+    @property
+    def token(self) -> re.Pattern[str] | None:
+        """The ``word`` analyzer's token regex (None for ``char_wb``)."""
+        return self._token
+
+    def words(self, text: str) -> list[str]:
+        """The whitespace-separated words ``char_wb`` takes its n-grams from, in order."""
+        return _WHITE_SPACES.sub(" ", text).split()
+
     def counts(self, text: str, word_hits: Callable[[str], tuple[str, ...]]) -> dict[str, int]:
         """How often each vocabulary term occurs in ``text`` (already lower-cased if needed)."""
         found: dict[str, int] = {}
         if self._token is None:
             # char_wb n-grams never cross whitespace: count words, then their n-grams once each.
             words: dict[str, int] = {}
-            for word in _WHITE_SPACES.sub(" ", text).split():
+            for word in self.words(text):
                 words[word] = words.get(word, 0) + 1
             for word, times in words.items():
                 for term in word_hits(word):
@@ -153,7 +166,7 @@ def _probability(spec: Mapping[str, Any], name: str) -> float:
     return value
 
 
-def _sigmoid(z: float) -> float:
+def sigmoid(z: float) -> float:
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))
     e = math.exp(z)
@@ -173,7 +186,7 @@ class CrisisModel:
             self.policy = Policy(document["policy"])
             heads = document["heads"]
             self.intercepts = tuple(float(heads[name]["intercept"]) for name in HEADS)
-            self.vectorizers = tuple(_Vectorizer(spec) for spec in document["vectorizers"])
+            self.vectorizers = tuple(Vectorizer(spec) for spec in document["vectorizers"])
             if not self.vectorizers:
                 raise ValueError("no vectorizers")
             training = document.get("training") or {}
@@ -220,7 +233,7 @@ class CrisisModel:
     def scores(self, text: str) -> tuple[float, float]:
         """Probabilities (0-1) that ``text`` is risky wording (crisis or concern), and crisis."""
         risky, crisis = self.decisions(text)
-        return _sigmoid(risky), _sigmoid(crisis)
+        return sigmoid(risky), sigmoid(crisis)
 
     def score(self, text: str) -> float:
         """The risky probability alone."""

@@ -29,11 +29,18 @@ Edit = tuple[int, int, str, Sequence[int] | None]
 _MARKUP = re.compile(r"<a?:\w+:\d+>|<[@#][!&]?\d+>|<t:\d+(?::\w)?>|https?://\S+|www\.\S+")
 _LEET_CANDIDATE = re.compile(r"[0-9@$!|*]")
 _TOKEN = re.compile(r"[a-z0-9@$!|*]+")
+# A token holding a digit or symbol ("k1ll", "s*icide"): when the leet table maps only digits
+# and symbols, only those tokens can change, so the others need not be looked at.
+_LEET_TOKEN = re.compile(r"(?<![a-z0-9@$!|*])[a-z0-9@$!|*]*[0-9@$!|*][a-z0-9@$!|*]*")
+_DIGITS_AND_SYMBOLS = frozenset("0123456789@$!|*")
 _EDGE_SYMBOLS = "!|*@"
 _STRETCHED = re.compile(r"([a-z])\1{2,}")
 _SPACED = re.compile(r"(?<![\w'])[a-z](?:[ .\-_]{1,2}[a-z]){2,}(?![\w'])")
 _LETTER = re.compile(r"[a-z]")
-_SPACES = re.compile(r"[^\S\n]+")
+# A tab or other space that is not a plain one or a new line, or two plain spaces in a row.
+_ODD_SPACE = re.compile(r"[^\S \n]| {2}")
+# Runs of spaces and tabs (not new lines) other than one plain space: those stay as they are.
+_SPACES = re.compile(r"(?<![^\S\n])(?:[^\S\n]{2,}|(?! )[^\S\n])(?![^\S\n])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +107,7 @@ class Normaliser:
     ) -> None:
         self._fold = _FoldTable(fold)
         self._leet = str.maketrans(dict(leet))
+        self._tokens = _LEET_TOKEN if _DIGITS_AND_SYMBOLS.issuperset(leet) else _TOKEN
         self._censored = tuple(censored_words)
         suffixes = "|".join(sorted((re.escape(s) for s in number_suffixes), key=len, reverse=True))
         self._number_with_suffix = re.compile(rf"\d+(?:{suffixes})?")
@@ -143,7 +151,7 @@ class Normaliser:
         if not _LEET_CANDIDATE.search(text):
             return []
         edits: list[Edit] = []
-        for match in _TOKEN.finditer(text):
+        for match in self._tokens.finditer(text):
             token = match.group()
             lead, trail = 0, len(token)
             while lead < trail and token[lead] in _EDGE_SYMBOLS:
@@ -190,7 +198,9 @@ class Normaliser:
 
     @staticmethod
     def _spaces(text: str) -> list[Edit]:
-        return [(m.start(), m.end(), " ", None) for m in _SPACES.finditer(text) if m.group() != " "]
+        if not _ODD_SPACE.search(text):  # only single plain spaces: nothing to collapse
+            return []
+        return [(m.start(), m.end(), " ", None) for m in _SPACES.finditer(text)]
 
 
 def _apply_edits(

@@ -222,11 +222,17 @@ def tolerate_doubled_letters(pattern: str) -> str:
     return "".join(out)
 
 
+def pattern_source(pattern: str, macros: dict[str, str], where: str) -> str:
+    """The regex source one pattern of the rules file stands for (macros in, doubled letters
+    tolerant), as `compile_pattern` compiles it."""
+    return tolerate_doubled_letters(expand_macros(pattern, macros, where))
+
+
 def compile_pattern(pattern: str, macros: dict[str, str], where: str) -> re.Pattern[str]:
     """Expand, make tolerant and compile one pattern; ValueError names ``where``."""
     if "(?P" in pattern or re.search(r"\\[1-9]", pattern):
         raise ValueError(f"{where}: named groups and back-references are not allowed")
-    source = tolerate_doubled_letters(expand_macros(pattern, macros, where))
+    source = pattern_source(pattern, macros, where)
     try:
         compiled = re.compile(source)
     except re.error as exc:

@@ -323,36 +323,6 @@ class CrisisStore:
 
     # --- where it listens -------------------------------------------------------------
 
-    async def watched(self, guild_id: int, channel_id: int) -> bool:
-        row = await self.db.fetch_one(
-            "SELECT 1 FROM cohorts WHERE guild_id = :g AND status = 'active' AND :c IN "
-            "(announcements_channel_id, group_channel_id, checkins_channel_id) "
-            "UNION SELECT 1 FROM alumni_spaces WHERE guild_id = :g AND :c IN "
-            "(lounge_channel_id, milestones_channel_id, ask_channel_id)",
-            {"g": guild_id, "c": channel_id},
-        )
-        return row is not None
-
-    async def watched_channels(self) -> list[tuple[int, int]]:
-        """(guild id, channel id) of every channel screened for crisis language."""
-        rows = await self.db.fetch_all(
-            "SELECT guild_id, announcements_channel_id FROM cohorts WHERE status = 'active' "
-            "UNION SELECT guild_id, group_channel_id FROM cohorts WHERE status = 'active' "
-            "UNION SELECT guild_id, checkins_channel_id FROM cohorts WHERE status = 'active' "
-            "UNION SELECT guild_id, lounge_channel_id FROM alumni_spaces "
-            "UNION SELECT guild_id, milestones_channel_id FROM alumni_spaces "
-            "UNION SELECT guild_id, ask_channel_id FROM alumni_spaces"
-        )
-        return [(r[0], r[1]) for r in rows if r[1] is not None]
-
-    async def enrolled(self, guild_id: int, user_id: int) -> bool:
-        row = await self.db.fetch_one(
-            "SELECT 1 FROM enrollments WHERE guild_id = ? AND user_id = ? "
-            "AND status IN ('pending_consent', 'active')",
-            (guild_id, user_id),
-        )
-        return row is not None
-
     # --- screening marks (catch-up after downtime) ------------------------------------
 
     async def first_flag(self, message_key: str, now: datetime) -> bool:

@@ -12,7 +12,7 @@ import discord
 
 from bot.cogs import required_cog
 from bot.interactions import reports_errors
-from cogs.support.plan import plan_view_button
+from cogs.support.api import plan_view_button
 
 if TYPE_CHECKING:
     from cogs.crisis.cog import Crisis

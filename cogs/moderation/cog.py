@@ -7,7 +7,6 @@ Every action is authorised here (facilitator role or Manage Server), recorded in
 from __future__ import annotations
 
 import logging
-from re import Match
 from typing import Any
 
 import discord
@@ -15,17 +14,19 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import inputs, lists
+from bot.buttons import PersistentButton
 from bot.checks import guild_of, member_is_facilitator, require_facilitator
 from bot.client import LanternBot
 from bot.cogs import loaded_cog
 from bot.confirm import Confirm, ask
 from bot.errors import NotAuthorized, UserError
-from bot.interactions import NO_PINGS, LanternModal, reports_errors, send_private
+from bot.interactions import NO_PINGS, LanternModal, send_private
 from bot.outbox import URGENT, Item, Landed, Undeliverable, is_permanent
 from bot.pages import send_pages, to_embeds
 from bot.staff import post_log, staff_channel
 from cogs.cohorts import api as cohorts_api
 from cogs.moderation import logic
+from cogs.moderation.api import NOTICE_KIND
 from cogs.moderation.store import ModerationStore, Report
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def report_view(report_id: int) -> discord.ui.View:
     return view
 
 
-REPORT = "report_notice"
+REPORT = NOTICE_KIND
 
 
 class Moderation(commands.Cog):
@@ -225,7 +226,7 @@ class Moderation(commands.Cog):
                 reason=f"Lantern: report #{report.id}",
             )
             await thread.add_user(reporter)
-            await thread.add_user(interaction.user)  # type: ignore[arg-type]
+            await thread.add_user(discord.Object(interaction.user.id))
             await thread.send(
                 f"{reporter.mention}, {interaction.user.mention} would like to talk about the "
                 "message you reported. Only the two of you (and facilitators) can see this.",
@@ -387,8 +388,8 @@ class Moderation(commands.Cog):
 
 
 class ReportButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"lantern:report:(?P<action>dismiss|delete|timeout|thread):(?P<report>[0-9]+)",
+    PersistentButton,
+    template=r"lantern:report:(?P<action>dismiss|delete|timeout|thread):(?P<report_id>[0-9]+)",
 ):
     def __init__(self, action: str, report_id: int) -> None:
         label, style = REPORT_ACTIONS[action]
@@ -399,14 +400,7 @@ class ReportButton(
         )
         self.action, self.report_id = action, report_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str]
-    ) -> ReportButton:
-        return cls(match["action"], int(match["report"]))
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction) -> None:
         cog = loaded_cog(interaction.client, Moderation)
         report = await cog.store.report(self.report_id) if cog else None
         if cog is None or report is None:

@@ -25,6 +25,7 @@ from bot.confirm import Confirm, ask
 from bot.interactions import send_private
 from bot.personal_data import CATALOGUE, delete_person, export_person, purge_expired
 from bot.staff import post_log
+from cogs.cohorts import api as cohorts_api
 from cogs.privacy import redact
 from cogs.privacy.store import PrivacySettings, PrivacyStore
 
@@ -129,16 +130,11 @@ class Privacy(commands.Cog):
         )
 
     async def _leave_cohorts(self, guild: discord.Guild, member: discord.Member) -> None:
-        rows = await self.bot.db.fetch_all(
-            "SELECT c.role_id, c.history_role_id FROM enrollments e JOIN cohorts c "
-            "ON c.id = e.cohort_id WHERE e.guild_id = ? AND e.user_id = ?",
-            (guild.id, member.id),
-        )
+        role_ids = await cohorts_api.Membership(self.bot.db).member_role_ids(guild.id, member.id)
         roles = [
             role
-            for row in rows
-            for role_id in row
-            if role_id and (role := guild.get_role(role_id)) is not None and role in member.roles
+            for role_id in role_ids
+            if (role := guild.get_role(role_id)) is not None and role in member.roles
         ]
         if roles:
             try:
@@ -182,7 +178,7 @@ class Privacy(commands.Cog):
             if left_at <= now - timedelta(days=settings.grace_days):
                 await self.forget(guild_id, user_id)
                 totals["people"] += 1
-        for guild_id in await self.store.guilds_with_data():
+        for guild_id in await self.bot.guild_configs.guild_ids():
             settings = await self.store.settings(guild_id)
             async with self.bot.db.transaction() as tx:
                 cutoff = (now - timedelta(days=settings.days()["excerpt_days"])).isoformat()

@@ -18,6 +18,9 @@ from bot.interactions import NO_PINGS
 from bot.outbox import ROUTINE, Item, Landed, Outbox
 from bot.staff import staff_channel
 from bot.storage import Transaction
+from cogs.crisis import api as crisis_api
+from cogs.moderation import api as moderation_api
+from cogs.support import api as support_api
 
 if TYPE_CHECKING:
     from bot.client import LanternBot
@@ -29,90 +32,27 @@ DELETED = "(removed at the person's request)"
 EXPIRED = "(expired)"
 # Fields that say what happened, not who or what they wrote: kept as they are.
 KEPT_FIELDS = frozenset({"Level", "Status", "Why", "Where", "Messages", "Outcome"})
-CRISIS_KINDS = (
-    "crisis_alert",
-    "crisis_follow_up",
-    "crisis_note",
-    "crisis_realert",
-)
 
 
 async def person_messages(tx: Transaction, guild_id: int, user_id: int) -> set[tuple[int, int]]:
     """(channel id, message id) of every staff message Lantern posted about the person."""
-    alerts = await tx.fetch_all(
-        "SELECT id FROM crisis_alerts WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    return (
+        await crisis_api.alert_messages_about(tx, guild_id, user_id)
+        | await moderation_api.report_notices_about(tx, guild_id, user_id)
+        | await support_api.conversation_notices_about(tx, guild_id, user_id)
     )
-    reports = await tx.fetch_all(
-        "SELECT id FROM reports WHERE guild_id = ? AND (author_id = ? OR reporter_id = ?)",
-        (guild_id, user_id, user_id),
-    )
-    found = await _posted(tx, [r[0] for r in alerts], [r[0] for r in reports])
-    for row in await tx.fetch_all(
-        "SELECT notice_channel_id, notice_message_id FROM conversations "
-        "WHERE guild_id = ? AND user_id = ? AND notice_message_id IS NOT NULL",
-        (guild_id, user_id),
-    ):
-        found.add((row[0], row[1]))
-    return found
 
 
 async def withdraw_pending(outbox: Outbox, tx: Transaction, guild_id: int, user_id: int) -> int:
-    """Lines about the person's alerts not yet posted lose their words before they go (the
-    alert itself is posted from its row, which the deletion anonymizes)."""
-    alerts = await tx.fetch_all(
-        "SELECT id FROM crisis_alerts WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-    )
-    changed = 0
-    for (alert_id,) in alerts:
-        changed += await outbox.rewrite_pending(
-            ("crisis_follow_up", "crisis_note"), alert_id, {"text": DELETED, "url": None}
-        )
-    return changed
+    """Lines about the person not yet posted lose their words before they go."""
+    return await crisis_api.withdraw_pending_alert_lines(outbox, tx, guild_id, user_id, DELETED)
 
 
 async def expiring_messages(tx: Transaction, guild_id: int, cutoff: str) -> set[tuple[int, int]]:
     """Messages quoting alert and report excerpts that the retention purge is about to blank."""
-    alerts = await tx.fetch_all(
-        "SELECT id FROM crisis_alerts WHERE guild_id = ? AND created_at < ? "
-        "AND excerpt IS NOT NULL",
-        (guild_id, cutoff),
-    )
-    reports = await tx.fetch_all(
-        "SELECT id FROM reports WHERE guild_id = ? AND created_at < ? AND excerpt IS NOT NULL",
-        (guild_id, cutoff),
-    )
-    return await _posted(tx, [r[0] for r in alerts], [r[0] for r in reports])
-
-
-async def _posted(tx: Transaction, alerts: list[int], reports: list[int]) -> set[tuple[int, int]]:
-    found: set[tuple[int, int]] = set()
-    for alert_id in alerts:
-        row = await tx.fetch_one(
-            "SELECT alert_channel_id, alert_message_id FROM crisis_alerts WHERE id = ?",
-            (alert_id,),
-        )
-        if row and row[1]:
-            found.add((row[0], row[1]))
-        found |= await _landed(tx, CRISIS_KINDS, alert_id)
-    for report_id in reports:  # its notice may have landed in a fallback: the outbox knows
-        landed = await _landed(tx, ("report_notice",), report_id)
-        row = await tx.fetch_one("SELECT alert_message_id FROM reports WHERE id = ?", (report_id,))
-        if not landed and row and row[0]:
-            # The outbox forgets delivered rows after a week; the report keeps its notice's
-            # id, and the worker looks for it in the staff channels (0: channel unknown).
-            landed = {(0, row[0])}
-        found |= landed
-    return {(c, m) for c, m in found if m}
-
-
-async def _landed(tx: Transaction, kinds: tuple[str, ...], subject_id: int) -> set[tuple[int, int]]:
-    marks = ", ".join("?" for _ in kinds)
-    rows = await tx.fetch_all(
-        f"SELECT channel_id, message_id FROM outbox WHERE kind IN ({marks}) "  # noqa: S608
-        "AND subject_id = ? AND message_id IS NOT NULL",
-        (*kinds, subject_id),
-    )
-    return {(r[0], r[1]) for r in rows}
+    return await crisis_api.alert_messages_quoting_before(
+        tx, guild_id, cutoff
+    ) | await moderation_api.report_notices_quoting_before(tx, guild_id, cutoff)
 
 
 async def enqueue(

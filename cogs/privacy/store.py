@@ -62,7 +62,3 @@ class PrivacyStore:
     async def departures(self) -> list[tuple[int, int, datetime]]:
         rows = await self.db.fetch_all("SELECT guild_id, user_id, left_at FROM departures")
         return [(r[0], r[1], datetime.fromisoformat(r[2])) for r in rows]
-
-    async def guilds_with_data(self) -> list[int]:
-        rows = await self.db.fetch_all("SELECT guild_id FROM guild_config")
-        return [r[0] for r in rows]

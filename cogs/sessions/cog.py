@@ -18,7 +18,7 @@ from discord.ext import commands
 from bot.client import LanternBot
 from bot.outbox import PERSON
 from bot.storage.database import DatabaseClosedError
-from cogs.cohorts.store import Cohort, CohortStore
+from cogs.cohorts.api import Cohort, Membership
 from cogs.sessions import planning
 from cogs.sessions.attendance import Attendance
 from cogs.sessions.editing import ScheduleEditing
@@ -38,7 +38,7 @@ class Sessions(ScheduleEditing, RemindersAndRsvps, ParticipantSchedule, Attendan
     def __init__(self, bot: LanternBot) -> None:
         self.bot = bot
         self.store = SessionStore(bot.db, bot.cipher)
-        self.cohorts = CohortStore(bot.db)
+        self.cohorts = Membership(bot.db)
         self.sender = ReminderSender(bot, self.store)
         self.events = EventPublisher(bot, self.store)
 

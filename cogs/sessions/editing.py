@@ -16,7 +16,7 @@ from bot.interactions import send_private
 from bot.pages import send_pages, to_embeds
 from bot.staff import post_log
 from bot.storage import Transaction
-from cogs.cohorts.logic import CohortStatus
+from cogs.cohorts.api import CohortStatus
 from cogs.sessions import logic, planning, texts
 from cogs.sessions.lookups import KIND_CHOICES, Scope, SessionLookups, _user_error, session_group
 from cogs.sessions.recurrence import (

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from cogs.cohorts.store import CohortStore
+from cogs.cohorts.api import Membership
 from cogs.sessions import planning
 from cogs.sessions.reminders import session_name
 from cogs.sessions.store import Session, SessionStore
@@ -32,7 +32,7 @@ class EventPublisher:
     def __init__(self, bot: LanternBot, store: SessionStore) -> None:
         self.bot = bot
         self.store = store
-        self.cohorts = CohortStore(bot.db)
+        self.cohorts = Membership(bot.db)
 
     def _allowed(self, guild: discord.Guild) -> bool:
         perms = guild.me.guild_permissions if guild.me else discord.Permissions.none()

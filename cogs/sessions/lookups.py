@@ -13,8 +13,7 @@ from bot.checks import member_is_facilitator
 from bot.client import LanternBot
 from bot.errors import UserError
 from bot.inputs import snowflake
-from cogs.cohorts.lookup import cohort_choices, find_cohort
-from cogs.cohorts.store import Cohort, CohortStore
+from cogs.cohorts.api import Cohort, Membership, cohort_choices, find_cohort
 from cogs.sessions import planning, texts
 from cogs.sessions.events import EventPublisher
 from cogs.sessions.recurrence import (
@@ -46,7 +45,7 @@ class SessionLookups:
 
     bot: LanternBot
     store: SessionStore
-    cohorts: CohortStore
+    cohorts: Membership
     sender: ReminderSender
     events: EventPublisher
 

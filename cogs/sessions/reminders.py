@@ -20,7 +20,7 @@ from bot.interactions import NO_PINGS
 from bot.outbox import Item, Landed
 from bot.storage.database import DatabaseClosedError
 from bot.tasks import create_task
-from cogs.cohorts.store import CohortStore
+from cogs.cohorts.api import Membership
 from cogs.sessions import planning, texts
 from cogs.sessions.recurrence import format_clock, format_lead, format_when, to_local
 from cogs.sessions.store import Session, SessionStore
@@ -70,7 +70,7 @@ class ReminderSender:
     def __init__(self, bot: LanternBot, store: SessionStore) -> None:
         self.bot = bot
         self.store = store
-        self.cohorts = CohortStore(bot.db)
+        self.cohorts = Membership(bot.db)
         self._lock = asyncio.Lock()
 
     # --- the one job -----------------------------------------------------------------

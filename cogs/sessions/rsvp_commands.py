@@ -15,7 +15,7 @@ from bot.inputs import OFF_WORDS, about, problem
 from bot.interactions import send_private
 from bot.pages import send_pages, to_embeds
 from bot.staff import post_log
-from cogs.cohorts.store import Cohort
+from cogs.cohorts.api import Cohort
 from cogs.sessions import planning, texts
 from cogs.sessions.lookups import SessionLookups, session_group
 from cogs.sessions.recurrence import format_lead, format_when, parse_leads

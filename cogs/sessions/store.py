@@ -13,6 +13,7 @@ import aiosqlite
 
 from bot.crypto import PLAINTEXT, Cipher
 from bot.storage import Database, Transaction
+from cogs.cohorts.api import Membership
 from cogs.sessions.recurrence import DEFAULT_DM_LEAD, DEFAULT_LEADS, Occurrence, Rule, to_local
 
 
@@ -160,6 +161,7 @@ class SessionStore:
     def __init__(self, db: Database, cipher: Cipher = PLAINTEXT) -> None:
         self.db = db
         self.cipher = cipher  # RSVP reasons are free text about someone's life
+        self.members = Membership(db)  # who is in a cohort belongs to cohorts
 
     # --- series ------------------------------------------------------------------------
 
@@ -452,35 +454,28 @@ class SessionStore:
 
     async def dm_people(self, cohort_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
         """cohort id -> [(user id, lead minutes)] of active members who opted in to DMs."""
-        if not cohort_ids:
+        members = await self.members.active_enrolments(list(cohort_ids))
+        if not members:
             return {}
-        marks = ",".join("?" * len(cohort_ids))
+        people = sorted({user_id for _, _, user_id in members})
+        marks = ",".join("?" * len(people))
         rows = await self.db.fetch_all(
-            "SELECT e.cohort_id, e.user_id, p.dm_lead FROM enrollments e JOIN session_prefs p "  # noqa: S608 (placeholders only)
-            "ON p.guild_id = e.guild_id AND p.user_id = e.user_id "
-            f"WHERE e.status = 'active' AND p.dm_reminders = 1 AND e.cohort_id IN ({marks})",
-            tuple(cohort_ids),
+            "SELECT guild_id, user_id, dm_lead FROM session_prefs "  # noqa: S608 (placeholders only)
+            f"WHERE dm_reminders = 1 AND user_id IN ({marks})",
+            tuple(people),
         )
+        lead = {(r["guild_id"], r["user_id"]): r["dm_lead"] for r in rows}
         found: dict[int, list[tuple[int, int]]] = {}
-        for r in rows:
-            found.setdefault(r["cohort_id"], []).append((r["user_id"], r["dm_lead"]))
+        for cohort_id, guild_id, user_id in members:
+            if (guild_id, user_id) in lead:
+                found.setdefault(cohort_id, []).append((user_id, lead[guild_id, user_id]))
         return found
 
     async def active_cohort_of(self, guild_id: int, user_id: int) -> int | None:
-        row = await self.db.fetch_one(
-            "SELECT cohort_id FROM enrollments WHERE guild_id = ? AND user_id = ? "
-            "AND status = 'active'",
-            (guild_id, user_id),
-        )
-        return int(row["cohort_id"]) if row else None
+        return await self.members.active_cohort_of(guild_id, user_id)
 
     async def active_members(self, cohort_id: int) -> list[int]:
-        rows = await self.db.fetch_all(
-            "SELECT user_id FROM enrollments WHERE cohort_id = ? AND status = 'active' "
-            "ORDER BY enrolled_at, id",
-            (cohort_id,),
-        )
-        return [int(r["user_id"]) for r in rows]
+        return await self.members.active_members(cohort_id)
 
     # --- reminders ---------------------------------------------------------------------
 

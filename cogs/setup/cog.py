@@ -300,7 +300,7 @@ class SetupCog(commands.Cog):
         reannounce_minutes: app_commands.Range[int, 1, 1440] | None = None,
         clear: bool = False,
     ) -> None:
-        from cogs.support.hours_settings import setup_hours
+        from cogs.support.api import setup_hours
 
         await setup_hours(self.bot, interaction, schedule, reannounce_minutes, clear)
 

@@ -1,6 +1,6 @@
 """Support between sessions: safety plans (plan.py), coping tools (ground.py) and private
-conversations with facilitators (talk.py), with staffed hours (hours.py) and their SQL
-(store.py). See docs/support.md."""
+conversations with facilitators (talk.py), with staffed hours (hours.py); the SQL is in the
+*_store.py modules. Other features use it through api.py. See docs/support.md."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Coping tools: `/ground` and the grounding buttons offered in the crisis message (and, for
 other features, after a hard check-in). Texts come from `config/coping.toml`.
 
-Buttons are dynamic items (`lantern:ground:<exercise>:<step>`), so they still work in a DM
+Buttons are persistent (`lantern:ground:<exercise>:<step>`), so they still work in a DM
 sent weeks ago. `new` starts an exercise in a fresh private message (never overwriting the
 crisis message that holds the crisis lines); a number moves an exercise along in place.
 Box breathing is a paced sequence of edits; its pace is an attribute so tests use 0.
@@ -12,16 +12,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from re import Match
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.buttons import PersistentButton
 from bot.cogs import loaded_cog, required_cog
 from bot.errors import UserError
-from bot.interactions import NO_PINGS, reports_errors
+from bot.interactions import NO_PINGS
 from config.coping import CopingTexts, Exercise, load_coping
 
 if TYPE_CHECKING:
@@ -173,11 +173,15 @@ class GroundCog(commands.Cog, name="Grounding"):
 
 
 class GroundButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"lantern:ground:(?P<key>[a-z]+):(?P<step>new|[0-9]+)",
+    PersistentButton, template=r"lantern:ground:(?P<key>[a-z]+):(?P<step>new|[0-9]+)"
 ):
     def __init__(
-        self, key: str, step: str, texts: CopingTexts | None = None, *, label: str | None = None
+        self,
+        key: str,
+        step: str | int,
+        texts: CopingTexts | None = None,
+        *,
+        label: str | None = None,
     ) -> None:
         if label is None:
             exercise = texts.exercises.get(key) if texts else None
@@ -189,16 +193,10 @@ class GroundButton(
                 custom_id=f"lantern:ground:{key}:{step}",
             )
         )
-        self.key, self.step = key, step
+        # A step number comes back from the custom_id as an int; `pressed` reads "new" or digits.
+        self.key, self.step = key, str(step)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str]
-    ) -> GroundButton:
-        return cls(match["key"], match["step"], label="…")
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction) -> None:
         cog = required_cog(
             interaction.client,
             GroundCog,

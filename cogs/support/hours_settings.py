@@ -20,7 +20,7 @@ from cogs.support.hours import (
     parse,
     shift_at,
 )
-from cogs.support.store import SupportStore
+from cogs.support.settings_store import SettingsStore
 from cogs.support.texts import when
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 async def current_shift(bot: LanternBot, guild_id: int, server_zone: str | None) -> Shift:
     """Is a facilitator on shift now on this server, and if not, when is the next shift?
     (The crisis texts ask; the hours' own zone wins over the server's, as for `/talk`.)"""
-    windows, zone = await SupportStore(bot.db, bot.cipher).hours(guild_id)
+    windows, zone = await SettingsStore(bot.db).hours(guild_id)
     return shift_at(windows, zone or server_zone or "UTC", bot.clock.now())
 
 
@@ -46,7 +46,7 @@ async def setup_hours(
     """Validate everything first, then save in one go: bad input changes nothing."""
     config = await require_facilitator_any(interaction)
     guild = guild_of(interaction)
-    store = SupportStore(bot.db, bot.cipher)
+    store = SettingsStore(bot.db)
     zone = config.timezone if config else None
     windows = None
     if schedule is not None and clear:

@@ -1,25 +1,29 @@
 """Re-announcing conversations nobody has answered, and the replies that stop it.
 
-Re-announcement follows the crisis re-alert pattern: the due time lives in the database
-(`next_reannounce_at`), jobs are rebuilt at start-up, and a compare-and-set claims each one,
-so restarts neither lose nor repeat it. Outside staffed hours it waits for the next shift.
+The due time lives in the database (`next_reannounce_at`); `bot.timers.RepeatTimer` arms the
+jobs, rebuilds them at start-up and re-arms after each one, and the store's compare-and-set
+`claim_reannounce` takes each one, so restarts neither lose nor repeat it. Outside staffed
+hours it waits for the next shift.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
-from discord.ext import commands
 
 from bot.checks import member_is_facilitator
 from bot.interactions import NO_PINGS
 from bot.staff import staff_channel
+from bot.timers import RepeatTimer
+from cogs.support import texts
+from cogs.support.conversation_store import Conversation, ConversationStore
 from cogs.support.hours import due_in_hours
-from cogs.support.store import Conversation, SupportStore
-from cogs.support.talk_views import space_url
+from cogs.support.settings_store import SettingsStore
+from cogs.support.talk_notice import space_url
 
 if TYPE_CHECKING:
     from bot.client import LanternBot
@@ -27,80 +31,96 @@ if TYPE_CHECKING:
 # The logger keeps the name it had before talk.py was split.
 log = logging.getLogger("cogs.support.talk")
 
-JOB_PREFIX = "support:talk:reannounce:"
+TIMER_NAME = "support:talk:reannounce"
+JOB_PREFIX = f"{TIMER_NAME}:"
+
+RefreshNotice = Callable[[discord.Guild, Conversation], Awaitable[None]]
 
 
-class Reannouncement:
-    """Mixed into `TalkCog`, which provides `bot`, `store`, `_spaces` (ids of open
-    conversations' threads/channels), `_load` and `_refresh_notice`."""
+class Reannouncer:
+    """Arms a conversation's re-announcement while the person waits for a reply, sends it
+    when due, and stops when a facilitator answers or the conversation closes."""
 
-    bot: LanternBot
-    store: SupportStore
-    _spaces: set[int]
+    def __init__(
+        self,
+        bot: LanternBot,
+        conversations: ConversationStore,
+        settings: SettingsStore,
+        refresh_notice: RefreshNotice,
+    ) -> None:
+        self._bot = bot
+        self._conversations = conversations
+        self._settings = settings
+        self._refresh_notice = refresh_notice
+        self._timer = RepeatTimer(bot.scheduler, bot.clock, TIMER_NAME, self._fire)
 
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
-        if message.guild is None or message.author.bot or message.channel.id not in self._spaces:
+    async def start(self) -> None:
+        """Re-arm every re-announcement the database still holds (one missed while the bot
+        was down runs at once)."""
+        self._timer.rebuild(await self._conversations.due_reannouncements())
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def cancel(self, conversation_id: int) -> None:
+        self._timer.cancel(conversation_id)
+
+    async def arm(self, conversation: Conversation, now: datetime) -> None:
+        """The person is waiting from `now`: announce again after the server's delay."""
+        due = await self._next_due(conversation.guild_id, now)
+        await self._conversations.schedule_reannounce(conversation.id, due)
+        self._timer.arm(conversation.id, due)
+
+    async def message_in(self, message: discord.Message, conversation: Conversation) -> None:
+        """A message in an open conversation: the person waits again, or a facilitator
+        answered and nobody is waiting any more."""
+        if message.guild is None:
             return
-        conversation = await self.store.by_space(message.channel.id)
-        if conversation is None or not conversation.open:
-            return
-        now = self.bot.clock.now()
+        now = self._bot.clock.now()
         if message.author.id == conversation.user_id:
-            if await self.store.person_wrote(conversation.id, now):
-                await self._arm(await self._load(conversation.id), now)
+            if await self._conversations.person_wrote(conversation.id, now):
+                await self.arm(conversation, now)
             return
-        config = await self.bot.guild_configs.get(message.guild.id)
+        config = await self._bot.guild_configs.get(message.guild.id)
         if not isinstance(message.author, discord.Member) or not member_is_facilitator(
             message.author, config
         ):
             return
-        if await self.store.staff_replied(conversation.id, message.author.id, now):
-            self.bot.scheduler.remove(f"{JOB_PREFIX}{conversation.id}")
+        if await self._conversations.staff_replied(conversation.id, message.author.id, now):
+            self.cancel(conversation.id)
             if conversation.first_reply_at is None:
-                await self._refresh_notice(message.guild, await self._load(conversation.id))
+                await self._refresh_notice(message.guild, conversation)
 
-    async def _arm(self, conversation: Conversation, now: datetime) -> None:
-        minutes = await self.store.reannounce_minutes(conversation.guild_id)
-        windows, zone = await self.store.hours(conversation.guild_id)
-        due = due_in_hours(windows, zone or "UTC", now + timedelta(minutes=minutes))
-        await self.store.schedule_reannounce(conversation.id, due)
-        self._schedule(conversation.id, due, due)
+    async def _next_due(self, guild_id: int, now: datetime) -> datetime:
+        minutes = await self._settings.reannounce_minutes(guild_id)
+        windows, zone = await self._settings.hours(guild_id)
+        return due_in_hours(windows, zone or "UTC", now + timedelta(minutes=minutes))
 
-    def _schedule(self, conversation_id: int, run_at: datetime, due: datetime) -> None:
-        # grace None: one due while the bot was down runs as soon as it is back.
-        self.bot.scheduler.at(
-            f"{JOB_PREFIX}{conversation_id}",
-            run_at,
-            self.reannounce,
-            conversation_id,
-            due.isoformat(),
-            grace_seconds=None,
-        )
-
-    async def reannounce(self, conversation_id: int, due_iso: str) -> None:
-        await self.bot.wait_until_ready()  # rebuilt jobs may fire before the server is known
-        conversation = await self.store.conversation(conversation_id)
+    async def _fire(self, conversation_id: int, due: datetime, _fired: datetime) -> datetime | None:
+        """The timer's work: claim the re-announcement due at `due`, send it, and return
+        when the next one is due (None: nobody is waiting any more)."""
+        await self._bot.wait_until_ready()  # rebuilt jobs may fire before the server is known
+        conversation = await self._conversations.conversation(conversation_id)
         if conversation is None or not conversation.open or conversation.waiting_since is None:
-            return
-        guild = self.bot.get_guild(conversation.guild_id)
+            return None
+        guild = self._bot.get_guild(conversation.guild_id)
         if guild is None:
-            return
-        now = self.bot.clock.now()
-        minutes = await self.store.reannounce_minutes(guild.id)
-        windows, zone = await self.store.hours(guild.id)
-        next_at = due_in_hours(windows, zone or "UTC", now + timedelta(minutes=minutes))
-        if not await self.store.claim_reannounce(
-            conversation_id, datetime.fromisoformat(due_iso), next_at, now
-        ):
-            return
-        self._schedule(conversation_id, next_at, next_at)
-        config = await self.bot.guild_configs.get(guild.id)
+            return None
+        waiting_since = conversation.waiting_since
+        now = self._bot.clock.now()  # after waiting for the connection, not when fired
+        next_at = await self._next_due(guild.id, now)
+        if not await self._conversations.claim_reannounce(conversation_id, due, next_at, now):
+            return None
+        waited = max(int((now - waiting_since).total_seconds() // 60), 1)
+        await self._send(guild, conversation, waited)
+        return next_at
+
+    async def _send(self, guild: discord.Guild, conversation: Conversation, waited: int) -> None:
+        config = await self._bot.guild_configs.get(guild.id)
         channel = staff_channel(guild, config, "escalation") or staff_channel(guild, config, "log")
         if channel is None:
-            log.error("nowhere to re-announce a conversation", extra={"id": conversation_id})
+            log.error("nowhere to re-announce a conversation", extra={"id": conversation.id})
             return
-        waited = max(int((now - conversation.waiting_since).total_seconds() // 60), 1)
         role = guild.get_role(config.facilitator_role_id or 0) if config else None
         # Someone claimed it: remind them rather than ping everyone.
         if conversation.claimed_by:
@@ -112,13 +132,8 @@ class Reannouncement:
             target, mentions = role.mention, discord.AllowedMentions(roles=[role])
         else:
             target, mentions = "", NO_PINGS
-        text = (
-            # No mention of the person: a line Lantern can't edit later must not name them.
-            f"{target} 💬 Conversation #{conversation.id} has "
-            f"waited {waited} minute(s) for a reply ({conversation.reannounces + 1} reminder"
-            f"{'s' if conversation.reannounces else ''}): "
-            f"{space_url(guild.id, conversation.space_id)}"
-        ).strip()
+        url = space_url(guild.id, conversation.space_id)
+        text = texts.reminder_line(conversation.id, waited, conversation.reannounces, target, url)
         try:
             await channel.send(text, allowed_mentions=mentions)
         except discord.HTTPException as exc:

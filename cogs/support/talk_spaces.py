@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 
+from bot.clock import Clock
 from bot.storage.guilds import GuildConfig
-from cogs.support.store import Conversation, SupportStore
-
-if TYPE_CHECKING:
-    from bot.client import LanternBot
+from cogs.support.conversation_store import Conversation, ConversationStore
+from cogs.support.settings_store import SettingsStore
 
 # The logger keeps the name it had before talk.py was split.
 log = logging.getLogger("cogs.support.talk")
@@ -88,16 +86,30 @@ def private_overwrites(
 
 
 class TalkSpaces:
-    """The talk channel and each conversation's thread or channel. Mixed into `TalkCog`,
-    which provides `bot`, `store` and `_channel_lock`."""
+    """The talk channel and each conversation's thread or channel, and which of them hold
+    an open conversation (kept in memory, so a message elsewhere costs no query)."""
 
-    bot: LanternBot
-    store: SupportStore
-    _channel_lock: asyncio.Lock
+    def __init__(
+        self, conversations: ConversationStore, settings: SettingsStore, clock: Clock
+    ) -> None:
+        self._conversations = conversations
+        self._settings = settings
+        self._clock = clock
+        self._channel_lock = asyncio.Lock()
+        self._open: set[int] = set()
 
-    async def _talk_channel(self, guild: discord.Guild, config: GuildConfig) -> discord.TextChannel:
+    async def load(self) -> None:
+        self._open = await self._conversations.open_space_ids()
+
+    def holds_open(self, space_id: int) -> bool:
+        return space_id in self._open
+
+    def opened(self, space_id: int) -> None:
+        self._open.add(space_id)
+
+    async def talk_channel(self, guild: discord.Guild, config: GuildConfig) -> discord.TextChannel:
         async with self._channel_lock:  # two people at once must not create two channels
-            channel = guild.get_channel(await self.store.talk_channel(guild.id) or 0)
+            channel = guild.get_channel(await self._settings.talk_channel(guild.id) or 0)
             if isinstance(channel, discord.TextChannel):
                 return channel
             facilitator = guild.get_role(config.facilitator_role_id or 0)
@@ -107,17 +119,17 @@ class TalkSpaces:
                 topic=CHANNEL_TOPIC,
                 reason="Lantern: private conversations with facilitators",
             )
-            await self.store.set_talk_channel(guild.id, channel.id, self.bot.clock.now())
+            await self._settings.set_talk_channel(guild.id, channel.id, self._clock.now())
             return channel
 
-    async def _open_space(
+    async def open_space(
         self,
         guild: discord.Guild,
         config: GuildConfig,
         member: discord.Member,
         conversation_id: int,
     ) -> tuple[str, discord.Thread | discord.TextChannel]:
-        parent = await self._talk_channel(guild, config)
+        parent = await self.talk_channel(guild, config)
         thread: discord.Thread | None = None
         try:
             thread = await parent.create_thread(
@@ -149,10 +161,39 @@ class TalkSpaces:
         )
         return "channel", channel
 
-    def _space(
+    def find(
         self, guild: discord.Guild | None, conversation: Conversation
     ) -> discord.Thread | discord.TextChannel | None:
         if guild is None:
             return None
         space = guild.get_channel_or_thread(conversation.space_id or 0)
         return space if isinstance(space, discord.Thread | discord.TextChannel) else None
+
+    async def wind_down(
+        self, guild: discord.Guild | None, conversation: Conversation, line: str
+    ) -> None:
+        """Tell the person (in the conversation itself: it works with DMs closed), then lock
+        it so it stays readable but quiet."""
+        self._open.discard(conversation.space_id or 0)
+        space = self.find(guild, conversation)
+        if space is None:
+            return
+        try:
+            await space.send(
+                line,
+                allowed_mentions=discord.AllowedMentions(
+                    users=[discord.Object(conversation.user_id)]
+                ),
+            )
+            if isinstance(space, discord.Thread):
+                await space.edit(archived=True, locked=True, reason="Lantern: conversation closed")
+            elif (person := space.guild.get_member(conversation.user_id)) is not None:
+                await space.set_permissions(
+                    person,
+                    view_channel=True,
+                    send_messages=False,
+                    read_message_history=True,
+                    reason="Lantern: conversation closed",
+                )
+        except discord.HTTPException as exc:
+            log.warning("could not wind down a conversation", extra={"status": exc.status})

@@ -98,6 +98,15 @@ def closed_line(person_mention: str, facilitator: str | None) -> str:
     )
 
 
+def reminder_line(conversation_id: int, waited: int, sent: int, target: str, url: str) -> str:
+    """The re-announcement in the staff channel, after `sent` earlier ones. No mention of the
+    person: a line Lantern can't edit later must not name them."""
+    return (
+        f"{target} 💬 Conversation #{conversation_id} has waited {waited} minute(s) for a reply "
+        f"({sent + 1} reminder{'s' if sent else ''}): {url}"
+    ).strip()
+
+
 def left_line(name: str) -> str:
     return f"{name} has left the server, so this conversation is now closed."
 

@@ -27,8 +27,9 @@ from cogs.moderation.store import ModerationStore
 from cogs.sessions import logic as session_logic
 from cogs.sessions.recurrence import Rule, occurrences
 from cogs.sessions.store import SessionStore
-from cogs.support.plan import PART_LIMIT, PEOPLE_SLOTS, PERSON_LIMIT, parse_person
-from cogs.support.store import SupportStore
+from cogs.support.conversation_store import ConversationStore
+from cogs.support.plan_parts import PART_LIMIT, PEOPLE_SLOTS, PERSON_LIMIT, parse_person
+from cogs.support.plan_store import PlanStore
 from cogs.support.talk_views import NOTE_LIMIT
 from emulator import Emulator
 from emulator.model import Channel, Guild, Member, Role
@@ -326,7 +327,7 @@ async def _alerts(bot: LanternBot, world: LargeWorld, now: datetime) -> None:
 
 
 async def _conversations(bot: LanternBot, world: LargeWorld, now: datetime) -> None:
-    store = SupportStore(bot.db, bot.cipher)
+    store = ConversationStore(bot.db, bot.cipher)
     who = world.heavy.id
     for index in range(CONVERSATIONS):
         opened = now - timedelta(days=CONVERSATIONS - index)
@@ -469,7 +470,7 @@ async def _moderation(bot: LanternBot, world: LargeWorld, now: datetime) -> None
 async def _plan(bot: LanternBot, world: LargeWorld, now: datetime) -> None:
     """Person #50's safety plan, every part at its maximum. People are entered as a person
     would type them in the modal (`name: how to reach`, 100 characters)."""
-    store = SupportStore(bot.db, bot.cipher)
+    store = PlanStore(bot.db, bot.cipher)
     for key in ("warning_signs", "coping_alone", "distractions", "professionals"):
         await store.save_part(world.guild.id, world.last.id, key, prose(key, PART_LIMIT), now)
     for key in ("safer_surroundings", "reasons"):

@@ -8,9 +8,9 @@ import time_machine
 
 from bot.client import LanternBot
 from emulator import Emulator, P
-from tests.e2e.conftest import Clinic
-from tests.e2e.support import button_ids, confirm, text
-from tests.e2e.test_cohorts import agree, agreement_message, channel, create, enroll
+from tests.e2e.harness import Clinic, Harness
+from tests.e2e.steps.cohorts import agree, agreement_message, channel, create, enroll
+from tests.e2e.steps.common import button_ids, confirm, text
 
 
 async def alumni_space(emu: Emulator, clinic: Clinic) -> None:
@@ -158,12 +158,9 @@ async def test_milestone_date_is_validated(
 async def test_milestones_survive_a_restart_without_repeats(
     emu: Emulator,
     clinic: Clinic,
-    harness: object,
+    harness: Harness,
     travel: time_machine.Coordinates,
 ) -> None:
-    from tests.e2e.conftest import Harness
-
-    assert isinstance(harness, Harness)
     bot = await harness.start()
     await bot.guild_configs.save(clinic.config(), bot.clock.now())
     await alumni_space(emu, clinic)

@@ -13,9 +13,9 @@ from bot.safety import crisis_lines
 from cogs.crisis.catchup import ALIVE_KEY
 from emulator import DriverError, Emulator
 from emulator.model import Member
-from tests.e2e.conftest import Clinic, Harness
-from tests.e2e.support import text
-from tests.e2e.test_cohorts import agreement_message, enroll
+from tests.e2e.harness import Clinic, Harness
+from tests.e2e.steps.cohorts import agreement_message, enroll
+from tests.e2e.steps.common import text
 
 BLANK = ["", " ", "\t\n", "\u200b", "\u200c\u200d", "\u2060", "\ufeff", " \u200b "]
 IDS = [

@@ -5,7 +5,6 @@ weekly questionnaires, the crisis hook and the CSV report."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from datetime import UTC, datetime, timedelta
@@ -17,9 +16,11 @@ from bot.client import LanternBot
 from cogs.checkins.report import cohort_report_csv
 from emulator import Emulator
 from emulator.model import Member, Message
-from tests.e2e.conftest import Clinic, Harness
-from tests.e2e.support import button_ids, field, text
-from tests.e2e.test_cohorts import agree, agreement_message, channel, create, enroll
+from tests.e2e.harness import Clinic, Harness
+from tests.e2e.steps.checkins import offer, opt_in, prompts
+from tests.e2e.steps.cohorts import agree, agreement_message, channel, create, enroll
+from tests.e2e.steps.common import button_ids, field, text
+from tests.e2e.steps.scheduler import settle
 
 COHORT = "Spring Evening"
 # Bob opts in on Monday 2 March 2026 (15:00 UTC = 09:00 in Chicago): his first prompt is
@@ -39,28 +40,6 @@ async def join(emu: Emulator, clinic: Clinic, member: Member, *, new_cohort: boo
     await agree(emu, member, agreement_message(emu, member))
 
 
-async def offer(emu: Emulator, member: Member) -> Message:
-    def found() -> Message | None:
-        return next(
-            (m for m in emu.dms(member) if any(":optin:" in c for c in button_ids(m))), None
-        )
-
-    message = await emu.wait_for(found, what="the check-in offer")
-    assert message is not None
-    return message
-
-
-async def opt_in(emu: Emulator, clinic: Clinic, member: Member) -> str:
-    message = await offer(emu, member)
-    yes = next(c for c in button_ids(message) if c.endswith(":yes"))
-    res = await emu.click(member, message, yes)
-    return text(res)
-
-
-def prompts(emu: Emulator, member: Member) -> list[Message]:
-    return [m for m in emu.dms(member) if any(":mood:" in c for c in button_ids(m))]
-
-
 async def wait_prompts(emu: Emulator, member: Member, count: int) -> list[Message]:
     await emu.wait_for(lambda: len(prompts(emu, member)) >= count, what=f"{count} prompt(s)")
     return prompts(emu, member)
@@ -71,15 +50,6 @@ async def at(travel: time_machine.Coordinates, bot: LanternBot, when: datetime) 
     for those jobs to finish (a job still running at shutdown would be cancelled)."""
     travel.move_to(when + JUST_AFTER)
     await settle(bot)
-
-
-async def settle(bot: LanternBot) -> None:
-    bot.scheduler.wakeup()
-    executor = bot.scheduler._aps._lookup_executor("default")  # type: ignore[attr-defined]
-    for _ in range(3):  # wakeup() processes jobs on the next turns of the loop
-        await asyncio.sleep(0)
-    while pending := [f for f in executor._pending_futures if not f.done()]:
-        await asyncio.wait(pending, timeout=5)
 
 
 def cid(message: Message, fragment: str) -> str:

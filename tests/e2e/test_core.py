@@ -11,8 +11,8 @@ import pytest
 from bot.cli import run_until_stopped
 from bot.client import LanternBot, discover_extensions
 from emulator import Emulator, wiring
-from tests.e2e.conftest import Clinic, ExpectingErrorLogWatch, Harness
-from tests.e2e.support import text
+from tests.e2e.harness import Clinic, ExpectingErrorLogWatch, Harness
+from tests.e2e.steps.common import text
 
 SYNC_ROUTE = "PUT /applications/{application_id}/commands"
 GUILD_SYNC_ROUTE = "PUT /applications/{application_id}/guilds/{guild_id}/commands"

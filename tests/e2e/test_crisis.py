@@ -15,45 +15,10 @@ from cogs.crisis.detector import Detector
 from cogs.crisis.model import DEFAULT_MODEL_PATH, CrisisModel
 from cogs.crisis.rules import DEFAULT_RULES_PATH
 from emulator import Emulator, NotVisible
-from emulator.model import Channel, Message
-from tests.e2e.conftest import Clinic, Harness
-from tests.e2e.support import button_ids, field, text
-from tests.e2e.test_cohorts import agree, agreement_message, channel, create, enroll
-
-CRISIS = "i can't do this anymore, i want to kill myself tonight"
-
-
-async def cohort_with(emu: Emulator, clinic: Clinic, *members: object) -> Channel:
-    await create(emu, clinic)
-    for member in members:
-        await enroll(emu, clinic, member, "Spring Evening")  # type: ignore[arg-type]
-        if member is clinic.carol:
-            thread = next(c for c in emu.world.channels.values() if c.is_thread)
-            message = next(m for m in emu.messages_in(thread) if button_ids(m))
-        else:
-            message = agreement_message(emu, member)  # type: ignore[arg-type]
-        await agree(emu, member, message)  # type: ignore[arg-type]
-    return channel(emu, clinic, "group")
-
-
-def alerts(emu: Emulator, clinic: Clinic) -> list[Message]:
-    return [m for m in emu.messages_in(clinic.escalations) if m.embeds]
-
-
-async def wait_alert(emu: Emulator, clinic: Clinic, count: int = 1) -> Message:
-    await emu.wait_for(lambda: len(alerts(emu, clinic)) >= count, what="an alert")
-    return alerts(emu, clinic)[count - 1]
-
-
-async def support_dm(emu: Emulator, who: object) -> Message:
-    def found() -> Message | None:
-        return next((m for m in emu.dms(who) if "carry this alone" in text(m)), None)  # type: ignore[arg-type]
-
-    return await emu.wait_for(found, what="the support DM")
-
-
-def realerts(emu: Emulator, clinic: Clinic) -> list[Message]:
-    return [m for m in emu.messages_in(clinic.escalations) if "still waiting" in m.content]
+from tests.e2e.harness import Clinic, Harness
+from tests.e2e.steps.cohorts import agree, agreement_message, enroll
+from tests.e2e.steps.common import button_ids, field, text
+from tests.e2e.steps.crisis import CRISIS, alerts, cohort_with, realerts, support_dm, wait_alert
 
 
 async def test_crisis_message_reaches_person_and_facilitators(

@@ -14,11 +14,11 @@ import time_machine
 from bot.client import LanternBot
 from emulator import Emulator, P
 from emulator.model import Message
-from tests.e2e.conftest import Clinic, ExpectingErrorLogWatch, Harness
-from tests.e2e.support import button_ids, logged, text
-from tests.e2e.test_checkins import opt_in, prompts, settle
-from tests.e2e.test_cohorts import agree, agreement_message, enroll
-from tests.e2e.test_crisis import (
+from tests.e2e.harness import Clinic, ExpectingErrorLogWatch, Harness
+from tests.e2e.steps.checkins import opt_in, prompts
+from tests.e2e.steps.cohorts import agree, agreement_message, enroll
+from tests.e2e.steps.common import button_ids, logged, text
+from tests.e2e.steps.crisis import (
     CRISIS,
     alerts,
     cohort_with,
@@ -26,7 +26,8 @@ from tests.e2e.test_crisis import (
     support_dm,
     wait_alert,
 )
-from tests.e2e.test_sessions import add, announcements, reminders_in
+from tests.e2e.steps.scheduler import settle
+from tests.e2e.steps.sessions import add, announcements, reminders_in
 
 MESSAGES = "POST /channels/{channel_id}/messages"
 MONDAY_REMINDER = datetime(2026, 3, 2, 23, 0, 1, tzinfo=UTC)  # 1 h before 18:00 CST

@@ -16,8 +16,8 @@ import time_machine
 from bot.client import LanternBot
 from emulator import Emulator
 from emulator.model import Member, Message
-from tests.e2e.conftest import Clinic
-from tests.e2e.test_checkins import settle
+from tests.e2e.harness import Clinic
+from tests.e2e.steps.scheduler import settle
 
 PAST_THE_TOKEN = timedelta(minutes=16)
 STALL = 2.0  # seconds: long enough that the clock moves before the bot answers

@@ -25,7 +25,7 @@ from cogs.sessions.store import SessionStore
 from emulator import Emulator
 from emulator.model import Member, Message, walk_components
 from emulator.results import InteractionResult
-from tests.e2e.conftest import Harness
+from tests.e2e.harness import Harness
 from tests.e2e.large_world import (
     ALERTS,
     ARCHIVED,
@@ -42,7 +42,7 @@ from tests.e2e.large_world import (
     resource_name,
     seed,
 )
-from tests.e2e.support import text
+from tests.e2e.steps.common import text
 
 FAILED = "Something went wrong"
 MAX_PAGES = 60  # a list needing more pages than this is unusable anyway

@@ -22,17 +22,17 @@ from cogs.cohorts.store import CohortStore
 from cogs.crisis.cog import Crisis
 from cogs.moderation import store as moderation_store
 from cogs.moderation.cog import Moderation
-from cogs.support import store as support_store
+from cogs.support import conversation_store as support_store
 from cogs.support.talk import TalkCog
 from emulator import Emulator
 from emulator.model import Member
 from emulator.results import InteractionResult
-from tests.e2e.conftest import Clinic, Harness
-from tests.e2e.support import button_ids, field, text
-from tests.e2e.test_cohorts import create
-from tests.e2e.test_sessions import add, cohort_of, occurrence, utc
-from tests.e2e.test_support import notices, staff_click
-from tests.e2e.test_support import talk as talk_to_facilitators
+from tests.e2e.harness import Clinic, Harness
+from tests.e2e.steps.cohorts import create
+from tests.e2e.steps.common import button_ids, field, text
+from tests.e2e.steps.sessions import add, cohort_of, occurrence, utc
+from tests.e2e.steps.support import notices, staff_click
+from tests.e2e.steps.support import talk as talk_to_facilitators
 
 EMBED_LIMIT = 6000
 

@@ -6,9 +6,9 @@ import pytest
 
 from bot.client import LanternBot
 from emulator import Emulator, NotAllowed
-from tests.e2e.conftest import Clinic
-from tests.e2e.support import button_ids, confirm, field, logged, text
-from tests.e2e.test_cohorts import agree, agreement_message, channel, create, enroll
+from tests.e2e.harness import Clinic
+from tests.e2e.steps.cohorts import agree, agreement_message, channel, create, enroll
+from tests.e2e.steps.common import button_ids, confirm, field, logged, text
 
 
 async def report(emu: Emulator, clinic: Clinic, content: str = "you're all idiots @everyone"):  # type: ignore[no-untyped-def]

@@ -13,9 +13,9 @@ import time_machine
 from bot.client import LanternBot
 from bot.crypto import generate_key
 from emulator import Emulator
-from tests.e2e.conftest import Clinic, Harness
-from tests.e2e.support import button_ids, logged, text
-from tests.e2e.test_crisis import CRISIS, cohort_with, support_dm, wait_alert
+from tests.e2e.harness import Clinic, Harness
+from tests.e2e.steps.common import button_ids, logged, text
+from tests.e2e.steps.crisis import CRISIS, cohort_with, support_dm, wait_alert
 
 
 async def bob_with_history(emu: Emulator, clinic: Clinic) -> None:

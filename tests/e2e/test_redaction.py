@@ -11,10 +11,10 @@ from bot.client import LanternBot
 from cogs.privacy.redact import DELETED, EXPIRED
 from emulator import Emulator
 from emulator.model import Message
-from tests.e2e.conftest import Clinic, ExpectingErrorLogWatch, Harness
-from tests.e2e.support import button_ids, logged, text
-from tests.e2e.test_crisis import CRISIS, cohort_with, realerts, wait_alert
-from tests.e2e.test_support import WORDS, notices, talk
+from tests.e2e.harness import Clinic, ExpectingErrorLogWatch, Harness
+from tests.e2e.steps.common import button_ids, logged, text
+from tests.e2e.steps.crisis import CRISIS, cohort_with, realerts, wait_alert
+from tests.e2e.steps.support import WORDS, notices, talk
 
 FOLLOW_UP = "i have the pills lined up"
 INSULT = "you're all idiots"

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.sandbox import Scene, Stage, run_sandbox
-from tests.e2e.conftest import ExpectingErrorLogWatch
+from tests.e2e.harness import ExpectingErrorLogWatch
 
 
 def flat(text: str) -> str:

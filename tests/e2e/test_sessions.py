@@ -8,67 +8,35 @@ A Mon/Wed/Thu 18:00 series starts that evening: 18:00 CST is 00:00 UTC the next 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 import time_machine
 
 from bot.client import LanternBot
-from cogs.cohorts.store import Cohort, CohortStore
 from cogs.sessions.cog import Sessions
 from cogs.sessions.store import attendance_rows, missed_sessions
 from emulator import Emulator
-from emulator.model import Channel, Member, Message
-from tests.e2e.conftest import Clinic, Harness
-from tests.e2e.support import button_ids, logged, text
-from tests.e2e.test_cohorts import agree, agreement_message, create, enroll
+from emulator.model import Member
+from tests.e2e.harness import Clinic, Harness
+from tests.e2e.steps.cohorts import agree, agreement_message, create, enroll
+from tests.e2e.steps.common import button_ids, logged, text
+from tests.e2e.steps.sessions import (
+    add,
+    announcements,
+    bot_posts,
+    cohort_of,
+    occurrence,
+    reminders_in,
+    utc,
+)
 
 Travel = time_machine.Traveller
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
 
 
 async def join(emu: Emulator, clinic: Clinic, member: Member, cohort: str) -> None:
     await enroll(emu, clinic, member, cohort)
     await agree(emu, member, agreement_message(emu, member))
-
-
-async def cohort_of(bot: LanternBot, clinic: Clinic, name: str) -> Cohort:
-    found = await CohortStore(bot.db).by_name(clinic.guild.id, name)
-    assert found is not None
-    return found
-
-
-async def announcements(emu: Emulator, bot: LanternBot, clinic: Clinic, name: str) -> Channel:
-    cohort = await cohort_of(bot, clinic, name)
-    return emu.world.channels[cohort.announcements_channel_id or 0]
-
-
-async def add(
-    emu: Emulator, clinic: Clinic, cohort: str = "Spring Evening", **options: object
-) -> str:
-    values: dict[str, object] = {
-        "cohort": cohort,
-        "title": "Group therapy",
-        "weekdays": "Mon,Wed,Thu",
-        "time": "18:00",
-        "duration": "3h",
-    }
-    values.update(options)
-    res = await emu.invoke(clinic.alice, clinic.general, "session add", options=values)
-    assert res.ephemeral
-    return text(res)
-
-
-async def occurrence(bot: LanternBot, local_start: str) -> int:
-    row = await bot.db.fetch_one(
-        "SELECT id FROM session_occurrences WHERE original_start = ? ORDER BY id DESC",
-        (local_start,),
-    )
-    assert row is not None, local_start
-    return int(row["id"])
 
 
 def cog(bot: LanternBot) -> Sessions:
@@ -88,14 +56,6 @@ async def settle(bot: LanternBot) -> None:
     more, and wait for the outbox: afterwards nothing due now is left unsent."""
     await cog(bot).sender.send_due()
     await bot.outbox.settled()
-
-
-def bot_posts(emu: Emulator, channel: Channel) -> list[Message]:
-    return [m for m in emu.messages_in(channel) if m.author.id == emu.bot_user_id]
-
-
-def reminders_in(emu: Emulator, channel: Channel) -> list[Message]:
-    return [m for m in bot_posts(emu, channel) if "⏰" in text(m)]
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import pytest
 
 from bot.client import LanternBot
 from emulator import Emulator, NotAllowed, P
-from tests.e2e.conftest import Clinic, ExpectingErrorLogWatch
-from tests.e2e.support import field, text
+from tests.e2e.harness import Clinic, ExpectingErrorLogWatch
+from tests.e2e.steps.common import field, text
 
 
 async def test_setup_server_saves_existing_roles_and_channels(

@@ -13,25 +13,11 @@ import time_machine
 
 from bot.client import LanternBot
 from emulator import Emulator, NotVisible
-from emulator.model import Channel, Member, Message
-from emulator.results import InteractionResult
-from tests.e2e.conftest import Clinic, Harness
-from tests.e2e.support import button_ids, field, text
-from tests.e2e.test_crisis import CRISIS, cohort_with, support_dm, wait_alert
-
-WORDS = "I relapsed last night and I feel ashamed to say it in group"
-
-
-async def talk(
-    emu: Emulator,
-    clinic: Clinic,
-    who: Member,
-    message: str = WORDS,
-    topic: str = "hard",
-) -> InteractionResult:
-    opened = await emu.invoke(who, clinic.general, "talk")
-    assert opened.kind == "modal", opened
-    return await emu.submit_modal(who, opened, {"topic": [topic], "message": message})
+from emulator.model import Channel, Message
+from tests.e2e.harness import Clinic, Harness
+from tests.e2e.steps.common import button_ids, field, text
+from tests.e2e.steps.crisis import CRISIS, cohort_with, support_dm, wait_alert
+from tests.e2e.steps.support import WORDS, notices, staff_click, talk
 
 
 def spaces(emu: Emulator) -> list[Channel]:
@@ -42,23 +28,8 @@ def spaces(emu: Emulator) -> list[Channel]:
     ]
 
 
-def notices(emu: Emulator, clinic: Clinic) -> list[Message]:
-    return [
-        m
-        for m in emu.messages_in(clinic.escalations)
-        if m.embeds and m.embeds[0].get("title", "").startswith("Conversation #")
-    ]
-
-
 def reminders(emu: Emulator, clinic: Clinic) -> list[Message]:
     return [m for m in emu.messages_in(clinic.escalations) if "for a reply" in m.content]
-
-
-async def staff_click(
-    emu: Emulator, who: Member, notice: Message, action: str
-) -> InteractionResult:
-    custom_id = next(c for c in button_ids(notice) if f":talk:{action}:" in c)
-    return await emu.click(who, notice, custom_id)
 
 
 async def test_talk_opens_a_private_thread_only_the_person_and_facilitators_see(

@@ -12,9 +12,9 @@ from cogs.support.plan import shared_plan_embed
 from emulator import Emulator, NotVisible
 from emulator.model import Member, Message
 from emulator.results import InteractionResult
-from tests.e2e.conftest import Clinic, Harness
-from tests.e2e.support import button_ids, text
-from tests.e2e.test_crisis import CRISIS, cohort_with, support_dm, wait_alert
+from tests.e2e.harness import Clinic, Harness
+from tests.e2e.steps.common import button_ids, text
+from tests.e2e.steps.crisis import CRISIS, cohort_with, support_dm, wait_alert
 
 
 async def edit_part(

@@ -7,13 +7,11 @@ fails any test during which the `discord` or `bot` loggers record an ERROR.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 
-import discord
 import pytest
 
-from emulator import Emulator, P, wiring
-from emulator.model import Channel, Guild, Member, Role
+from emulator import Emulator, wiring
+from tests.emulator.program import Program, build_program
 from tests.emulator.testbot import ProbeBot
 
 
@@ -23,42 +21,6 @@ def fail_on_error_logs() -> Iterator[wiring.ErrorLogWatch]:
         yield watch
     if watch.records:
         pytest.fail("ERROR logged during the test:\n" + watch.report())
-
-
-@dataclass
-class Program:
-    """A small IOP server: one facilitator, two participants, public and private rooms."""
-
-    guild: Guild
-    facilitator: Role
-    alice: Member
-    """A facilitator."""
-    bob: Member
-    """A participant."""
-    carol: Member
-    """A participant with DMs closed."""
-    general: Channel
-    staff: Channel
-    """Only facilitators (and the bot) can see it."""
-
-
-def build_program(emu: Emulator) -> Program:
-    guild = emu.create_guild("Hope IOP")
-    facilitator = emu.create_role(guild, "Facilitator", permissions=P.MANAGE_MESSAGES)
-    alice = emu.create_member(guild, "alice", roles=[facilitator])
-    bob = emu.create_member(guild, "bob")
-    carol = emu.create_member(guild, "carol", dms_closed=True)
-    general = emu.create_channel(guild, "general", topic="Say hi")
-    staff = emu.create_channel(
-        guild,
-        "staff",
-        overwrites={
-            guild: discord.PermissionOverwrite(view_channel=False),
-            facilitator: discord.PermissionOverwrite(view_channel=True),
-            guild.bot_role: discord.PermissionOverwrite(view_channel=True),
-        },
-    )
-    return Program(guild, facilitator, alice, bob, carol, general, staff)
 
 
 @pytest.fixture

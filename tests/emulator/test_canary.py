@@ -16,7 +16,7 @@ import discord
 import trustme
 
 from emulator import Emulator, wiring
-from tests.emulator.conftest import build_program
+from tests.emulator.program import build_program
 from tests.emulator.testbot import ProbeBot
 
 

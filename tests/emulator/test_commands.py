@@ -7,7 +7,7 @@ import pytest
 
 from emulator import DriverError, Emulator, NotVisible
 from emulator.permissions import P
-from tests.emulator.conftest import Program
+from tests.emulator.program import Program
 from tests.emulator.testbot import ProbeBot
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from emulator import DriverError, Emulator, NotVisible
-from tests.emulator.conftest import Program
+from tests.emulator.program import Program
 from tests.emulator.testbot import ProbeBot
 
 

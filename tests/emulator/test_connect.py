@@ -9,7 +9,7 @@ import discord
 import pytest
 
 from emulator import Emulator, wiring
-from tests.emulator.conftest import Program, build_program
+from tests.emulator.program import Program, build_program
 from tests.emulator.testbot import ProbeBot
 
 

@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 
 from emulator import Emulator
-from tests.emulator.conftest import Program
+from tests.emulator.program import Program
 from tests.emulator.rest import AUTOCOMPLETE, COMMAND, Rest, refused
 
 Path = tuple[str | int, ...]

@@ -8,7 +8,7 @@ import discord
 import pytest
 
 from emulator import DriverError, Emulator, NotAllowed
-from tests.emulator.conftest import Program
+from tests.emulator.program import Program
 from tests.emulator.testbot import ProbeBot
 
 SEND = "POST /channels/{channel_id}/messages"

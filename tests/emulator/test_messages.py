@@ -10,7 +10,7 @@ import discord
 import pytest
 
 from emulator import Emulator
-from tests.emulator.conftest import Program
+from tests.emulator.program import Program
 from tests.emulator.testbot import ProbeBot
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import discord
 
 from emulator import Emulator, P, wiring
-from tests.emulator.conftest import Program
+from tests.emulator.program import Program
 from tests.emulator.testbot import ProbeBot
 
 HISTORY = "GET /channels/{channel_id}/messages"

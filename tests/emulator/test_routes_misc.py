@@ -7,7 +7,7 @@ import datetime as dt
 import discord
 
 from emulator import Emulator
-from tests.emulator.conftest import Program
+from tests.emulator.program import Program
 from tests.emulator.testbot import ProbeBot, SessionPanel
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from emulator import Emulator, NotAllowed, NotVisible
 from emulator.permissions import DEFAULT_BOT, P
-from tests.emulator.conftest import Program
+from tests.emulator.program import Program
 from tests.emulator.testbot import ProbeBot
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from emulator import Emulator
 from emulator.faults import NO_RESPONSE
-from tests.emulator.conftest import Program
+from tests.emulator.program import Program
 from tests.emulator.testbot import ProbeBot
 
 SEND = "POST /channels/{channel_id}/messages"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from emulator import Emulator, wiring
-from tests.e2e.conftest import Clinic, build_clinic
+from tests.e2e.harness import Clinic, build_clinic
 from tests.process.harness import BotProcesses
 
 

@@ -39,8 +39,8 @@ from cogs.checkins.store import CheckinStore
 from cogs.cohorts.store import CohortStore
 from emulator import Emulator
 from emulator.model import DM, Member
-from tests.e2e.conftest import Clinic
-from tests.e2e.support import button_ids, text
+from tests.e2e.harness import Clinic
+from tests.e2e.steps.common import button_ids, text
 from tests.process.harness import BotProcesses, LogLine, outbox_pending, poll, query_db
 
 FAST = {"guild_ready_timeout": "0.2"}

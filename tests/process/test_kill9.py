@@ -19,7 +19,7 @@ import os
 import pytest
 
 from emulator import Emulator
-from tests.e2e.conftest import Clinic
+from tests.e2e.harness import Clinic
 from tests.process.harness import BotProcesses
 from tests.process.kill9 import checkin_scenario, classify, crisis_scenario, crisis_text
 

@@ -11,8 +11,8 @@ import pytest
 
 from emulator import Emulator
 from emulator.model import Channel, Message
-from tests.e2e.conftest import Clinic
-from tests.e2e.support import button_ids, field, text
+from tests.e2e.harness import Clinic
+from tests.e2e.steps.common import button_ids, field, text
 from tests.process.harness import BotExited, BotProcess, BotProcesses, LogLine, wait_db
 
 CRISIS = "I am going to kill myself tonight, I have the pills ready"

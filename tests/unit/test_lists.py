@@ -256,8 +256,7 @@ def test_a_plan_too_long_to_go_with_the_crisis_lines_gives_way_not_the_lines() -
 
 
 def test_the_safety_plan_modal_never_prefills_more_than_it_accepts() -> None:
-    from cogs.support.plan import PERSON_LIMIT, parse_person, person_text, prefill
-    from cogs.support.store import Person
+    from cogs.support.plan_parts import PERSON_LIMIT, Person, parse_person, person_text, prefill
 
     # "Name:contact" typed without spaces, 100 characters: shown as "Name - contact" it
     # would be 102 (Discord refuses the modal); the pre-fill keeps it within 100.

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
@@ -6,8 +6,6 @@ from bot.inputs import describe
 from cogs.cohorts.logic import (
     CohortRuleError,
     clean_name,
-    milestones_between,
-    milestones_due,
     parse_day,
     slug,
     validate_capacity,
@@ -36,23 +34,6 @@ def test_dates_and_capacity() -> None:
     assert validate_capacity(None) == 15
     with pytest.raises(CohortRuleError):
         validate_capacity(51)
-
-
-def test_milestones_clamp_months_and_repeat_yearly() -> None:
-    keys = [m.key for m in milestones_between(date(2024, 8, 31), date(2027, 9, 1))]
-    assert keys == ["30d", "60d", "90d", "6m", "1y", "2y", "3y"]
-    six = next(m for m in milestones_between(date(2025, 8, 31), date(2026, 3, 1)) if m.key == "6m")
-    assert six.reached_on == date(2026, 2, 28)
-    leap = next(m for m in milestones_between(date(2024, 2, 29), date(2025, 3, 1)) if m.key == "1y")
-    assert leap.reached_on == date(2025, 2, 28)
-
-
-def test_due_milestones_skip_announced_and_old_backlog() -> None:
-    start = date(2020, 1, 10)
-    today = date(2026, 1, 12)
-    assert [m.key for m in milestones_due(start, today, set())] == ["6y"]
-    assert milestones_due(start, today, {"6y"}) == []
-    assert [m.key for m in milestones_due(today - timedelta(days=30), today, set())] == ["30d"]
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
+from cogs.support import texts
 from cogs.support.ground import breath_frames, run_paced
-from cogs.support.plan import PARTS, parse_person
-from cogs.support.store import Person
+from cogs.support.plan_parts import PARTS, PLAN_PARTS, Person, SafetyPlan, next_part, parse_person
 from config.coping import load_coping
 from config.resources import DataFileError
 
@@ -52,3 +52,22 @@ def test_people_are_read_as_name_and_how_to_reach_them() -> None:
 def test_modal_labels_fit_discords_limits() -> None:
     for part in PARTS:
         assert len(part.question) <= 45 and len(part.hint) <= 100 and len(part.button) <= 45
+
+
+def test_a_reminder_counts_itself_and_never_names_the_person() -> None:
+    url = "https://discord.com/channels/1/2"
+    first = texts.reminder_line(4, 15, 0, "<@&9>", url)
+    assert (
+        first == f"<@&9> 💬 Conversation #4 has waited 15 minute(s) for a reply (1 reminder): {url}"
+    )
+    assert "(3 reminders)" in texts.reminder_line(4, 45, 2, "<@7>", url)
+    assert texts.reminder_line(4, 1, 0, "", url).startswith("💬")  # nobody to ping
+
+
+def test_the_next_part_to_highlight_wraps_past_the_last() -> None:
+    plan = SafetyPlan(1, 2, parts={"warning_signs": "x", "reasons": "y"})
+    assert next_part(None) == "warning_signs"
+    assert next_part(plan) == "coping_alone"
+    assert next_part(plan, after="safer_surroundings") == "coping_alone"  # reasons is done
+    full = SafetyPlan(1, 2, parts=dict.fromkeys(PLAN_PARTS, "x"), people=(Person("Sam"),))
+    assert next_part(full) is None

@@ -1,76 +1,23 @@
-"""SQL for safety plans, conversations (and their audit trail and notes), staffed hours and
-talk settings. The only place with this feature's SQL.
+"""SQL for private conversations and their audit trail (`conversations`,
+`conversation_events`), including the compare-and-set claims that keep re-announcements and
+closing from happening twice.
 
-Personal data is keyed by (guild_id, user_id); export, deletion and encryption are declared
-in bot/personal_data.py, the one catalogue the privacy feature acts on.
+Close reasons and facilitators' notes are health data, encrypted at rest with the data key;
+export, deletion and encryption are declared in bot/personal_data.py.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
 from bot.crypto import PLAINTEXT, Cipher
 from bot.storage import Database, Transaction
-from cogs.support.hours import Window
 
-PLAN_PARTS = (
-    "warning_signs",
-    "coping_alone",
-    "distractions",
-    "people",
-    "professionals",
-    "safer_surroundings",
-    "reasons",
-)
-TOPICS = ("hard", "program", "someone", "other")
-DEFAULT_REANNOUNCE_MINUTES = 15
 # Newest conversations one /conversation log shows (paged); it says how many older it omits.
 HISTORY_LIMIT = 500
-
-
-# --- safety plans ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Person:
-    name: str
-    reach: str = ""
-
-
-@dataclass(frozen=True)
-class SafetyPlan:
-    guild_id: int
-    user_id: int
-    parts: dict[str, str] = field(default_factory=dict)
-    people: tuple[Person, ...] = ()
-    shared: bool = False
-    updated_at: datetime | None = None
-
-    def has(self, part: str) -> bool:
-        return bool(self.people) if part == "people" else bool(self.parts.get(part))
-
-    @property
-    def empty(self) -> bool:
-        return not any(self.has(p) for p in PLAN_PARTS)
-
-
-def _plan(row: aiosqlite.Row, cipher: Cipher) -> SafetyPlan:
-    people = tuple(Person(**p) for p in json.loads(cipher.decrypt(row["people"]) or "[]"))
-    return SafetyPlan(
-        guild_id=row["guild_id"],
-        user_id=row["user_id"],
-        parts={p: cipher.decrypt(row[p]) for p in PLAN_PARTS if p != "people" and row[p]},
-        people=people,
-        shared=bool(row["shared"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]),
-    )
-
-
-# --- conversations ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -142,114 +89,10 @@ def _conversation(row: aiosqlite.Row, cipher: Cipher) -> Conversation:
     )
 
 
-class SupportStore:
+class ConversationStore:
     def __init__(self, db: Database, cipher: Cipher = PLAINTEXT) -> None:
         self.db = db
-        # Plans and facilitators' notes are health data: encrypted at rest with the data key.
         self.cipher = cipher
-
-    # --- safety plans ----------------------------------------------------------------
-
-    async def plan(self, guild_id: int, user_id: int) -> SafetyPlan | None:
-        row = await self.db.fetch_one(
-            "SELECT * FROM safety_plans WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-        )
-        return _plan(row, self.cipher) if row else None
-
-    async def save_part(
-        self, guild_id: int, user_id: int, part: str, value: str | list[Person], now: datetime
-    ) -> SafetyPlan:
-        """Write one part only (an upsert touching that column), so the others are never lost
-        even if two edits race or the bot restarts between them."""
-        if part not in PLAN_PARTS:
-            raise ValueError(f"unknown plan part {part!r}")
-        if part == "people":
-            people = value if isinstance(value, list) else []
-            stored: str | None = (
-                json.dumps([{"name": p.name, "reach": p.reach} for p in people]) if people else None
-            )
-        else:
-            stored = str(value).strip() or None
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                f"INSERT INTO safety_plans (guild_id, user_id, {part}, created_at, updated_at) "  # noqa: S608 (part is from PLAN_PARTS)
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET "
-                f"{part} = excluded.{part}, updated_at = excluded.updated_at",
-                (guild_id, user_id, self.cipher.encrypt(stored), now.isoformat(), now.isoformat()),
-            )
-            row = await tx.fetch_one(
-                "SELECT * FROM safety_plans WHERE guild_id = ? AND user_id = ?",
-                (guild_id, user_id),
-            )
-        assert row is not None  # noqa: S101 (just written in this transaction)
-        return _plan(row, self.cipher)
-
-    async def set_shared(self, guild_id: int, user_id: int, shared: bool, now: datetime) -> bool:
-        """False if the person has no plan yet."""
-        async with self.db.transaction() as tx:
-            row = await tx.fetch_one(
-                "UPDATE safety_plans SET shared = ?, shared_at = ?, updated_at = ? "
-                "WHERE guild_id = ? AND user_id = ? RETURNING 1",
-                (
-                    int(shared),
-                    now.isoformat() if shared else None,
-                    now.isoformat(),
-                    guild_id,
-                    user_id,
-                ),
-            )
-            return row is not None
-
-    # --- settings and staffed hours --------------------------------------------------
-
-    async def reannounce_minutes(self, guild_id: int) -> int:
-        row = await self.db.fetch_one(
-            "SELECT reannounce_minutes FROM talk_settings WHERE guild_id = ?", (guild_id,)
-        )
-        return int(row[0]) if row else DEFAULT_REANNOUNCE_MINUTES
-
-    async def set_reannounce_minutes(self, guild_id: int, minutes: int, now: datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO talk_settings (guild_id, reannounce_minutes, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (guild_id) DO UPDATE SET "
-            "reannounce_minutes = excluded.reannounce_minutes, updated_at = excluded.updated_at",
-            (guild_id, minutes, now.isoformat()),
-        )
-
-    async def talk_channel(self, guild_id: int) -> int | None:
-        row = await self.db.fetch_one(
-            "SELECT channel_id FROM talk_settings WHERE guild_id = ?", (guild_id,)
-        )
-        return int(row[0]) if row and row[0] else None
-
-    async def set_talk_channel(self, guild_id: int, channel_id: int, now: datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO talk_settings (guild_id, channel_id, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id, "
-            "updated_at = excluded.updated_at",
-            (guild_id, channel_id, now.isoformat()),
-        )
-
-    async def hours(self, guild_id: int) -> tuple[list[Window], str | None]:
-        rows = await self.db.fetch_all(
-            "SELECT weekday, start_minute, end_minute, timezone FROM staffed_hours "
-            "WHERE guild_id = ? ORDER BY weekday, start_minute",
-            (guild_id,),
-        )
-        zone = rows[0]["timezone"] if rows else None
-        return [Window(r[0], r[1], r[2]) for r in rows], zone
-
-    async def set_hours(self, guild_id: int, windows: list[Window], zone: str) -> None:
-        """Replace the server's hours in one transaction (empty list: no published hours)."""
-        async with self.db.transaction() as tx:
-            await tx.execute("DELETE FROM staffed_hours WHERE guild_id = ?", (guild_id,))
-            await tx.execute_many(
-                "INSERT INTO staffed_hours (guild_id, weekday, start_minute, end_minute, "
-                "timezone) VALUES (?, ?, ?, ?, ?)",
-                [(guild_id, w.weekday, w.start, w.end, zone) for w in windows],
-            )
-
-    # --- conversations ---------------------------------------------------------------
 
     async def conversation(self, conversation_id: int) -> Conversation | None:
         row = await self.db.fetch_one(
@@ -270,6 +113,13 @@ class SupportStore:
             (guild_id, user_id),
         )
         return _conversation(row, self.cipher) if row else None
+
+    async def open_space_ids(self) -> set[int]:
+        """The threads/channels of every open conversation (kept in memory by the cog)."""
+        rows = await self.db.fetch_all(
+            "SELECT space_id FROM conversations WHERE status = 'open' AND space_id IS NOT NULL"
+        )
+        return {int(r[0]) for r in rows}
 
     async def history(
         self, guild_id: int, user_id: int, limit: int | None = None
@@ -424,11 +274,13 @@ class SupportStore:
             await self._event(tx, conversation_id, "reannounced", None, now, None)
             return True
 
-    async def due_reannouncements(self) -> list[Conversation]:
+    async def due_reannouncements(self) -> list[tuple[int, datetime]]:
+        """(conversation id, due time) of every pending re-announcement, to re-arm at start-up."""
         rows = await self.db.fetch_all(
-            "SELECT * FROM conversations WHERE next_reannounce_at IS NOT NULL AND status = 'open'"
+            "SELECT id, next_reannounce_at FROM conversations "
+            "WHERE next_reannounce_at IS NOT NULL AND status = 'open'"
         )
-        return [_conversation(r, self.cipher) for r in rows]
+        return [(int(r[0]), datetime.fromisoformat(r[1])) for r in rows]
 
     async def events(self, conversation_id: int) -> list[ConversationEvent]:
         rows = await self.db.fetch_all(

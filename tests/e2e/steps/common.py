@@ -1,10 +1,14 @@
-"""Small readers for what people see: embeds flattened to text, the last ephemeral reply."""
+"""Steps every feature's tests share: readers for what people see (content and embeds
+flattened to text, a field, the buttons' custom_ids), waiting for a staff-log post, and
+answering a confirmation question."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from emulator.model import Message
+from emulator import Emulator
+from emulator.building import Who
+from emulator.model import Channel, Message
 from emulator.results import InteractionResult
 
 
@@ -42,13 +46,13 @@ def button_ids(item: InteractionResult | Message) -> list[str]:
     return ids
 
 
-async def logged(emu: Any, channel: Any, fragment: str) -> Message:
+async def logged(emu: Emulator, channel: Channel, fragment: str) -> Message:
     """Wait for the bot's post containing `fragment` in `channel` (staff-log notices are
     delivered by the outbox, just after the command that caused them answers)."""
-    return await emu.wait_for_message(channel, check=lambda m: fragment in text(m))  # type: ignore[no-any-return]
+    return await emu.wait_for_message(channel, check=lambda m: fragment in text(m))
 
 
-async def confirm(emu: Any, who: Any, asked: InteractionResult) -> str:
+async def confirm(emu: Emulator, who: Who, asked: InteractionResult) -> str:
     """Press the first button (Confirm) of a confirmation question; the text of the answer
     that follows."""
     assert asked.message is not None, text(asked)

@@ -1,0 +1,40 @@
+"""Which channels are screened for crisis language: every active cohort's text channels and
+the alumni space's. Kept in memory, because every message asks; loaded on first use and
+reloaded whenever cohorts or alumni say their spaces changed (rare: a cohort created,
+archived, deleted or repaired; an alumni space set up)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.storage import Database
+from cogs.alumni import api as alumni_api
+from cogs.cohorts import api as cohorts_api
+
+
+async def watched_channels(db: Database) -> list[tuple[int, int]]:
+    """(guild id, channel id) of every screened channel, from the owners' records."""
+    cohorts = await cohorts_api.Membership(db).live_channels()
+    return sorted({*cohorts, *await alumni_api.space_channels(db)})
+
+
+class WatchedChannels:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._channels: frozenset[tuple[int, int]] | None = None
+        self._lock = asyncio.Lock()
+
+    async def contains(self, guild_id: int, channel_id: int) -> bool:
+        channels = self._channels
+        if channels is None:
+            channels = await self.reload()
+        return (guild_id, channel_id) in channels
+
+    async def reload(self) -> frozenset[tuple[int, int]]:
+        async with self._lock:  # one reload at a time; the last one wins with fresh data
+            self._channels = frozenset(await watched_channels(self._db))
+            return self._channels
+
+    def forget(self) -> None:
+        """Load again on next use (after an event this cog missed, e.g. a reload)."""
+        self._channels = None
