@@ -6,10 +6,8 @@ button that fails shows the same "something went wrong, ref XXXXX" as a command.
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeGuard, TypeVar
+from typing import Any, TypeGuard
 
 import discord
 
@@ -33,25 +31,6 @@ LATE_UNKNOWN = (
     "I couldn't tell you how it went. It may have gone through: please check before trying "
     "again."
 )
-
-S = TypeVar("S")
-Handler = Callable[[S, discord.Interaction[Any]], Awaitable[None]]
-
-
-def reports_errors(func: Handler[S]) -> Handler[S]:
-    """For `DynamicItem.callback`: discord.py only logs their exceptions, so route them to
-    the error handler (a private message, and an incident id for bugs) like commands."""
-
-    @functools.wraps(func)
-    async def wrapper(self: S, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await func(self, interaction)
-        except Exception as error:
-            from bot.tree import report_error
-
-            await report_error(interaction, error)
-
-    return wrapper
 
 
 async def send_private(

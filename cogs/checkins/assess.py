@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.utils import format_dt
 
+from bot.buttons import PersistentButton
 from bot.errors import UserError
-from bot.interactions import reports_errors, send_private
+from bot.interactions import send_private
 from cogs.checkins import logic
 from cogs.checkins.membership import standing
 from cogs.checkins.store import Assessment, CheckinStore
@@ -56,7 +57,7 @@ def question_view(assessment_id: int, item: int) -> discord.ui.View:
 
 
 class AssessmentButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    PersistentButton,
     template=PREFIX + r":assess:(?P<aid>[0-9]+):(?P<item>[0-9]+):(?P<value>[0-3])",
 ):
     def __init__(self, assessment_id: int, item: int, value: int, *, label: str = "") -> None:
@@ -76,14 +77,13 @@ class AssessmentButton(
     ) -> AssessmentButton:
         return cls(int(match["aid"]), int(match["item"]), int(match["value"]))
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction) -> None:
         cog = checkins(interaction.client)
         await cog.assessments.on_answer(interaction, self.assessment_id, self.question, self.value)
 
 
 class NextButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    PersistentButton,
     template=PREFIX + r":assessnext:(?P<guild>[0-9]+)",
 ):
     def __init__(self, guild_id: int) -> None:
@@ -102,8 +102,7 @@ class NextButton(
     ) -> NextButton:
         return cls(int(match["guild"]))
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction) -> None:
         await checkins(interaction.client).assessments.start(interaction, self.guild_id)
 
 

@@ -13,11 +13,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.buttons import PersistentButton
 from bot.checks import configured_guild, guild_of, require_facilitator
 from bot.client import LanternBot
 from bot.errors import UserError
 from bot.inputs import timezone as timezone_name
-from bot.interactions import reports_errors, send_private
+from bot.interactions import send_private
 from bot.outbox import PERSON
 from bot.tasks import create_task
 from cogs.checkins import progress as progress_view
@@ -399,7 +400,7 @@ class Checkins(commands.Cog):
 
 
 class OptInButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    PersistentButton,
     template=PREFIX + r":optin:(?P<guild>[0-9]+):(?P<answer>yes|no)",
 ):
     def __init__(self, guild_id: int, answer: str) -> None:
@@ -419,8 +420,7 @@ class OptInButton(
     ) -> OptInButton:
         return cls(int(match["guild"]), match["answer"])
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction) -> None:
         await checkins(interaction.client).opt_in(interaction, self.guild_id, self.answer)
 
 

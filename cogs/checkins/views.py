@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.buttons import PersistentButton, PersistentSelect
 from bot.cogs import required_cog
-from bot.interactions import reports_errors
 from cogs.checkins import logic
 from cogs.checkins.store import Prompt
 
@@ -141,7 +141,7 @@ def replace_view(prompt_id: int) -> discord.ui.View:
 
 
 class CheckinButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    PersistentButton,
     template=PREFIX
     + r":(?P<action>mood|used|note|share|sharenote|submit|replace|keep|weekly)"
     + r":(?P<prompt>[0-9]+)(?::(?P<value>[a-z0-9]+))?",
@@ -172,13 +172,12 @@ class CheckinButton(
     ) -> CheckinButton:
         return cls(match["action"], int(match["prompt"]), match["value"])
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction) -> None:
         await _service(interaction).on_button(interaction, self.action, self.prompt_id, self.value)
 
 
 class CheckinSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]],
+    PersistentSelect,
     template=PREFIX + r":(?P<field>cravings|sleep):(?P<prompt>[0-9]+)",
 ):
     def __init__(
@@ -210,8 +209,7 @@ class CheckinSelect(
     ) -> CheckinSelect:
         return cls(match["field"], int(match["prompt"]))
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction) -> None:
         values = (interaction.data or {}).get("values") or []
         await _service(interaction).on_select(
             interaction, self.field, self.prompt_id, str(values[0]) if values else ""

@@ -34,6 +34,7 @@ from bot.outbox import SAFETY, Item, Landed, NotYet, Undeliverable, is_permanent
 from bot.pages import fit_beside
 from bot.staff import staff_channel
 from bot.storage.guilds import GuildConfig
+from bot.timers import RepeatTimer
 from bot.tree import new_incident_id
 from cogs.crisis import messages
 from cogs.crisis.detector import Verdict
@@ -50,7 +51,7 @@ log = logging.getLogger(__name__)
 OUTREACH_EVERY = timedelta(minutes=30)
 GROUP_WINDOW = timedelta(minutes=15)
 LEVELS = ("none", "concern", "crisis")
-JOB_PREFIX = "crisis:realert:"
+JOB_NAME = "crisis:realert"  # jobs crisis:realert:<alert id>
 CHUNK_TIMEOUT = 10.0
 
 ALERT, SUPPORT, FOLLOW_UP, NOTE, REALERT, STAFF_NOTICE = (
@@ -97,6 +98,7 @@ class Escalation:
         self.bot = bot
         self.store = store
         self._told_broken: dict[int, str | None] = {}
+        self.repeats = RepeatTimer(bot.scheduler, bot.clock, JOB_NAME, self.realert)
 
     def register(self) -> None:
         for kind, handler in (
@@ -112,14 +114,15 @@ class Escalation:
     def unregister(self) -> None:
         for kind in (ALERT, SUPPORT, FOLLOW_UP, NOTE, REALERT, STAFF_NOTICE):
             self.bot.outbox.unregister(kind)
-        self.bot.scheduler.remove_prefix(JOB_PREFIX)
+        self.repeats.stop()
 
     async def rebuild(self) -> None:
         """At start-up: one re-alert job per alert still waiting for a human."""
-        now = self.bot.clock.now()
-        for alert in await self.store.due_realerts():
-            if alert.next_realert_at is not None:
-                self._schedule(alert.id, max(alert.next_realert_at, now), alert.next_realert_at)
+        self.repeats.rebuild(
+            (alert.id, alert.next_realert_at)
+            for alert in await self.store.due_realerts()
+            if alert.next_realert_at is not None
+        )
 
     # --- deciding ---------------------------------------------------------------------
 
@@ -206,7 +209,7 @@ class Escalation:
             if mark:  # this message is screened for good: never alerted twice after a crash
                 await self.store.save_marks(mark, now)
         if arm is not None:
-            self._schedule(alert.id, arm, arm)
+            self.repeats.arm(alert.id, arm)
         return verdict
 
     async def _raise_or_group(
@@ -282,38 +285,24 @@ class Escalation:
         await self.store.schedule_realert(alert.id, due)
         return due
 
-    def _schedule(self, alert_id: int, run_at: datetime, due: datetime) -> None:
-        # grace None: a re-alert due while the bot was down runs as soon as it is back.
-        self.bot.scheduler.at(
-            f"{JOB_PREFIX}{alert_id}",
-            run_at,
-            self.realert,
-            alert_id,
-            due.isoformat(),
-            grace_seconds=None,
-        )
-
     def cancel_repeats(self, alert_id: int) -> None:
-        self.bot.scheduler.remove(f"{JOB_PREFIX}{alert_id}")
+        self.repeats.cancel(alert_id)
 
-    async def realert(self, alert_id: int, due_iso: str) -> None:
-        """The timer: claim this repeat and enqueue it in one transaction, arm the next."""
+    async def realert(self, alert_id: int, due: datetime, now: datetime) -> datetime | None:
+        """The timer: claim this repeat and enqueue it in one transaction; the next due
+        time, or None when a human has answered."""
         alert = await self.store.get(alert_id)
         if alert is None or not alert.waiting:
-            return
-        now = self.bot.clock.now()
+            return None
         minutes = await self.store.realert_minutes(alert.guild_id)
         next_at = now + timedelta(minutes=minutes)
         async with self.bot.db.transaction():
-            count = await self.store.claim_realert(
-                alert_id, datetime.fromisoformat(due_iso), next_at, now
-            )
+            count = await self.store.claim_realert(alert_id, due, next_at, now)
             if count is not None:
                 await self.bot.outbox.enqueue(
                     REALERT, alert_id, guild_id=alert.guild_id, key=f"{REALERT}:{alert_id}:{count}"
                 )
-        if count is not None:
-            self._schedule(alert_id, next_at, next_at)
+        return next_at if count is not None else None
 
     async def repost(self, alert: Alert, deleted_message_id: int) -> None:
         """The alert message was deleted (or can no longer be edited): post it again."""

@@ -17,8 +17,7 @@ anything" and at worst loses a filter, never a match. Per node it works out
 A sequence needs the clauses of its parts and of the exact runs it contains spelled out
 ("wish(?:ed)? i" gives "wish i" or "wished i"); a branch needs a member of one clause of each
 alternative (the best of each, the second best of each...); a repeat counts only when it
-occurs at least once. Clauses that hold for almost any text (a space, "d") are dropped at
-the end: they cost more to look for than they save.
+occurs at least once. The clauses come most selective first (longest shortest member).
 
 ``trie_pattern(words)`` writes one regex matching the longest of ``words`` at a position,
 factored by common prefixes, so one scan finds which of them a text holds at C speed.
@@ -27,7 +26,7 @@ factored by common prefixes, so one scan finds which of them a text holds at C s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from re import _constants as sre  # Python's regex parser: the source of truth for matching
@@ -42,7 +41,6 @@ LIMIT = 32
 KEEP = 4
 """Most clauses kept per node: the most selective ones; dropping one only weakens the filter."""
 
-_SELECTIVE = 3  # shorter members ("d", "er") are in nearly every message: not worth a clause
 _CLASS_LIMIT = 12  # a character class with more characters than this matches "anything"
 
 Clause = frozenset[str]
@@ -67,9 +65,7 @@ def required_literals(pattern: str, flags: int = 0) -> tuple[Clause, ...]:
         return ()
     if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
         return ()
-    clauses = _sequence(list(parsed)).clauses
-    useful = tuple(c for c in clauses if min(map(len, c)) >= _SELECTIVE)
-    return tuple(_minimal(c) for c in useful or clauses[:1])
+    return tuple(_minimal(clause) for clause in _sequence(list(parsed)).clauses)
 
 
 def trie_pattern(words: Iterable[str]) -> str:
@@ -141,8 +137,8 @@ def _sequence(items: list[tuple[Any, Any]]) -> _Info:
     candidates: list[Clause | None] = []
     whole = True  # no part broke the run yet: the run spells the whole sequence
     run = _NOTHING_YET  # the exact spellings of the current run of exact parts
-    for op, av in items:
-        info = _node(op, av)
+    for op, av in _words(items):
+        info = _Info(frozenset({av}), ()) if op is _WORD else _node(op, av)
         if info.exact is None:
             whole = False
             candidates.extend(info.clauses)  # exact parts count through their runs
@@ -157,6 +153,23 @@ def _sequence(items: list[tuple[Any, Any]]) -> _Info:
         run = joined
     candidates.append(_clause(run))
     return _Info(run if whole else None, _best(candidates))
+
+
+_WORD = object()  # a run of literal characters, joined (most of a pattern: done at once)
+
+
+def _words(items: list[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:
+    word: list[str] = []
+    for op, av in items:
+        if op is sre.LITERAL:
+            word.append(chr(av))
+            continue
+        if word:
+            yield _WORD, "".join(word)
+            word = []
+        yield op, av
+    if word:
+        yield _WORD, "".join(word)
 
 
 def _node(op: Any, av: Any) -> _Info:

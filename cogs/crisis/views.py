@@ -5,13 +5,12 @@ restart; each hands the click to the cog, which checks who may press it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from re import Match
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 
+from bot.buttons import PersistentButton
 from bot.cogs import required_cog
-from bot.interactions import reports_errors
 from cogs.support.api import plan_view_button
 
 if TYPE_CHECKING:
@@ -48,8 +47,8 @@ def person_view(alert_id: int, extra: Sequence[discord.ui.Item[Any]] = ()) -> di
 
 
 class AlertButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"lantern:alert:(?P<action>ack|reached|close|false):(?P<alert>[0-9]+)",
+    PersistentButton,
+    template=r"lantern:alert:(?P<action>ack|reached|close|false):(?P<alert_id>[0-9]+)",
 ):
     LABELS: ClassVar[dict[str, tuple[str, discord.ButtonStyle]]] = {
         "ack": ("Acknowledge", discord.ButtonStyle.primary),
@@ -67,20 +66,13 @@ class AlertButton(
         )
         self.action, self.alert_id = action, alert_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str]
-    ) -> AlertButton:
-        return cls(match["action"], int(match["alert"]))
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction) -> None:
         await _cog(interaction).alert_action(interaction, self.action, self.alert_id)
 
 
 class PersonButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"lantern:crisis:(?P<action>safe|talk):(?P<alert>[0-9]+)",
+    PersistentButton,
+    template=r"lantern:crisis:(?P<action>safe|talk):(?P<alert_id>[0-9]+)",
 ):
     def __init__(self, action: str, alert_id: int) -> None:
         safe = action == "safe"
@@ -93,20 +85,13 @@ class PersonButton(
         )
         self.action, self.alert_id = action, alert_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str]
-    ) -> PersonButton:
-        return cls(match["action"], int(match["alert"]))
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction) -> None:
         await _cog(interaction).person_action(interaction, self.action, self.alert_id)
 
 
 class HelpButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"lantern:helpnow:(?P<guild>[0-9]+)",
+    PersistentButton,
+    template=r"lantern:helpnow:(?P<guild_id>[0-9]+)",
 ):
     def __init__(self, guild_id: int) -> None:
         super().__init__(
@@ -118,14 +103,7 @@ class HelpButton(
         )
         self.guild_id = guild_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str]
-    ) -> HelpButton:
-        return cls(int(match["guild"]))
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction) -> None:
         await _cog(interaction).help_requested(interaction, self.guild_id)
 
 

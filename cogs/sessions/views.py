@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.buttons import PersistentButton, PersistentSelect
 from bot.cogs import required_cog
-from bot.interactions import LanternModal, reports_errors
+from bot.interactions import LanternModal
 from bot.lists import windows
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def _cog(interaction: discord.Interaction) -> Sessions:
 
 
 class RsvpButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    PersistentButton,
     template=r"lantern:rsvp:(?P<answer>yes|no):(?P<occurrence>[0-9]+)",
 ):
     def __init__(self, answer: str, occurrence_id: int) -> None:
@@ -50,8 +51,7 @@ class RsvpButton(
     ) -> RsvpButton:
         return cls(match["answer"], int(match["occurrence"]))
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction) -> None:
         await _cog(interaction).rsvp(interaction, self.occurrence_id, self.answer)
 
 
@@ -80,7 +80,7 @@ class ReasonModal(LanternModal, title="Can't make it"):
 
 
 class AttendanceSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]],
+    PersistentSelect,
     template=r"lantern:attend:(?P<status>present|absent|excused):(?P<occurrence>[0-9]+)"
     r"(?::(?P<page>[0-9]+))?",
 ):
@@ -115,8 +115,7 @@ class AttendanceSelect(
         page = int(match["page"] or 0)
         return cls(match["status"], int(match["occurrence"]), options, page)
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction) -> None:
         user_ids = [int(v) for v in self.item.values]
         await _cog(interaction).mark_attendance(
             interaction, self.occurrence_id, self.status, user_ids, self.page
@@ -124,7 +123,7 @@ class AttendanceSelect(
 
 
 class AttendancePageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    PersistentButton,
     template=r"lantern:attend:page:(?P<occurrence>[0-9]+):(?P<page>[0-9]+)",
 ):
     """Previous / Next over the members when a cohort has more than a select holds (25)."""
@@ -147,8 +146,7 @@ class AttendancePageButton(
     ) -> AttendancePageButton:
         return cls(int(match["occurrence"]), int(match["page"]), "")
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction) -> None:
         await _cog(interaction).turn_attendance_page(interaction, self.occurrence_id, self.page)
 
 
@@ -182,9 +180,7 @@ def attendance_view(
     return view
 
 
-class CalendarButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"lantern:sessions:ics"
-):
+class CalendarButton(PersistentButton, template=r"lantern:sessions:ics"):
     def __init__(self) -> None:
         super().__init__(
             discord.ui.Button(
@@ -201,8 +197,7 @@ class CalendarButton(
     ) -> CalendarButton:
         return cls()
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction) -> None:
         await _cog(interaction).send_calendar(interaction)
 
 
