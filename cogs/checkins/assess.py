@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from re import Match
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord.utils import format_dt
@@ -20,7 +19,9 @@ from bot.errors import UserError
 from bot.interactions import send_private
 from cogs.checkins import logic
 from cogs.checkins.membership import standing
-from cogs.checkins.store import Assessment, CheckinStore
+from cogs.checkins.models import Assessment
+from cogs.checkins.record_store import RecordStore
+from cogs.checkins.screening import screen_with_crisis
 from cogs.checkins.views import COLOUR, PREFIX, checkins
 from cogs.cohorts.api import Membership
 
@@ -58,7 +59,7 @@ def question_view(assessment_id: int, item: int) -> discord.ui.View:
 
 class AssessmentButton(
     PersistentButton,
-    template=PREFIX + r":assess:(?P<aid>[0-9]+):(?P<item>[0-9]+):(?P<value>[0-3])",
+    template=PREFIX + r":assess:(?P<assessment_id>[0-9]+):(?P<item>[0-9]+):(?P<value>[0-3])",
 ):
     def __init__(self, assessment_id: int, item: int, value: int, *, label: str = "") -> None:
         super().__init__(
@@ -71,12 +72,6 @@ class AssessmentButton(
         # `item` is DynamicItem's wrapped button: keep the question number elsewhere.
         self.assessment_id, self.question, self.value = assessment_id, item, value
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str]
-    ) -> AssessmentButton:
-        return cls(int(match["aid"]), int(match["item"]), int(match["value"]))
-
     async def run(self, interaction: discord.Interaction) -> None:
         cog = checkins(interaction.client)
         await cog.assessments.on_answer(interaction, self.assessment_id, self.question, self.value)
@@ -84,7 +79,7 @@ class AssessmentButton(
 
 class NextButton(
     PersistentButton,
-    template=PREFIX + r":assessnext:(?P<guild>[0-9]+)",
+    template=PREFIX + r":assessnext:(?P<guild_id>[0-9]+)",
 ):
     def __init__(self, guild_id: int) -> None:
         super().__init__(
@@ -96,27 +91,21 @@ class NextButton(
         )
         self.guild_id = guild_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str]
-    ) -> NextButton:
-        return cls(int(match["guild"]))
-
     async def run(self, interaction: discord.Interaction) -> None:
         await checkins(interaction.client).assessments.start(interaction, self.guild_id)
 
 
 class AssessmentService:
-    def __init__(self, bot: LanternBot, store: CheckinStore, cohorts: Membership) -> None:
-        self.bot, self.store, self.cohorts = bot, store, cohorts
+    def __init__(self, bot: LanternBot, records: RecordStore, cohorts: Membership) -> None:
+        self.bot, self.records, self.cohorts = bot, records, cohorts
         # Which cohorts use the questionnaires, kept in memory: every prompt asks.
         self.enabled_cohorts: set[int] = set()
 
     async def load(self) -> None:
-        self.enabled_cohorts = await self.store.cohorts_with_assessments()
+        self.enabled_cohorts = await self.records.cohorts_with_assessments()
 
     async def set_enabled(self, cohort_id: int, enabled: bool, by: int) -> None:
-        await self.store.set_assessments(cohort_id, enabled, by, self.bot.clock.now())
+        await self.records.set_assessments(cohort_id, enabled, by, self.bot.clock.now())
         (self.enabled_cohorts.add if enabled else self.enabled_cohorts.discard)(cohort_id)
 
     async def due(self, guild_id: int, user_id: int) -> str | None:
@@ -128,7 +117,7 @@ class AssessmentService:
             return None
         now = self.bot.clock.now()
         for key in logic.INSTRUMENTS:
-            done = await self.store.completed_assessments(guild_id, user_id, key)
+            done = await self.records.completed_assessments(guild_id, user_id, key)
             last = done[-1].completed_at if done else None
             # A little slack so the same weekday's prompt offers it each week.
             if last is None or now - last >= logic.ASSESSMENT_EVERY - _SLACK:
@@ -148,7 +137,7 @@ class AssessmentService:
             await send_private(interaction, "You're all caught up on this week's questions. 💛")
             return
         chosen = logic.INSTRUMENTS[key]
-        assessment_id = await self.store.start_assessment(
+        assessment_id = await self.records.start_assessment(
             guild_id, interaction.user.id, where.cohort_id, key, self.bot.clock.now()
         )
         log.info("assessment started", extra={"assessment_id": assessment_id})
@@ -159,13 +148,13 @@ class AssessmentService:
     async def on_answer(
         self, interaction: discord.Interaction, assessment_id: int, item: int, value: int
     ) -> None:
-        assessment = await self.store.assessment(assessment_id)
+        assessment = await self.records.assessment(assessment_id)
         if assessment is None or assessment.user_id != interaction.user.id:
             raise UserError("These questions belong to someone else.")
         instrument = logic.INSTRUMENTS[assessment.instrument]
         if item >= len(instrument.items):
             raise UserError("That question doesn't exist.")
-        saved = await self.store.answer_item(assessment_id, item, value)
+        saved = await self.records.answer_item(assessment_id, item, value)
         if saved is None:
             raise UserError("You've already answered that one; carry on with the latest question.")
         answers = logic.decode_answers(saved)
@@ -181,7 +170,7 @@ class AssessmentService:
             return
         total = logic.score(instrument, answers)
         band = logic.band(instrument, total)
-        await self.store.complete_assessment(assessment_id, total, band, self.bot.clock.now())
+        await self.records.complete_assessment(assessment_id, total, band, self.bot.clock.now())
         log.info("assessment completed", extra={"assessment_id": assessment_id})
         text = (
             f"Thank you for answering. Your {instrument.name} score is **{total}** ({band}). "
@@ -198,7 +187,6 @@ class AssessmentService:
 
     async def _self_harm(self, assessment: Assessment, value: int) -> str:
         """Always escalates; the person is told kindly, with where to find help now."""
-        from cogs.checkins.prompts import screen_with_crisis
         from cogs.support.api import current_shift
 
         log.info("phq-9 item 9 positive: escalating", extra={"assessment_id": assessment.id})

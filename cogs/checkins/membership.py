@@ -34,3 +34,9 @@ async def standing(cohorts: Membership, guild_id: int, user_id: int) -> Standing
             if latest is None or status == "alumni":
                 latest = (status, cohort.id)
     return Standing(*latest) if latest else Standing("none", None)
+
+
+def not_in_a_cohort(where: Standing) -> str:
+    if where.status == "pending":
+        return "Check-ins start once you've agreed to your cohort's group agreement (see your DMs)."
+    return "Check-ins are for people in a cohort. A facilitator can enrol you."

@@ -1,112 +1,15 @@
-"""SQL for check-in schedules (settings) and the prompts they send: part of `CheckinStore`."""
+"""SQL for check-in schedules (settings), the prompts they send, and the digest's own
+claim: what runs before anyone has answered. Saved check-ins are in record_store.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-import aiosqlite
-
-from bot.crypto import Cipher
+from bot.crypto import PLAINTEXT, Cipher
 from bot.storage import Database
 from cogs.checkins import schedule
-from cogs.checkins.logic import Answers
-
-
-def _when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-@dataclass(frozen=True)
-class Settings:
-    id: int
-    guild_id: int
-    user_id: int
-    enabled: bool
-    cadence: str
-    local_time: time
-    timezone: str
-    days: frozenset[int]
-    nudge: bool
-    last_due_at: datetime | None
-    dm_channel_id: int | None
-    dm_closed_at: datetime | None
-    stopped_reason: str | None
-
-    @property
-    def rule(self) -> schedule.Rule:
-        return schedule.Rule(self.local_time, self.timezone, self.days)
-
-    def describe(self) -> str:
-        when = f"{schedule.format_time(self.local_time)} ({self.timezone})"
-        if self.cadence == "weekly":
-            return f"weekly on {schedule.format_days(self.days)} at {when}"
-        return f"{schedule.format_days(self.days)} at {when}"
-
-
-def _settings(row: aiosqlite.Row) -> Settings:
-    return Settings(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        user_id=row["user_id"],
-        enabled=bool(row["enabled"]),
-        cadence=row["cadence"],
-        local_time=time.fromisoformat(row["local_time"]),
-        timezone=row["timezone"],
-        days=schedule.decode_days(row["days"]),
-        nudge=bool(row["nudge"]),
-        last_due_at=_when(row["last_due_at"]),
-        dm_channel_id=row["dm_channel_id"],
-        dm_closed_at=_when(row["dm_closed_at"]),
-        stopped_reason=row["stopped_reason"],
-    )
-
-
-@dataclass(frozen=True)
-class Prompt:
-    id: int
-    settings_id: int | None
-    guild_id: int
-    user_id: int
-    kind: str
-    due_at: datetime
-    local_day: date
-    status: str
-    channel_id: int | None
-    message_id: int | None
-    nudge_at: datetime | None
-    nudged_at: datetime | None
-    answers: Answers
-    share: bool
-    share_note: bool
-
-
-def _prompt(row: aiosqlite.Row, cipher: Cipher) -> Prompt:
-    return Prompt(
-        id=row["id"],
-        settings_id=row["settings_id"],
-        guild_id=row["guild_id"],
-        user_id=row["user_id"],
-        kind=row["kind"],
-        due_at=datetime.fromisoformat(row["due_at"]),
-        local_day=date.fromisoformat(row["local_day"]),
-        status=row["status"],
-        channel_id=row["channel_id"],
-        message_id=row["message_id"],
-        nudge_at=_when(row["nudge_at"]),
-        nudged_at=_when(row["nudged_at"]),
-        answers=Answers(
-            row["mood"],
-            row["cravings"],
-            row["sleep_hours"],
-            row["used"],
-            cipher.decrypt(row["note"]),
-        ),
-        share=bool(row["share"]),
-        share_note=bool(row["share_note"]),
-    )
-
+from cogs.checkins.models import Prompt, Settings, decrypted, prompt_of, settings_of
 
 # Draft columns a button, select or the note modal may set on a prompt.
 DRAFT_COLUMNS = frozenset(
@@ -114,11 +17,11 @@ DRAFT_COLUMNS = frozenset(
 )
 
 
-class SettingsAndPrompts:
-    """Schedules and prompts; mixed into `CheckinStore`, which provides `db` and `cipher`."""
-
-    db: Database
-    cipher: Cipher
+class PromptStore:
+    def __init__(self, db: Database, cipher: Cipher = PLAINTEXT) -> None:
+        self.db = db
+        # Draft notes are health data: encrypted at rest with the data key.
+        self.cipher = cipher
 
     # --- settings --------------------------------------------------------------------
 
@@ -127,21 +30,28 @@ class SettingsAndPrompts:
             "SELECT * FROM checkin_settings WHERE guild_id = ? AND user_id = ?",
             (guild_id, user_id),
         )
-        return _settings(row) if row else None
+        return settings_of(row) if row else None
 
     async def settings_by_id(self, settings_id: int) -> Settings | None:
         row = await self.db.fetch_one("SELECT * FROM checkin_settings WHERE id = ?", (settings_id,))
-        return _settings(row) if row else None
+        return settings_of(row) if row else None
 
     async def enabled_settings(self) -> list[Settings]:
         rows = await self.db.fetch_all("SELECT * FROM checkin_settings WHERE enabled = 1")
-        return [_settings(r) for r in rows]
+        return [settings_of(r) for r in rows]
 
-    async def guild_settings(self, guild_id: int) -> list[Settings]:
-        rows = await self.db.fetch_all(
-            "SELECT * FROM checkin_settings WHERE guild_id = ?", (guild_id,)
-        )
-        return [_settings(r) for r in rows]
+    async def people_settings(self, guild_id: int, user_ids: list[int]) -> dict[int, Settings]:
+        """The schedules of these people (the digest's cohort), by person."""
+        found: dict[int, Settings] = {}
+        for chunk in _chunks(user_ids):
+            marks = ", ".join("?" for _ in chunk)
+            rows = await self.db.fetch_all(
+                "SELECT * FROM checkin_settings WHERE guild_id = ? "  # noqa: S608 (marks only)
+                f"AND user_id IN ({marks})",
+                (guild_id, *chunk),
+            )
+            found.update((r["user_id"], settings_of(r)) for r in rows)
+        return found
 
     async def save_settings(
         self,
@@ -188,7 +98,7 @@ class SettingsAndPrompts:
             )
         if row is None:
             raise RuntimeError("settings vanished inside their own transaction")
-        return _settings(row)
+        return settings_of(row)
 
     async def stop(
         self, guild_id: int, user_id: int, reason: str, now: datetime
@@ -209,7 +119,7 @@ class SettingsAndPrompts:
                 "SELECT * FROM checkin_settings WHERE guild_id = ? AND user_id = ?",
                 (guild_id, user_id),
             )
-        return _settings(row) if row else None
+        return settings_of(row) if row else None
 
     async def set_dm_channel(self, settings_id: int, channel_id: int) -> None:
         await self.db.execute(
@@ -271,22 +181,7 @@ class SettingsAndPrompts:
         )
         if row is None:
             return None
-        settings = Settings(
-            id=row["s_id"],
-            guild_id=row["guild_id"],
-            user_id=row["user_id"],
-            enabled=bool(row["s_enabled"]),
-            cadence=row["s_cadence"],
-            local_time=time.fromisoformat(row["s_local_time"]),
-            timezone=row["s_timezone"],
-            days=schedule.decode_days(row["s_days"]),
-            nudge=bool(row["s_nudge"]),
-            last_due_at=_when(row["s_last_due_at"]),
-            dm_channel_id=row["s_dm_channel_id"],
-            dm_closed_at=_when(row["s_dm_closed_at"]),
-            stopped_reason=row["s_stopped_reason"],
-        )
-        return _prompt(row, self.cipher), settings
+        return prompt_of(row, self.cipher), settings_of(row, "s_")
 
     async def create_now_prompt(self, guild_id: int, user_id: int, day: date, now: datetime) -> int:
         return await self.db.execute(
@@ -297,13 +192,13 @@ class SettingsAndPrompts:
 
     async def prompt(self, prompt_id: int) -> Prompt | None:
         row = await self.db.fetch_one("SELECT * FROM checkin_prompts WHERE id = ?", (prompt_id,))
-        return _prompt(row, self.cipher) if row else None
+        return prompt_of(row, self.cipher) if row else None
 
     async def queued_prompts(self) -> list[Prompt]:
         rows = await self.db.fetch_all(
             "SELECT * FROM checkin_prompts WHERE status = 'queued' ORDER BY due_at, id"
         )
-        return [_prompt(r, self.cipher) for r in rows]
+        return await decrypted(rows, self.cipher, prompt_of)
 
     async def set_status(self, prompt_id: int, status: str) -> None:
         await self.db.execute(
@@ -353,7 +248,7 @@ class SettingsAndPrompts:
             "SELECT * FROM checkin_prompts WHERE status = 'sent' AND nudge_at IS NOT NULL "
             "AND nudged_at IS NULL"
         )
-        return [_prompt(r, self.cipher) for r in rows]
+        return await decrypted(rows, self.cipher, prompt_of)
 
     async def mark_nudged(self, prompt_id: int, now: datetime) -> bool:
         """True once: the nudge is claimed before it is sent."""
@@ -379,3 +274,56 @@ class SettingsAndPrompts:
             "AND status = 'sent'",
             (self.cipher.encrypt(value) if column == "note" else value, prompt_id),
         )
+
+    # --- digests ---------------------------------------------------------------------
+
+    async def digest(self, guild_id: int) -> tuple[time, date | None] | None:
+        row = await self.db.fetch_one(
+            "SELECT local_time, last_day FROM checkin_digests WHERE guild_id = ?", (guild_id,)
+        )
+        if row is None:
+            return None
+        last = date.fromisoformat(row["last_day"]) if row["last_day"] else None
+        return time.fromisoformat(row["local_time"]), last
+
+    async def save_digest_time(self, guild_id: int, local_time: time, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO checkin_digests (guild_id, local_time, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (guild_id) DO UPDATE SET local_time = excluded.local_time, "
+            "updated_at = excluded.updated_at",
+            (guild_id, schedule.format_time(local_time), now.isoformat()),
+        )
+
+    async def claim_digest_day(
+        self, guild_id: int, day: date, default_time: time, now: datetime
+    ) -> bool:
+        """True once per server and day: claimed before posting, so a restart never
+        posts the same digest twice."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "SELECT last_day FROM checkin_digests WHERE guild_id = ?", (guild_id,)
+            )
+            if row is not None and row["last_day"] and row["last_day"] >= day.isoformat():
+                return False
+            if row is None:
+                await tx.execute(
+                    "INSERT INTO checkin_digests (guild_id, local_time, last_day, updated_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (
+                        guild_id,
+                        schedule.format_time(default_time),
+                        day.isoformat(),
+                        now.isoformat(),
+                    ),
+                )
+            else:
+                await tx.execute(
+                    "UPDATE checkin_digests SET last_day = ? WHERE guild_id = ?",
+                    (day.isoformat(), guild_id),
+                )
+            return True
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    """SQLite allows 999 parameters in older builds: stay well under."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)]

@@ -1,95 +1,32 @@
-"""SQL for saved check-ins and assessments (and the cohort option that enables them):
-part of `CheckinStore`."""
+"""SQL for saved check-ins and assessments (and the cohort option that enables them).
+
+The digest and streaks read only the rows their rules look at (the last few check-ins up to
+a day, the consecutive days ending today, the first and latest two scores per
+questionnaire) through the unique and person indexes, so they cost the same after a year as
+after a week."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
-from bot.crypto import Cipher
+from bot.crypto import PLAINTEXT, Cipher
 from bot.storage import Database
-from cogs.checkins.logic import Answers, DayEntry
-from cogs.checkins.prompt_store import Prompt, _when
+from cogs.checkins import logic
+from cogs.checkins.logic import DayEntry
+from cogs.checkins.models import Assessment, Checkin, Prompt, assessment_of, checkin_of, decrypted
+
+# Statements read this many people at a time (each brings a few parameters and
+# sub-selects; SQLite caps both).
+PEOPLE_AT_ONCE = 50
 
 
-@dataclass(frozen=True)
-class Checkin:
-    id: int
-    guild_id: int
-    user_id: int
-    cohort_id: int | None
-    local_day: date
-    mood: int
-    cravings: int | None
-    sleep_hours: int | None
-    used: str | None
-    note: str | None
-    shared: bool
-    created_at: datetime
-
-    @property
-    def entry(self) -> DayEntry:
-        return DayEntry(self.local_day, self.mood, self.cravings, self.sleep_hours, self.used)
-
-    @property
-    def answers(self) -> Answers:
-        return Answers(self.mood, self.cravings, self.sleep_hours, self.used, self.note)
-
-
-def _checkin(row: aiosqlite.Row, cipher: Cipher) -> Checkin:
-    return Checkin(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        user_id=row["user_id"],
-        cohort_id=row["cohort_id"],
-        local_day=date.fromisoformat(row["local_day"]),
-        mood=row["mood"],
-        cravings=row["cravings"],
-        sleep_hours=row["sleep_hours"],
-        used=row["used"],
-        note=cipher.decrypt(row["note"]),
-        shared=bool(row["shared"]),
-        created_at=datetime.fromisoformat(row["created_at"]),
-    )
-
-
-@dataclass(frozen=True)
-class Assessment:
-    id: int
-    guild_id: int
-    user_id: int
-    cohort_id: int | None
-    instrument: str
-    answers: str
-    score: int | None
-    band: str | None
-    started_at: datetime
-    completed_at: datetime | None
-
-
-def _assessment(row: aiosqlite.Row) -> Assessment:
-    return Assessment(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        user_id=row["user_id"],
-        cohort_id=row["cohort_id"],
-        instrument=row["instrument"],
-        answers=row["answers"],
-        score=row["score"],
-        band=row["band"],
-        started_at=datetime.fromisoformat(row["started_at"]),
-        completed_at=_when(row["completed_at"]),
-    )
-
-
-class CheckinsAndAssessments:
-    """Check-ins and assessments; mixed into `CheckinStore`, which provides `db` and `cipher`."""
-
-    db: Database
-    cipher: Cipher
+class RecordStore:
+    def __init__(self, db: Database, cipher: Cipher = PLAINTEXT) -> None:
+        self.db = db
+        # Notes are health data: encrypted at rest with the data key.
+        self.cipher = cipher
 
     # --- check-ins -------------------------------------------------------------------
 
@@ -98,7 +35,7 @@ class CheckinsAndAssessments:
             "SELECT * FROM checkins WHERE guild_id = ? AND user_id = ? AND local_day = ?",
             (guild_id, user_id, day.isoformat()),
         )
-        return _checkin(row, self.cipher) if row else None
+        return checkin_of(row, self.cipher) if row else None
 
     async def submit(
         self, prompt: Prompt, *, cohort_id: int | None, replace: bool, now: datetime
@@ -156,14 +93,54 @@ class CheckinsAndAssessments:
             "ORDER BY local_day",
             (guild_id, user_id, since.isoformat()),
         )
-        return [_checkin(r, self.cipher) for r in rows]
+        return await decrypted(rows, self.cipher, checkin_of)
 
-    async def all_checkin_days(self, guild_id: int, user_id: int) -> list[date]:
-        rows = await self.db.fetch_all(
-            "SELECT local_day FROM checkins WHERE guild_id = ? AND user_id = ?",
-            (guild_id, user_id),
+    async def streak(self, guild_id: int, user_id: int, today: date) -> int:
+        """`logic.streak` over the days that can count: read newest first, a page at a time,
+        until a gap ends the run (not the whole history)."""
+        days: list[date] = []
+        page = 32
+        while True:
+            rows = await self.db.fetch_all(
+                "SELECT local_day FROM checkins WHERE guild_id = ? AND user_id = ? "
+                "AND local_day <= ? ORDER BY local_day DESC LIMIT ? OFFSET ?",
+                (guild_id, user_id, today.isoformat(), page, len(days)),
+            )
+            days.extend(date.fromisoformat(r["local_day"]) for r in rows)
+            run = logic.streak(days, today)
+            # The run is complete unless it reaches the oldest day read and more may exist.
+            if len(rows) < page or not days or days[-1] < today - timedelta(days=run):
+                return run
+            page *= 2
+
+    async def recent_entries(
+        self, guild_id: int, user_ids: list[int], day: date, count: int = 4
+    ) -> dict[int, list[DayEntry]]:
+        """Each person's last `count` check-ins up to and including `day`, oldest first:
+        all the digest's rules look at (that day, the three before it, the last one)."""
+        found: dict[int, list[DayEntry]] = defaultdict(list)
+        one = (
+            "SELECT * FROM (SELECT user_id, local_day, mood, cravings, sleep_hours, used "
+            "FROM checkins WHERE guild_id = ? AND user_id = ? AND local_day <= ? "
+            "ORDER BY local_day DESC LIMIT ?)"
         )
-        return [date.fromisoformat(r["local_day"]) for r in rows]
+        for chunk in _chunks(user_ids):
+            rows = await self.db.fetch_all(
+                " UNION ALL ".join(one for _ in chunk),
+                [p for uid in chunk for p in (guild_id, uid, day.isoformat(), count)],
+            )
+            for r in rows:  # newest first within each person
+                found[r["user_id"]].insert(
+                    0,
+                    DayEntry(
+                        date.fromisoformat(r["local_day"]),
+                        r["mood"],
+                        r["cravings"],
+                        r["sleep_hours"],
+                        r["used"],
+                    ),
+                )
+        return found
 
     async def cohort_checkins(self, guild_id: int, user_ids: list[int]) -> list[Checkin]:
         if not user_ids:
@@ -174,7 +151,7 @@ class CheckinsAndAssessments:
             "ORDER BY user_id, local_day",
             (guild_id, *user_ids),
         )
-        return [_checkin(r, self.cipher) for r in rows]
+        return await decrypted(rows, self.cipher, checkin_of)
 
     # --- assessments -----------------------------------------------------------------
 
@@ -199,7 +176,7 @@ class CheckinsAndAssessments:
             (cohort_id, int(enabled), by, now.isoformat()),
         )
 
-    async def start_assessment(
+    async def startassessment_of(
         self, guild_id: int, user_id: int, cohort_id: int | None, instrument: str, now: datetime
     ) -> int:
         return await self.db.execute(
@@ -210,7 +187,7 @@ class CheckinsAndAssessments:
 
     async def assessment(self, assessment_id: int) -> Assessment | None:
         row = await self.db.fetch_one("SELECT * FROM assessments WHERE id = ?", (assessment_id,))
-        return _assessment(row) if row else None
+        return assessment_of(row) if row else None
 
     async def answer_item(self, assessment_id: int, item: int, value: int) -> str | None:
         """Record the answer to `item` if it is the next one expected; returns the answers
@@ -231,7 +208,7 @@ class CheckinsAndAssessments:
             )
             return text
 
-    async def complete_assessment(
+    async def completeassessment_of(
         self, assessment_id: int, total: int, band: str, now: datetime
     ) -> None:
         await self.db.execute(
@@ -251,7 +228,30 @@ class CheckinsAndAssessments:
             sql += " AND instrument = ?"
             params.append(instrument)
         rows = await self.db.fetch_all(sql + " ORDER BY completed_at", params)
-        return [_assessment(r) for r in rows]
+        return [assessment_of(r) for r in rows]
+
+    async def score_trends(self, guild_id: int, user_ids: list[int]) -> dict[int, list[Assessment]]:
+        """Per person, in the order they were completed: each questionnaire's first score
+        and its latest two. `digest.band_rises` gives the same answer on these as on the
+        whole history (the latest two decide, the first ones keep the instruments' order)."""
+        found: dict[int, dict[int, Assessment]] = defaultdict(dict)
+        one = (
+            "SELECT * FROM (SELECT * FROM assessments WHERE guild_id = ? AND user_id = ? "
+            "AND instrument = ? AND completed_at IS NOT NULL ORDER BY completed_at {} LIMIT {})"
+        )
+        latest, first = one.format("DESC", 2), one.format("ASC", 1)
+        for chunk in _chunks(user_ids):
+            parts, params = [], []
+            for uid in chunk:
+                for key in logic.INSTRUMENTS:
+                    parts += [latest, first]
+                    params += [guild_id, uid, key] * 2
+            for r in await self.db.fetch_all(" UNION ALL ".join(parts), params):
+                found[r["user_id"]][r["id"]] = assessment_of(r)
+        return {
+            uid: sorted(rows.values(), key=lambda a: (a.completed_at or a.started_at, a.id))
+            for uid, rows in found.items()
+        }
 
     async def cohort_assessments(self, guild_id: int, user_ids: list[int]) -> list[Assessment]:
         if not user_ids:
@@ -262,4 +262,8 @@ class CheckinsAndAssessments:
             "AND completed_at IS NOT NULL ORDER BY user_id, completed_at",
             (guild_id, *user_ids),
         )
-        return [_assessment(r) for r in rows]
+        return [assessment_of(r) for r in rows]
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + PEOPLE_AT_ONCE] for i in range(0, len(ids), PEOPLE_AT_ONCE)]

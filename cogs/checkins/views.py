@@ -16,11 +16,11 @@ import discord
 from bot.buttons import PersistentButton, PersistentSelect
 from bot.cogs import required_cog
 from cogs.checkins import logic
-from cogs.checkins.store import Prompt
+from cogs.checkins.models import Prompt
 
 if TYPE_CHECKING:
+    from cogs.checkins.answering import AnswerService
     from cogs.checkins.cog import Checkins
-    from cogs.checkins.prompts import PromptService
 
 PREFIX = "lantern:checkin"
 UNAVAILABLE = "Check-ins are unavailable right now. Please try again in a minute."
@@ -34,8 +34,8 @@ def checkins(client: Any) -> Checkins:
     return required_cog(client, Checkins, UNAVAILABLE)
 
 
-def _service(interaction: discord.Interaction) -> PromptService:
-    return checkins(interaction.client).prompts
+def _service(interaction: discord.Interaction) -> AnswerService:
+    return checkins(interaction.client).answers
 
 
 def answers_text(answers: logic.Answers) -> str:
@@ -178,7 +178,7 @@ class CheckinButton(
 
 class CheckinSelect(
     PersistentSelect,
-    template=PREFIX + r":(?P<field>cravings|sleep):(?P<prompt>[0-9]+)",
+    template=PREFIX + r":(?P<field>cravings|sleep):(?P<prompt_id>[0-9]+)",
 ):
     def __init__(
         self, field: str, prompt_id: int, current: int | None = None, *, row: int | None = None
@@ -203,12 +203,6 @@ class CheckinSelect(
         )
         self.field, self.prompt_id = field, prompt_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str]
-    ) -> CheckinSelect:
-        return cls(match["field"], int(match["prompt"]))
-
     async def run(self, interaction: discord.Interaction) -> None:
         values = (interaction.data or {}).get("values") or []
         await _service(interaction).on_select(
@@ -219,7 +213,7 @@ class CheckinSelect(
 class NoteModal(discord.ui.Modal, title="A note for today"):
     """Only the person and their facilitators read it (and the cohort, if they tick it)."""
 
-    def __init__(self, service: PromptService, prompt_id: int, current: str | None) -> None:
+    def __init__(self, service: AnswerService, prompt_id: int, current: str | None) -> None:
         super().__init__(custom_id=f"{PREFIX}:notemodal:{prompt_id}")
         self.service, self.prompt_id = service, prompt_id
         self.note: discord.ui.TextInput[NoteModal] = discord.ui.TextInput(

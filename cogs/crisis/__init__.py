@@ -6,6 +6,9 @@ from bot.client import LanternBot
 
 
 async def setup(bot: LanternBot) -> None:
+    from cogs.crisis.admin import CrisisAdmin
     from cogs.crisis.cog import Crisis
 
-    await bot.add_cog(Crisis(bot))
+    crisis = Crisis(bot)
+    await bot.add_cog(crisis)
+    await bot.add_cog(CrisisAdmin(bot, crisis))

@@ -6,14 +6,13 @@ are not screened. Messages posted while Lantern was offline are screened when it
 (`catchup.py`). What happens next is `escalation.py`: the alert and the support message are
 recorded with the outbox in one transaction and delivered from there, with fallbacks, until
 they land; a crisis alert nobody acknowledges is repeated every N minutes. This module is
-the Discord side: listeners, the buttons' actions, `/help-now`, `/resources` and `/crisis`.
+the Discord side: listeners, the buttons' actions and `/help-now`; `/resources` and `/crisis`
+are in `admin.py`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
-import json
 import logging
 from typing import Any
 
@@ -21,14 +20,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import lists
-from bot.checks import guild_of, member_is_facilitator, require_facilitator
+from bot.checks import member_is_facilitator
 from bot.client import LanternBot
 from bot.errors import NotAuthorized, UserError
-from bot.inputs import snowflake
 from bot.interactions import send_private
-from bot.pages import send_pages, to_embed, to_embeds
-from bot.safety import crisis_lines
 from bot.storage.database import DatabaseClosedError
 from cogs.cohorts import api as cohorts_api
 from cogs.crisis import messages
@@ -43,8 +38,6 @@ from cogs.support.api import Shift, current_shift, open_talk_modal, talk_button
 
 log = logging.getLogger(__name__)
 
-LOG_LIMIT = 50  # newest alerts in /crisis log, across pages
-MAX_LOCAL_RESOURCES = 15  # all of them always reach the crisis DM and /help-now
 
 STATUS_BY_ACTION = {
     "ack": "acknowledged",
@@ -55,13 +48,6 @@ STATUS_BY_ACTION = {
 
 
 class Crisis(commands.Cog):
-    crisis = app_commands.Group(
-        name="crisis", description="Crisis alerts (facilitators)", guild_only=True
-    )
-    resources = app_commands.Group(
-        name="resources", description="Local crisis resources (facilitators)", guild_only=True
-    )
-
     def __init__(self, bot: LanternBot) -> None:
         self.bot = bot
         self.store = CrisisStore(bot.db, bot.cipher)
@@ -248,7 +234,7 @@ class Crisis(commands.Cog):
             raise UserError("That alert no longer exists.")
         await self._require_alert_staff(interaction, guild)
         await interaction.response.defer()
-        updated, line = await self._move(alert, STATUS_BY_ACTION[action], interaction.user)
+        updated, line = await self.move(alert, STATUS_BY_ACTION[action], interaction.user)
         await interaction.edit_original_response(
             embed=messages.alert_embed(
                 updated, author=self.escalation._author(guild, updated), status_line=line
@@ -264,7 +250,7 @@ class Crisis(commands.Cog):
         if member is None or not member_is_facilitator(member, config):
             raise NotAuthorized("Only facilitators can act on alerts.")
 
-    async def _move(self, alert: Alert, status: str, who: discord.abc.User) -> tuple[Alert, str]:
+    async def move(self, alert: Alert, status: str, who: discord.abc.User) -> tuple[Alert, str]:
         """Acknowledge, mark reached out, close or call a false alarm; repeats stop."""
         if alert.status in ("closed", "false_alarm"):
             raise UserError(f"This alert is already {messages.STATUS_TEXT[alert.status].lower()}.")
@@ -356,195 +342,3 @@ class Crisis(commands.Cog):
         config = await self.bot.guild_configs.get(guild.id)
         shift = await current_shift(self.bot, guild.id, config.timezone if config else None)
         await send_private(interaction, messages.alerted_reply(shift), fallback_dm=True)
-
-    # --- /resources ------------------------------------------------------------------
-
-    @resources.command(name="add", description="Add a local crisis resource for this server")
-    @app_commands.describe(
-        name="e.g. County Mobile Crisis Team",
-        contact="Phone number, text number or link",
-        hours="e.g. 24/7, or Mon-Fri 9-17",
-        note="Anything people should know",
-    )
-    async def resources_add(
-        self,
-        interaction: discord.Interaction,
-        name: app_commands.Range[str, 2, 80],
-        contact: app_commands.Range[str, 3, 120],
-        hours: app_commands.Range[str, 1, 60] | None = None,
-        note: app_commands.Range[str, 1, 200] | None = None,
-    ) -> None:
-        await require_facilitator(interaction)
-        guild = guild_of(interaction)
-        if len(await self.store.resources(guild.id)) >= MAX_LOCAL_RESOURCES:
-            raise UserError(
-                f"A server can list at most {MAX_LOCAL_RESOURCES} local resources. "
-                "Remove one first."
-            )
-        try:
-            await self.store.add_resource(
-                guild.id,
-                name.strip(),
-                contact.strip(),
-                hours,
-                note,
-                interaction.user.id,
-                self.bot.clock.now(),
-            )
-        except Exception as exc:
-            if "UNIQUE" not in str(exc):
-                raise
-            raise UserError(f"There's already a resource called **{name}**.") from None
-        await send_private(
-            interaction,
-            f"Added **{discord.utils.escape_markdown(name)}**. It now appears in `/help-now` "
-            "and crisis messages.",
-        )
-
-    @resources.command(name="remove", description="Remove a local crisis resource")
-    @app_commands.describe(name="The resource's name")
-    async def resources_remove(self, interaction: discord.Interaction, name: str) -> None:
-        await require_facilitator(interaction)
-        guild = guild_of(interaction)
-        if not await self.store.remove_resource(guild.id, name.strip()):
-            raise UserError(
-                f"There's no local resource called **{discord.utils.escape_markdown(name)}**."
-            )
-        await send_private(interaction, f"Removed **{discord.utils.escape_markdown(name)}**.")
-
-    @resources.command(name="list", description="Crisis resources shown on this server")
-    async def resources_list(self, interaction: discord.Interaction) -> None:
-        guild = guild_of(interaction)
-        config = await self.bot.guild_configs.get(guild.id)
-        region = self.bot.resources.region(config.region if config else None)
-        local = await self.store.resources(guild.id)
-        pages = lists.paginate(
-            [
-                lists.Group(
-                    "Local to your program",
-                    messages.local_lines(local) or ["None yet: facilitators can `/resources add`."],
-                )
-            ],
-            lines=crisis_lines(region, limit=len(region.resources)).splitlines(),
-            title=f"Crisis resources ({region.name})",
-        )
-        await send_pages(interaction, [to_embed(p, colour=discord.Colour.red()) for p in pages])
-
-    @resources_remove.autocomplete("name")
-    async def _resource_names(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        local = await self.store.resources(interaction.guild_id or 0)
-        return [
-            app_commands.Choice(name=r.name, value=r.name)
-            for r in local
-            if current.lower() in r.name.lower()
-        ][:25]
-
-    # --- /crisis ---------------------------------------------------------------------
-
-    @crisis.command(name="log", description="Recent alerts and what happened with each")
-    @app_commands.describe(member="Only this person's alerts")
-    async def crisis_log(
-        self, interaction: discord.Interaction, member: discord.User | None = None
-    ) -> None:
-        await require_facilitator(interaction)
-        guild = guild_of(interaction)
-        alerts = await self.store.log(guild.id, member.id if member else None, LOG_LIMIT)
-        if not alerts:
-            await send_private(interaction, "No alerts yet.")
-            return
-        groups = []
-        for alert in alerts:
-            events = await self.store.events(alert.id)
-            who = f"<@{alert.user_id}>" if alert.user_id else "(deleted)"
-            groups.append(
-                lists.Group(
-                    f"#{alert.id} · {alert.level} · {messages.STATUS_TEXT[alert.status]}",
-                    [who, *messages.history_lines(alert, events)],
-                )
-            )
-        total = await self.store.count(guild.id, member.id if member else None)
-        left_out = lists.omitted(len(alerts), total, "`member:` shows one person's")
-        pages = lists.paginate(
-            groups, title="Crisis alerts", footer=f"Newest first. {left_out}".strip()
-        )
-        await send_pages(interaction, to_embeds(pages, colour=discord.Colour.dark_red()))
-
-    @crisis.command(name="export", description="Labelled examples (JSON lines) to tune the rules")
-    async def crisis_export(self, interaction: discord.Interaction) -> None:
-        await require_facilitator(interaction)
-        guild = guild_of(interaction)
-        rows = await self.store.feedback(guild.id)
-        if not rows:
-            await send_private(
-                interaction,
-                "No labelled examples yet (false alarms and alerts "
-                'marked "I\'ve reached out" become examples).',
-            )
-            return
-        body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
-        await interaction.response.send_message(
-            f"{len(rows)} labelled example(s). They contain message excerpts: keep the file "
-            "private.",
-            file=discord.File(io.BytesIO(body), filename="crisis-feedback.jsonl"),
-            ephemeral=True,
-        )
-
-    @crisis.command(name="settings", description="How often unacknowledged alerts repeat")
-    @app_commands.describe(realert_minutes="Minutes between reminders (default 10)")
-    async def crisis_settings(
-        self,
-        interaction: discord.Interaction,
-        realert_minutes: app_commands.Range[int, 1, 1440],
-    ) -> None:
-        await require_facilitator(interaction)
-        guild = guild_of(interaction)
-        await self.store.set_realert_minutes(guild.id, realert_minutes, self.bot.clock.now())
-        await send_private(
-            interaction,
-            f"Unacknowledged crisis alerts now repeat every {realert_minutes} minute(s).",
-        )
-
-    @crisis.command(name="ack", description="Acknowledge an alert (when its buttons are gone)")
-    @app_commands.describe(alert="The alert's number (#17), from the list")
-    async def crisis_ack(self, interaction: discord.Interaction, alert: str) -> None:
-        await require_facilitator(interaction)
-        guild = guild_of(interaction)
-        number = alert.strip().lstrip("#")
-        found = await self.store.get(snowflake(number, "alert", what="an alert"))
-        if found is None or found.guild_id != guild.id:
-            raise UserError(
-                f"There's no alert **{discord.utils.escape_markdown(alert[:20])}** on this server."
-            )
-        if found.status != "open":
-            raise UserError(
-                f"Alert #{found.id} is already {messages.STATUS_TEXT[found.status].lower()}."
-            )
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        updated, line = await self._move(found, "acknowledged", interaction.user)
-        await self.escalation.refresh(updated, status_line=line)
-        await send_private(
-            interaction, f"Alert #{found.id} acknowledged. Its reminders have stopped."
-        )
-
-    @crisis_ack.autocomplete("alert")
-    async def _open_alerts(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        config = await self.bot.guild_configs.get(interaction.guild_id or 0)
-        if not isinstance(interaction.user, discord.Member) or not member_is_facilitator(
-            interaction.user, config
-        ):
-            return []  # names of people in crisis are for facilitators only
-        guild = interaction.guild
-        choices = []
-        for alert in await self.store.open_alerts(interaction.guild_id or 0):
-            if alert.status != "open":
-                continue
-            member = guild.get_member(alert.user_id or 0) if guild else None
-            who = member.display_name if member else f"user {alert.user_id}"
-            label = f"#{alert.id} · {alert.level} · {who} · {alert.created_at:%b %d %H:%M} UTC"
-            if current.strip().lstrip("#") in label:
-                choices.append(app_commands.Choice(name=label[:100], value=str(alert.id)))
-        return choices[:25]
