@@ -36,9 +36,10 @@ from bot.staff import staff_channel
 from bot.storage.guilds import GuildConfig
 from bot.timers import RepeatTimer
 from bot.tree import new_incident_id
-from cogs.crisis import messages
+from cogs.crisis import grouping, messages
 from cogs.crisis.detector import Verdict
 from cogs.crisis.detector import classify as detect
+from cogs.crisis.grouping import GROUP_WINDOW, stronger
 from cogs.crisis.store import Alert, CrisisStore
 from cogs.crisis.views import alert_view, person_view
 from cogs.support.api import coping_buttons, current_shift, plan_embed, plan_is_shared
@@ -49,8 +50,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OUTREACH_EVERY = timedelta(minutes=30)
-GROUP_WINDOW = timedelta(minutes=15)
-LEVELS = ("none", "concern", "crisis")
 JOB_NAME = "crisis:realert"  # jobs crisis:realert:<alert id>
 CHUNK_TIMEOUT = 10.0
 
@@ -68,10 +67,6 @@ POSTING = discord.Permissions(view_channel=True, send_messages=True, embed_links
 def _message_key(message: discord.Message) -> str:
     edited = message.edited_at
     return f"{message.id}:{edited.timestamp()}" if edited else str(message.id)
-
-
-def stronger(a: str, b: str | None) -> str:
-    return a if b is None or LEVELS.index(a) >= LEVELS.index(b) else b
 
 
 @dataclass(frozen=True)
@@ -231,12 +226,18 @@ class Escalation:
         recent one; returns it and when its re-alert is due (if newly armed)."""
         guild_id = member.guild.id
         current = await self.store.recent_open(guild_id, member.id, now - GROUP_WINDOW)
-        if current is not None:
-            await self.store.grouped(current.id, level, max(score, 0.0), now)
-            alert = await self._load(current.id)
-            arm = None
-            if alert.level == "crisis" and alert.waiting and alert.next_realert_at is None:
-                arm = await self._arm(alert, now)
+        decision = grouping.decide(
+            level,
+            None
+            if current is None
+            else grouping.OpenAlert(
+                current.id, current.level, current.waiting, current.next_realert_at is not None
+            ),
+        )
+        if decision.joins is not None:
+            await self.store.grouped(decision.joins, level, max(score, 0.0), now)
+            alert = await self._load(decision.joins)
+            arm = await self._arm(alert, now) if decision.arm else None
             await self.bot.outbox.enqueue(
                 FOLLOW_UP,
                 alert.id,
@@ -245,7 +246,7 @@ class Escalation:
                 payload={
                     "text": messages.excerpt(text, 300) if text else "",
                     "url": url,
-                    "upgraded": level == "crisis" and current.level != "crisis",
+                    "upgraded": decision.upgraded,
                     "offline_at": sent_offline_at.isoformat() if sent_offline_at else None,
                     "reason": reason,
                 },
@@ -267,7 +268,7 @@ class Escalation:
             detection=found,
         )
         alert = await self._load(alert_id)
-        arm = await self._arm(alert, now) if level == "crisis" else None
+        arm = await self._arm(alert, now) if decision.arm else None
         await self.bot.outbox.enqueue(ALERT, alert_id, guild_id=guild_id)
         return alert, arm
 
