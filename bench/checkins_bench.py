@@ -31,7 +31,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.client import LanternBot
+from bot.cogs import loaded_cog
 from bot.outbox import DEFAULT_RATE
+from cogs.checkins.cog import Checkins
 from emulator import Emulator
 from emulator.ratelimit import ROUTE_LIMITS
 from tests.e2e.harness import Harness, build_clinic
@@ -78,9 +80,9 @@ async def move_prompt_time(bot: LanternBot, due: datetime) -> None:
 async def run_round(
     emu: Emulator, bot: LanternBot, label: str, people: int, scale: float, due: datetime
 ) -> dict[str, float]:
-    cog = bot.get_cog("Checkins")
+    cog = loaded_cog(bot, Checkins)
     assert cog is not None
-    prompts = cog.prompts  # type: ignore[attr-defined]
+    prompts = cog.prompts
     since = len(emu.requests)
     rss_before = rss_mb()
     t0 = time.perf_counter()
@@ -141,8 +143,7 @@ async def run(people: int, scale: float) -> None:
             harness = Harness(emu, Path(tmp) / "bench.db")
             bot = await harness.start()
             await bot.guild_configs.save(clinic.config(), bot.clock.now())
-            cog = bot.get_cog("Checkins")
-            assert cog is not None
+            assert loaded_cog(bot, Checkins) is not None
             bot.outbox.pacer.rate = DEFAULT_RATE * scale
             now = datetime.now(UTC).replace(second=0, microsecond=0)
             first, second = now - timedelta(minutes=2), now - timedelta(minutes=1)

@@ -10,8 +10,9 @@ moderation log is stubbed (it is the outbox's work, not the digest's).
 
 Measured per history length, over `--runs` runs: the digest's wall time (median), and how
 late a task that sleeps 1 ms in a loop wakes up while the digest runs (p50/p99/max). Then
-the ratios long/short. The digests' text is hashed: the same seed gives the same hash, so
-a change in what the digest says shows up between two versions of the code.
+the ratios long/short. The digests' text is hashed (people numbered in the order created):
+the same seed gives the same hash, so a change in what the digest says shows up between two
+versions of the code.
 
     python bench/digest_bench.py [--cohorts 67] [--short 30] [--long 365] [--runs 3]
 """
@@ -67,6 +68,8 @@ class Figures:
     lag_ms: list[float]
     digest_hash: str
     embeds: int
+    flagged: int
+    rises: int
 
 
 @asynccontextmanager
@@ -152,7 +155,7 @@ async def seed(bot: LanternBot, guild_id: int, groups: list[list[int]], days: in
                 scores = {"phq9": rng.randint(0, 2), "gad7": rng.randint(0, 2)}
                 for offset in range(days, 0, -1):
                     day = today - timedelta(days=offset)
-                    if offset % 7 == 0:
+                    if offset % 7 == 1:  # yesterday's scores are in the digest
                         done = datetime.combine(day, datetime.min.time(), zone) + timedelta(
                             hours=10
                         )
@@ -209,7 +212,7 @@ async def probe(samples: list[float], stop: asyncio.Event) -> None:
         samples.append((time.perf_counter() - t0 - 0.001) * 1000)
 
 
-async def measure(cohorts: int, days: int, runs: int) -> Figures:
+async def measure(cohorts: int, days: int, runs: int, dump: str | None) -> Figures:
     groups_sizes = sizes(cohorts)
     async with lantern(sum(groups_sizes)) as (_emu, clinic, bot, ids):
         groups, at = [], 0
@@ -247,8 +250,13 @@ async def measure(cohorts: int, days: int, runs: int) -> Figures:
             lag.extend(samples)
             assert len(posted) == cohorts, f"{len(posted)} digests for {cohorts} cohorts"
         text = "\n".join(f"{e.title}\n{e.description}" for e in posted)
+        for n, uid in enumerate(ids):  # ids differ from run to run: hash what is said
+            text = text.replace(str(uid), f"#{n}")
         digest_hash = hashlib.sha256(text.encode()).hexdigest()[:16]
-        return Figures(days, rows, seconds, lag, digest_hash, len(posted))
+        if dump is not None:
+            await asyncio.to_thread(Path(f"{dump}.{days}").write_text, text)
+        flagged, rises = text.count("\n• "), text.count(" up to ")
+        return Figures(days, rows, seconds, lag, digest_hash, len(posted), flagged, rises)
 
 
 def report(f: Figures) -> None:
@@ -257,15 +265,16 @@ def report(f: Figures) -> None:
         f"(runs: {', '.join(f'{s:.3f}' for s in f.seconds)}); loop lag p50 "
         f"{pct(f.lag_ms, 0.5):.2f} ms, p99 {pct(f.lag_ms, 0.99):.2f} ms, "
         f"max {max(f.lag_ms):.2f} ms ({len(f.lag_ms)} samples); "
-        f"{f.embeds} embeds, text sha256 {f.digest_hash}"
+        f"{f.embeds} embeds ({f.flagged} people flagged, {f.rises} band rises), "
+        f"text sha256 {f.digest_hash}"
     )
 
 
-async def main(cohorts: int, short: int, long: int, runs: int) -> None:
+async def main(cohorts: int, short: int, long: int, runs: int, dump: str | None) -> None:
     logging.basicConfig(level=logging.ERROR)
     print(f"Daily digest, {cohorts} cohorts of 12-15 people, {runs} runs each")
-    small = await measure(cohorts, short, runs)
-    big = await measure(cohorts, long, runs)
+    small = await measure(cohorts, short, runs, dump)
+    big = await measure(cohorts, long, runs, dump)
     print("\nResults")
     report(small)
     report(big)
@@ -285,5 +294,6 @@ if __name__ == "__main__":
     parser.add_argument("--short", type=int, default=30, help="days of history, first")
     parser.add_argument("--long", type=int, default=365, help="days of history, second")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--dump", help="write the digests' text to DUMP.<days>")
     args = parser.parse_args()
-    asyncio.run(main(args.cohorts, args.short, args.long, args.runs))
+    asyncio.run(main(args.cohorts, args.short, args.long, args.runs, args.dump))

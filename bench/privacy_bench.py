@@ -3,7 +3,7 @@
 1. `/mydata delete` (the one transaction behind it) and `/mydata export` for a person with
    two years of daily check-ins (730 check-ins and prompts, notes included), among 200 others.
 2. The cost of encryption on the check-in path: saving a check-in with a note through
-   `CheckinStore.set_draft` + `submit`, with and without a data key (ratio).
+   `PromptStore.set_draft` + `RecordStore.submit`, with and without a data key (ratio).
 3. `python -m bot backup` of a 100 MB database (MB/s).
 
     python bench/privacy_bench.py [--backup-mb 100]
@@ -26,7 +26,8 @@ from bot.crypto import PLAINTEXT, Cipher, generate_key
 from bot.personal_data import delete_person, export_person
 from bot.storage import Database, apply_migrations
 from bot.storage.backup import backup_database
-from cogs.checkins.store import CheckinStore
+from cogs.checkins.prompt_store import PromptStore
+from cogs.checkins.record_store import RecordStore
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 NOTE = "slept badly, cravings after work, called my sponsor and went for a walk instead"
@@ -81,10 +82,12 @@ async def bench_encryption(tmp: Path, rounds: int = 400) -> None:
     """Both variants in alternation, so machine noise hits them alike."""
     variants = {"no key": PLAINTEXT, "with key": Cipher([generate_key()])}
     stores, timings = {}, {label: [] for label in variants}
+    records: dict[str, RecordStore] = {}
     for label, cipher in variants.items():
         db = await Database.open(tmp / f"enc-{label.replace(' ', '')}.db")
         await apply_migrations(db, NOW)
-        stores[label] = CheckinStore(db, cipher)
+        stores[label] = PromptStore(db, cipher)
+        records[label] = RecordStore(db, cipher)
     for i in range(rounds):
         when = NOW + timedelta(days=i)
         for label, store in stores.items():
@@ -98,7 +101,7 @@ async def bench_encryption(tmp: Path, rounds: int = 400) -> None:
             await store.set_draft(prompt_id, "note", NOTE)
             prompt = await store.prompt(prompt_id)
             assert prompt is not None
-            await store.submit(prompt, cohort_id=None, replace=False, now=when)
+            await records[label].submit(prompt, cohort_id=None, replace=False, now=when)
             timings[label].append(time.perf_counter() - t0)
     for store in stores.values():
         await store.db.close()

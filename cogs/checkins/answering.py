@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from bot.client import LanternBot
     from cogs.checkins.assess import AssessmentService
 
-log = logging.getLogger(__name__)
+# The logger these records had before the module was split out (log filters use it).
+log = logging.getLogger("cogs.checkins.prompts")
 
 HARD_CRAVINGS = 7
 LOW_MOOD = 2

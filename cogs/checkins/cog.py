@@ -5,15 +5,12 @@ from __future__ import annotations
 import functools
 import logging
 import zoneinfo
-from datetime import timedelta
-from re import Match
 from typing import Any, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.buttons import PersistentButton
 from bot.checks import configured_guild, guild_of, require_facilitator
 from bot.client import LanternBot
 from bot.errors import UserError
@@ -23,18 +20,22 @@ from bot.outbox import PERSON
 from bot.tasks import create_task
 from cogs.checkins import progress as progress_view
 from cogs.checkins import schedule
+from cogs.checkins.answering import AnswerService
 from cogs.checkins.assess import AssessmentButton, AssessmentService, NextButton
 from cogs.checkins.digest import DigestService
-from cogs.checkins.membership import standing
-from cogs.checkins.prompts import DEFAULT_TIME, PROMPT, PromptService, not_in_a_cohort
+from cogs.checkins.membership import not_in_a_cohort, standing
+from cogs.checkins.models import Settings
+from cogs.checkins.offer import OfferService, OptInButton
+from cogs.checkins.prompt_store import PromptStore
+from cogs.checkins.prompts import DEFAULT_TIME, PROMPT, PromptService
+from cogs.checkins.record_store import RecordStore
 from cogs.checkins.schedule import ScheduleError
-from cogs.checkins.store import CheckinStore
-from cogs.checkins.views import PREFIX, CheckinButton, CheckinSelect, checkins
+from cogs.checkins.views import CheckinButton, CheckinSelect
 from cogs.cohorts.api import Cohort, Membership, cohort_choices, find_cohort
 
 log = logging.getLogger(__name__)
 
-DYNAMIC_ITEMS = (CheckinButton, CheckinSelect, AssessmentButton, NextButton)
+DYNAMIC_ITEMS = (CheckinButton, CheckinSelect, AssessmentButton, NextButton, OptInButton)
 
 
 @functools.cache
@@ -51,15 +52,20 @@ class Checkins(commands.Cog):
 
     def __init__(self, bot: LanternBot) -> None:
         self.bot = bot
-        self.store = CheckinStore(bot.db, bot.cipher)
+        # Schedules and prompts (`store`), saved check-ins and scores (`records`): each
+        # service gets the store(s) it works on.
+        self.store = PromptStore(bot.db, bot.cipher)
+        self.records = RecordStore(bot.db, bot.cipher)
         self.cohorts = Membership(bot.db)
-        self.prompts = PromptService(bot, self.store, self.cohorts)
-        self.assessments = AssessmentService(bot, self.store, self.cohorts)
-        self.digests = DigestService(bot, self.store, self.cohorts)
+        self.assessments = AssessmentService(bot, self.records, self.cohorts)
+        self.prompts = PromptService(bot, self.store, self.cohorts, self.assessments)
+        self.answers = AnswerService(bot, self.store, self.records, self.cohorts, self.assessments)
+        self.digests = DigestService(bot, self.store, self.records, self.cohorts)
+        self.offers = OfferService(bot, self.store, self.cohorts, self.prompts)
         self._resume: Any = None
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS, OptInButton)
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         await self.assessments.load()
         self.bot.outbox.register(
             PROMPT, self.prompts.deliver, PERSON, on_give_up=self.prompts.gave_up
@@ -75,7 +81,7 @@ class Checkins(commands.Cog):
         await self.prompts.resume_queued()
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS, OptInButton)
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
         self.bot.scheduler.remove_prefix("checkins:")
         if self._resume is not None:
             self._resume.cancel()
@@ -181,7 +187,7 @@ class Checkins(commands.Cog):
     @checkin.command(name="now", description="Check in now (only you see it)")
     async def now(self, interaction: discord.Interaction) -> None:
         config = await configured_guild(interaction)
-        await self.prompts.start_now(interaction, config.timezone or "UTC")
+        await self.answers.start_now(interaction, config.timezone or "UTC")
 
     @checkin.command(
         name="questions", description="This week's short questionnaires, if your cohort uses them"
@@ -208,7 +214,7 @@ class Checkins(commands.Cog):
         result = await self._progress(
             guild.id, interaction.user.id, config.timezone or "UTC", days, "Your check-ins", False
         )
-        await _send_progress(interaction, result)
+        await progress_view.send(interaction, result)
 
     # --- facilitators ----------------------------------------------------------------
 
@@ -241,7 +247,7 @@ class Checkins(commands.Cog):
             f"Check-ins · {member.display_name}",
             True,
         )
-        await _send_progress(interaction, result)
+        await progress_view.send(interaction, result)
         from cogs.support.api import shared_plan_embed
 
         plan = await shared_plan_embed(self.bot, guild.id, member.id)
@@ -300,24 +306,15 @@ class Checkins(commands.Cog):
     async def _progress(
         self, guild_id: int, user_id: int, timezone: str, days: int, title: str, staff: bool
     ) -> progress_view.Progress:
-        settings = await self.store.settings(guild_id, user_id)
-        zone = settings.timezone if settings else timezone
-        today = schedule.local_day(self.bot.clock.now(), zone)
-        since = today - timedelta(days=days - 1)
-        checkins = await self.store.checkins(guild_id, user_id, since)
-        assessments = [
-            a
-            for a in await self.store.completed_assessments(guild_id, user_id)
-            if a.completed_at is not None and a.completed_at.date() >= since
-        ]
-        return await progress_view.build(
-            title=title,
-            checkins=checkins,
-            all_days=await self.store.all_checkin_days(guild_id, user_id),
-            assessments=assessments,
-            settings=settings,
-            today=today,
+        return await progress_view.load(
+            self.store,
+            self.records,
+            guild_id=guild_id,
+            user_id=user_id,
+            timezone=timezone,
+            now=self.bot.clock.now(),
             days=days,
+            title=title,
             for_facilitator=staff,
         )
 
@@ -334,31 +331,7 @@ class Checkins(commands.Cog):
 
     async def _offer(self, member: discord.Member, cohort: Cohort) -> None:
         await self.digests.ensure(member.guild.id)
-        config = await self.bot.guild_configs.get(member.guild.id)
-        zone = (config.timezone if config else None) or "UTC"
-        embed = discord.Embed(
-            title="Would you like a daily check-in?",
-            description=(
-                "A few taps once a day: mood, cravings, sleep, and a note if you want. Only you "
-                "and your facilitators see your answers; sharing a summary with your cohort is "
-                "always your choice.\n\n"
-                f"If you say yes, I'll ask every day at **{schedule.format_time(DEFAULT_TIME)}** "
-                f"({zone}). Change the time, days or timezone, or stop, any time with "
-                "`/checkin settings` in the server."
-            ),
-            colour=discord.Colour.from_rgb(244, 180, 76),
-        )
-        embed.set_footer(text=f"{member.guild.name} · {cohort.name}")
-        view = discord.ui.View(timeout=None)
-        view.add_item(OptInButton(member.guild.id, "yes"))
-        view.add_item(OptInButton(member.guild.id, "no"))
-        try:
-            await member.send(embed=embed, view=view)
-        except discord.HTTPException as exc:
-            log.info(
-                "check-in offer not delivered",
-                extra={"user_id": member.id, "status": exc.status},
-            )
+        await self.offers.send(member, cohort)
 
     @commands.Cog.listener()
     async def on_cohort_member_left(
@@ -370,61 +343,8 @@ class Checkins(commands.Cog):
         with self.bot.in_flight():
             await self.prompts.stop(guild.id, user_id, reason)
 
-    async def opt_in(self, interaction: discord.Interaction, guild_id: int, answer: str) -> None:
-        where = await standing(self.cohorts, guild_id, interaction.user.id)
-        if answer == "no":
-            await interaction.response.edit_message(
-                content="No problem. If you change your mind, use `/checkin settings` in the "
-                "server. You can also check in any time with `/checkin now`.",
-                embed=None,
-                view=None,
-            )
-            return
-        if where.status != "active":
-            raise UserError("This offer was for people in a cohort; it has ended.")
-        config = await self.bot.guild_configs.get(guild_id)
-        current = await self.store.settings(guild_id, interaction.user.id)
-        if current is not None and current.enabled and current.cadence == "daily":
-            settings = current
-        else:
-            settings = await self.prompts.opt_in(
-                guild_id, interaction.user.id, (config.timezone if config else None) or "UTC"
-            )
-        log.info("opted in to check-ins", extra={"settings_id": settings.id})
-        await interaction.response.edit_message(
-            content=f"You're all set: {settings.describe()}. Change it any time with "
-            "`/checkin settings` in the server. 💛",
-            embed=None,
-            view=None,
-        )
 
-
-class OptInButton(
-    PersistentButton,
-    template=PREFIX + r":optin:(?P<guild>[0-9]+):(?P<answer>yes|no)",
-):
-    def __init__(self, guild_id: int, answer: str) -> None:
-        yes = answer == "yes"
-        super().__init__(
-            discord.ui.Button(
-                label="Yes, please" if yes else "Not now",
-                style=discord.ButtonStyle.success if yes else discord.ButtonStyle.secondary,
-                custom_id=f"{PREFIX}:optin:{guild_id}:{answer}",
-            )
-        )
-        self.guild_id, self.answer = guild_id, answer
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str]
-    ) -> OptInButton:
-        return cls(int(match["guild"]), match["answer"])
-
-    async def run(self, interaction: discord.Interaction) -> None:
-        await checkins(interaction.client).opt_in(interaction, self.guild_id, self.answer)
-
-
-def _describe(settings: Any) -> str:
+def _describe(settings: Settings | None) -> str:
     if settings is None:
         return (
             "You're not getting check-in prompts. Turn them on with `/checkin settings "
@@ -435,11 +355,3 @@ def _describe(settings: Any) -> str:
     text = f"I check in with you {settings.describe()}."
     text += " One reminder if unanswered: " + ("on." if settings.nudge else "off.")
     return text
-
-
-async def _send_progress(interaction: discord.Interaction, result: progress_view.Progress) -> None:
-    file = progress_view.file_of(result)
-    kwargs: dict[str, Any] = {"embed": result.embed, "ephemeral": True}
-    if file is not None:
-        kwargs["file"] = file
-    await interaction.followup.send(**kwargs)

@@ -3,12 +3,16 @@
 Posted at a per-server local time (default 08:00 in the program's timezone) about the day
 before. The day is claimed in the database before posting, so a restart never posts a
 digest twice; one missed while the bot was down is posted late only within the grace window.
+
+A cohort's digest reads only what its rules look at: each person's last few check-ins up to
+the day, the first and latest scores per questionnaire, their schedule and the sessions
+missed in the last week, a few statements per cohort whatever the length of the history.
+Notes are not read at all.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -16,9 +20,10 @@ import discord
 
 from bot.staff import post_log
 from cogs.checkins import logic, schedule
-from cogs.checkins.store import Assessment, CheckinStore
+from cogs.checkins.prompt_store import PromptStore
+from cogs.checkins.record_store import RecordStore
 from cogs.cohorts.api import Cohort, EnrollmentStatus, Membership
-from cogs.sessions.api import missed_sessions
+from cogs.sessions.api import missed_sessions_by_person
 
 if TYPE_CHECKING:
     from bot.client import LanternBot
@@ -33,26 +38,11 @@ def digest_job(guild_id: int) -> str:
     return f"checkins:digest:{guild_id}"
 
 
-def band_rises(assessments: list[Assessment], day: date, timezone: str) -> list[str]:
-    """'PHQ-9 up to moderate (was mild)' for scores completed on `day` that rose a band."""
-    by_instrument: dict[str, list[Assessment]] = defaultdict(list)
-    for a in assessments:
-        by_instrument[a.instrument].append(a)
-    rises = []
-    for key, done in by_instrument.items():
-        if len(done) < 2 or done[-1].completed_at is None or done[-1].band is None:
-            continue
-        if schedule.local_day(done[-1].completed_at, timezone) != day:
-            continue
-        instrument = logic.INSTRUMENTS[key]
-        if logic.rose_a_band(instrument, done[-2].band, done[-1].band):
-            rises.append(f"{instrument.name} up to {done[-1].band} (was {done[-2].band})")
-    return rises
-
-
 class DigestService:
-    def __init__(self, bot: LanternBot, store: CheckinStore, cohorts: Membership) -> None:
-        self.bot, self.store, self.cohorts = bot, store, cohorts
+    def __init__(
+        self, bot: LanternBot, store: PromptStore, records: RecordStore, cohorts: Membership
+    ) -> None:
+        self.bot, self.store, self.records, self.cohorts = bot, store, records, cohorts
 
     async def ensure(self, guild_id: int, *, after: datetime | None = None) -> datetime | None:
         """(Re)place the server's digest job; None when the server has no timezone yet.
@@ -104,15 +94,11 @@ class DigestService:
             e for e in await self.cohorts.members(cohort.id) if e.status == EnrollmentStatus.ACTIVE
         ]
         ids = [e.user_id for e in people]
-        checkins = await self.store.cohort_checkins(guild.id, ids)
-        assessments = await self.store.cohort_assessments(guild.id, ids)
-        settings = {s.user_id: s for s in await self.store.guild_settings(guild.id)}
-        entries: dict[int, list[logic.DayEntry]] = defaultdict(list)
-        for c in checkins:
-            entries[c.user_id].append(c.entry)
-        done: dict[int, list[Assessment]] = defaultdict(list)
-        for a in assessments:
-            done[a.user_id].append(a)
+        entries = await self.records.recent_entries(guild.id, ids, day)
+        scores = await self.records.score_trends(guild.id, ids)
+        settings = await self.store.people_settings(guild.id, ids)
+        week_ago = self.bot.clock.now() - timedelta(days=7)
+        missed = await missed_sessions_by_person(self.bot.db, guild.id, ids, week_ago)
         checked_in, flagged = [], []
         for enrollment in people:
             uid = enrollment.user_id
@@ -121,21 +107,18 @@ class DigestService:
             joined = enrollment.consented_at or enrollment.enrolled_at
             person = logic.digest_person(
                 uid,
-                entries[uid],
+                entries.get(uid, []),
                 day,
                 since=schedule.local_day(joined, timezone),
                 asked=asked,
-                band_rises=band_rises(done[uid], day, timezone),
+                band_rises=logic.band_rises(scores.get(uid, []), day, timezone),
                 dms_closed=asked and mine is not None and mine.dm_closed_at is not None,
             )
             if person.checked_in:
                 checked_in.append(f"<@{uid}>")
             reasons = logic.needs_attention(person)
-            missed = await missed_sessions(
-                self.bot.db, guild.id, uid, self.bot.clock.now() - timedelta(days=7)
-            )
-            if missed:
-                reasons = [*reasons, f"missed {missed} session(s) in the last 7 days"]
+            if missed.get(uid):
+                reasons = [*reasons, f"missed {missed[uid]} session(s) in the last 7 days"]
             if reasons:
                 member = guild.get_member(uid)
                 name = member.name if member else str(uid)

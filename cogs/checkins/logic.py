@@ -3,10 +3,13 @@ the facilitators' digest, and PHQ-9 / GAD-7 scoring."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from statistics import fmean
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
 MOODS = {1: "Rough", 2: "Low", 3: "Okay", 4: "Good", 5: "Great"}
 MOOD_EMOJI = {1: "😣", 2: "😕", 3: "😐", 4: "🙂", 5: "😄"}
@@ -255,6 +258,37 @@ def rose_a_band(instrument: Instrument, previous: str | None, latest: str) -> bo
     return previous is not None and band_index(instrument, latest) > band_index(
         instrument, previous
     )
+
+
+class Scored(Protocol):
+    """A completed questionnaire as `band_rises` sees it (an `Assessment`)."""
+
+    @property
+    def instrument(self) -> str: ...
+    @property
+    def band(self) -> str | None: ...
+    @property
+    def completed_at(self) -> datetime | None: ...
+
+
+def band_rises(done: Sequence[Scored], day: date, timezone: str) -> list[str]:
+    """'PHQ-9 up to moderate (was mild)' for scores completed on `day` (local) that rose a
+    band. `done`: one person's scores in the order completed; only each instrument's latest
+    two matter, and the order of their first scores orders the lines."""
+    by_instrument: dict[str, list[Scored]] = defaultdict(list)
+    for a in done:
+        by_instrument[a.instrument].append(a)
+    rises = []
+    for key, scores in by_instrument.items():
+        latest = scores[-1]
+        if len(scores) < 2 or latest.completed_at is None or latest.band is None:
+            continue
+        if latest.completed_at.astimezone(ZoneInfo(timezone)).date() != day:
+            continue
+        instrument = INSTRUMENTS[key]
+        if rose_a_band(instrument, scores[-2].band, latest.band):
+            rises.append(f"{instrument.name} up to {latest.band} (was {scores[-2].band})")
+    return rises
 
 
 def decode_answers(text: str) -> list[int]:

@@ -1,4 +1,5 @@
-"""What `/progress` and `/checkin history` show: streak, averages, recent days, the chart."""
+"""What `/progress` and `/checkin history` show: streak, averages, recent days, the chart;
+read for one person and sent privately."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ import asyncio
 import functools
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import discord
 
 from bot import lists
-from cogs.checkins import logic
+from cogs.checkins import logic, schedule
 from cogs.checkins.chart import ScorePoint, render_png
-from cogs.checkins.store import Assessment, Checkin, Settings
+from cogs.checkins.models import Assessment, Checkin, Settings
+from cogs.checkins.prompt_store import PromptStore
+from cogs.checkins.record_store import RecordStore
 from cogs.checkins.views import COLOUR, answers_text
 
 
@@ -31,7 +35,7 @@ async def build(
     *,
     title: str,
     checkins: list[Checkin],
-    all_days: list[date],
+    streak: int,
     assessments: list[Assessment],
     settings: Settings | None,
     today: date,
@@ -40,7 +44,7 @@ async def build(
 ) -> Progress:
     entries = [c.entry for c in checkins]
     avg = logic.averages(entries)
-    run = logic.streak(all_days, today)
+    run = streak
     embed = discord.Embed(title=title, colour=COLOUR)
     if not checkins:
         embed.description = f"No check-ins in the last {days} days yet." + (
@@ -104,3 +108,46 @@ def file_of(progress: Progress) -> discord.File | None:
     if progress.png is None:
         return None
     return discord.File(io.BytesIO(progress.png), filename="checkins.png")
+
+
+async def load(
+    prompts: PromptStore,
+    records: RecordStore,
+    *,
+    guild_id: int,
+    user_id: int,
+    timezone: str,
+    now: datetime,
+    days: int,
+    title: str,
+    for_facilitator: bool,
+) -> Progress:
+    """Someone's last `days` days, in their own timezone (else `timezone`)."""
+    settings = await prompts.settings(guild_id, user_id)
+    zone = settings.timezone if settings else timezone
+    today = schedule.local_day(now, zone)
+    since = today - timedelta(days=days - 1)
+    checkins = await records.checkins(guild_id, user_id, since)
+    assessments = [
+        a
+        for a in await records.completed_assessments(guild_id, user_id)
+        if a.completed_at is not None and a.completed_at.date() >= since
+    ]
+    return await build(
+        title=title,
+        checkins=checkins,
+        streak=await records.streak(guild_id, user_id, today),
+        assessments=assessments,
+        settings=settings,
+        today=today,
+        days=days,
+        for_facilitator=for_facilitator,
+    )
+
+
+async def send(interaction: discord.Interaction, progress: Progress) -> None:
+    file = file_of(progress)
+    kwargs: dict[str, Any] = {"embed": progress.embed, "ephemeral": True}
+    if file is not None:
+        kwargs["file"] = file
+    await interaction.followup.send(**kwargs)

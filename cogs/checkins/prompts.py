@@ -1,4 +1,5 @@
-"""Scheduled prompts and answering them: the part of check-ins that runs on its own.
+"""Scheduled prompts: claiming each occurrence, delivering it by DM, the one nudge, and
+opting in (answering a prompt is answering.py).
 
 The database is the source of truth. Each enabled schedule has one APScheduler job
 (`checkins:prompt:<settings_id>`) at its next occurrence, rebuilt at start-up. When it fires,

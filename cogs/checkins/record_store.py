@@ -176,7 +176,7 @@ class RecordStore:
             (cohort_id, int(enabled), by, now.isoformat()),
         )
 
-    async def startassessment_of(
+    async def start_assessment(
         self, guild_id: int, user_id: int, cohort_id: int | None, instrument: str, now: datetime
     ) -> int:
         return await self.db.execute(
@@ -208,7 +208,7 @@ class RecordStore:
             )
             return text
 
-    async def completeassessment_of(
+    async def complete_assessment(
         self, assessment_id: int, total: int, band: str, now: datetime
     ) -> None:
         await self.db.execute(
@@ -248,8 +248,11 @@ class RecordStore:
                     params += [guild_id, uid, key] * 2
             for r in await self.db.fetch_all(" UNION ALL ".join(parts), params):
                 found[r["user_id"]][r["id"]] = assessment_of(r)
+        # Ties (same instant) in the order the whole-history read gave them: by instrument.
         return {
-            uid: sorted(rows.values(), key=lambda a: (a.completed_at or a.started_at, a.id))
+            uid: sorted(
+                rows.values(), key=lambda a: (a.completed_at or a.started_at, a.instrument, a.id)
+            )
             for uid, rows in found.items()
         }
 

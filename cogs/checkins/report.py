@@ -10,7 +10,7 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
-from cogs.checkins.store import CheckinStore
+from cogs.checkins.record_store import RecordStore
 from cogs.cohorts.api import Membership
 from cogs.sessions.api import attendance_rows
 
@@ -40,7 +40,7 @@ async def cohort_report_csv(bot: LanternBot, guild_id: int, cohort_id: int) -> b
     """Every check-in and completed assessment of everyone ever enrolled in the cohort
     (UTF-8 with BOM so spreadsheet apps open accents correctly). Empty cohort: header only."""
     cohorts = Membership(bot.db)
-    store = CheckinStore(bot.db, bot.cipher)
+    store = RecordStore(bot.db, bot.cipher)
     cohort = await cohorts.get(guild_id, cohort_id)
     if cohort is None:
         raise LookupError(f"no cohort {cohort_id} in server {guild_id}")

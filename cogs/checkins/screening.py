@@ -12,7 +12,8 @@ from cogs.crisis import api as crisis_api
 if TYPE_CHECKING:
     from bot.client import LanternBot
 
-log = logging.getLogger(__name__)
+# The logger these records had before the module was split out (log filters use it).
+log = logging.getLogger("cogs.checkins.prompts")
 
 
 async def screen_with_crisis(

@@ -170,6 +170,7 @@ class CheckinButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Match[str]
     ) -> CheckinButton:
+        # Not the base's: a mood value ("4") must stay text, and `value` may be absent.
         return cls(match["action"], int(match["prompt"]), match["value"])
 
     async def run(self, interaction: discord.Interaction) -> None:

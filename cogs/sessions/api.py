@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from cogs.sessions.store import attendance_rows, missed_sessions
+from cogs.sessions.store import attendance_rows, missed_sessions, missed_sessions_by_person
 
-__all__ = ["attendance_rows", "missed_sessions"]
+__all__ = ["attendance_rows", "missed_sessions", "missed_sessions_by_person"]

@@ -667,6 +667,27 @@ async def missed_sessions(db: Database, guild_id: int, user_id: int, since: date
     return int(row["n"]) if row else 0
 
 
+async def missed_sessions_by_person(
+    db: Database, guild_id: int, user_ids: Sequence[int], since: datetime
+) -> dict[int, int]:
+    """`missed_sessions` for many people in one query (the daily digest): people with none
+    are left out. Driven by the server's sessions since `since`, so it reads only those."""
+    counts: dict[int, int] = {}
+    ids = list(user_ids)
+    for start in range(0, len(ids), 500):  # SQLite's parameter limit
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        rows = await db.fetch_all(
+            "SELECT a.user_id, COUNT(*) AS n FROM session_occurrences o "  # noqa: S608 (marks)
+            "JOIN session_attendance a ON a.occurrence_id = o.id "
+            "WHERE o.guild_id = ? AND o.starts_at >= ? AND a.guild_id = ? "
+            f"AND a.user_id IN ({marks}) AND a.status = 'absent' GROUP BY a.user_id",
+            (guild_id, iso(since), guild_id, *chunk),
+        )
+        counts.update((int(r["user_id"]), int(r["n"])) for r in rows)
+    return counts
+
+
 async def attendance_rows(db: Database, cohort_id: int) -> list[dict[str, Any]]:
     """Every attendance mark of a cohort, oldest session first, for reports (CSV-ready:
     plain strings and ints; times in UTC ISO plus the series' local time and zone)."""

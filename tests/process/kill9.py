@@ -35,7 +35,7 @@ from pathlib import Path
 
 from bot.storage import Database
 from cogs.checkins import schedule
-from cogs.checkins.store import CheckinStore
+from cogs.checkins.prompt_store import PromptStore
 from cogs.cohorts.store import CohortStore
 from emulator import Emulator
 from emulator.model import DM, Member
@@ -377,7 +377,7 @@ async def seed_checkins(
     code reads any ISO time)."""
     db = await Database.open(database)
     try:
-        cohorts, checkins = CohortStore(db), CheckinStore(db)
+        cohorts, checkins = CohortStore(db), PromptStore(db)
         async with db.transaction() as tx:  # one commit for all of it
             cohort_id = await cohorts.create(
                 tx,

@@ -7,13 +7,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from bot.personal_data import delete_person
 from bot.storage import Database
 from cogs.checkins import schedule
-from cogs.checkins.store import CheckinStore
+from cogs.checkins.models import Settings
+from cogs.checkins.prompt_store import PromptStore
+from cogs.checkins.record_store import RecordStore
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 DUE = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
 
 
-async def _settings(store: CheckinStore):  # type: ignore[no-untyped-def]
+async def _settings(store: PromptStore) -> Settings:
     return await store.save_settings(
         guild_id=1,
         user_id=2,
@@ -29,7 +31,7 @@ async def _settings(store: CheckinStore):  # type: ignore[no-untyped-def]
 
 
 async def test_an_occurrence_is_claimed_once_and_moves_the_schedule(db: Database) -> None:
-    store = CheckinStore(db)
+    store = PromptStore(db)
     settings = await _settings(store)
     first = await store.claim_occurrence(settings, DUE, late=False, now=DUE)
     again = await store.claim_occurrence(settings, DUE, late=False, now=DUE)
@@ -45,28 +47,28 @@ async def test_an_occurrence_is_claimed_once_and_moves_the_schedule(db: Database
 
 
 async def test_one_checkin_per_day_and_replacing_needs_asking(db: Database) -> None:
-    store = CheckinStore(db)
+    store, records = PromptStore(db), RecordStore(db)
     a = await store.create_now_prompt(1, 2, date(2026, 3, 2), NOW)
     b = await store.create_now_prompt(1, 2, date(2026, 3, 2), NOW)
     await store.set_draft(a, "mood", 2)
     await store.set_draft(b, "mood", 5)
     pa, pb = await store.prompt(a), await store.prompt(b)
     assert pa is not None and pb is not None
-    assert await store.submit(pa, cohort_id=None, replace=False, now=NOW)
-    assert not await store.submit(pb, cohort_id=None, replace=False, now=NOW)
-    saved = await store.checkin_on(1, 2, date(2026, 3, 2))
+    assert await records.submit(pa, cohort_id=None, replace=False, now=NOW)
+    assert not await records.submit(pb, cohort_id=None, replace=False, now=NOW)
+    saved = await records.checkin_on(1, 2, date(2026, 3, 2))
     assert saved is not None and saved.mood == 2
-    assert await store.submit(pb, cohort_id=None, replace=True, now=NOW)
-    saved = await store.checkin_on(1, 2, date(2026, 3, 2))
+    assert await records.submit(pb, cohort_id=None, replace=True, now=NOW)
+    saved = await records.checkin_on(1, 2, date(2026, 3, 2))
     assert saved is not None and saved.mood == 5
     # An answered prompt can't be submitted again.
-    assert not await store.submit(pa, cohort_id=None, replace=True, now=NOW)
+    assert not await records.submit(pa, cohort_id=None, replace=True, now=NOW)
 
 
 async def test_stopping_closes_open_prompts_and_delete_person_forgets_everything(
     db: Database,
 ) -> None:
-    store = CheckinStore(db)
+    store = PromptStore(db)
     settings = await _settings(store)
     claimed = await store.claim_occurrence(settings, DUE, late=False, now=DUE)
     assert claimed is not None
@@ -81,7 +83,7 @@ async def test_stopping_closes_open_prompts_and_delete_person_forgets_everything
 
 
 async def test_assessment_items_are_answered_in_order_once(db: Database) -> None:
-    store = CheckinStore(db)
+    store = RecordStore(db)
     aid = await store.start_assessment(1, 2, None, "gad7", NOW)
     assert await store.answer_item(aid, 0, 2) == "2"
     assert await store.answer_item(aid, 0, 3) is None  # double tap
@@ -90,7 +92,7 @@ async def test_assessment_items_are_answered_in_order_once(db: Database) -> None
 
 
 async def test_digest_day_is_claimed_once(db: Database) -> None:
-    store = CheckinStore(db)
+    store = PromptStore(db)
     assert await store.claim_digest_day(1, date(2026, 3, 3), time(8), NOW)
     assert not await store.claim_digest_day(1, date(2026, 3, 3), time(8), NOW)
     assert await store.claim_digest_day(1, date(2026, 3, 4), time(8), NOW)
