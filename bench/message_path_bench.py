@@ -10,11 +10,14 @@ answers once it has handled them all (Lantern: screened, idle, outbox settled), 
   bare      a bare `discord.Client` (an on_message that counts): receiving and parsing;
   Lantern   as shipped: the same messages from 10 participants in a watched cohort channel
             (and in #general, not watched, for reference); the crisis cog's
-            `_screen_message` is wrapped to count completions.
+            `_screen_message` is wrapped to count completions, and the detector's `classify`
+            to tell its share of the CPU ("detector").
 
 "bot / bare" is Lantern's CPU per message over the bare client's: the issue's figure (goal
-<= 3x). Rounds (median kept), Lantern alternating first pass on (as shipped) and off
-(`Detector(first_pass=False)`: every stage in full; the verdicts are the same):
+<= 3x). The bare client runs before Lantern and again after it (medians over both), so a
+machine that slows down meanwhile moves both sides alike. Rounds (median kept), Lantern
+alternating first pass on (as shipped) and off (`Detector(first_pass=False)`: every stage in
+full; the verdicts are the same):
   ordinary          said as fast as the emulator takes them (a backlog builds up);
   ordinary, paced   each message handled before the next is said (one pipe round trip per
                     message in the child, for both clients);
@@ -44,6 +47,7 @@ import sys
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -58,7 +62,7 @@ from bench.common import configured_lantern
 from bot.client import LanternBot, discover_extensions
 from bot.cogs import loaded_cog
 from cogs.crisis.cog import Crisis
-from cogs.crisis.detector import Detector, load_detector
+from cogs.crisis.detector import Detector, Verdict, load_detector
 from cogs.crisis.rules import DEFAULT_RULES_PATH
 from config.settings import Settings
 from emulator import Emulator, wiring
@@ -136,6 +140,9 @@ class Screening:
         self.tick = asyncio.Event()
         self.shipped = load_detector()
         self.full = Detector(DEFAULT_RULES_PATH, self.shipped.model, first_pass=False)
+        self.detector_cpu = 0.0  # in classify, either detector
+        for detector in (self.shipped, self.full):
+            detector.__dict__["classify"] = self._timed(detector.classify)
         screen = cog._screen_message
 
         async def counted(message: discord.Message, *args: Any, **kwargs: Any) -> None:
@@ -166,8 +173,19 @@ class Screening:
             first_sight=lambda message: True, screened=lambda message: None, note_dm_channel=nothing
         )
 
-    def skipped(self) -> tuple[int, int]:
-        return self.shipped.counts.ordinary, self.shipped.counts.messages
+    def _timed(self, classify: Callable[..., Verdict]) -> Callable[..., Verdict]:
+        def timed(*args: Any, **kwargs: Any) -> Verdict:
+            started = time.thread_time()  # this thread's: not aiosqlite's, running meanwhile
+            try:
+                return classify(*args, **kwargs)
+            finally:
+                self.detector_cpu += time.thread_time() - started
+
+        return timed
+
+    def skipped(self) -> tuple[int, int, float]:
+        counts = self.shipped.counts
+        return counts.ordinary, counts.messages, self.detector_cpu
 
     async def settle(self) -> None:
         while not self.bot.idle:  # noqa: ASYNC110 - the bot has no event for this; briefly
@@ -231,7 +249,7 @@ async def _command(under_test: Counting | Screening, name: str, args: list[Any])
             PROFILE.dump_stats(args[0])
     elif name != "mark":
         raise ValueError(f"unknown command {name!r}")
-    skipped = under_test.skipped() if isinstance(under_test, Screening) else (0, 0)
+    skipped = under_test.skipped() if isinstance(under_test, Screening) else (0, 0, 0.0)
     return ("ok", time.process_time(), under_test.handled, *skipped)
 
 
@@ -244,6 +262,7 @@ class Mark:
     handled: int
     ordinary: int
     screened: int
+    detector: float
 
 
 class Child:
@@ -269,8 +288,8 @@ class Child:
 
     async def call(self, *command: Any) -> Mark:
         self.conn.send(command)
-        _, cpu, handled, ordinary, screened = await self._reply()
-        return Mark(cpu, handled, ordinary, screened)
+        _, cpu, handled, ordinary, screened, detector = await self._reply()
+        return Mark(cpu, handled, ordinary, screened, detector)
 
     async def stop(self) -> list[str]:
         self.conn.send(("stop",))
@@ -301,12 +320,17 @@ async def cpu_of(
 
 async def run(n: int, rounds: int, paced_n: int, bookkeeping: bool, profile: Path | None) -> None:
     cpu: dict[str, list[float]] = {}
+    detector_cpu: dict[str, list[float]] = {}  # of which in the crisis detector
     skips: dict[str, list[int]] = {}
 
     async def measure(key: str, child: Child, channel: Channel, texts: list[str]) -> None:
         paced = key.startswith("paced")
         seconds, start, end = await cpu_of(emu, people, channel, texts, child, paced=paced)
         cpu.setdefault(key, []).append(seconds / len(texts) * 1e6)
+        if end.detector > start.detector:
+            detector_cpu.setdefault(key, []).append(
+                (end.detector - start.detector) / len(texts) * 1e6
+            )
         if key.endswith(" on"):
             total = skips.setdefault(key.removesuffix(" on"), [0, 0])
             total[0] += end.ordinary - start.ordinary
@@ -340,6 +364,17 @@ async def run(n: int, rounds: int, paced_n: int, bookkeeping: bool, profile: Pat
         await harness.stop()  # from here on Lantern runs in a child process
 
         plain, crisis, slow = script(n, None), script(n, 10), script(paced_n, None)
+
+        async def bare_rounds() -> list[str]:
+            bare = Child("bare", emu, harness.database)
+            await bare.ready()
+            await cpu_of(emu, people, clinic.general, script(min(n, 300), None), bare)  # warm-up
+            for _ in range(rounds):  # in #general: Lantern screens no backlog of them later
+                await measure("bare", bare, clinic.general, plain)
+                await measure("paced bare", bare, clinic.general, slow)
+            return await bare.stop()
+
+        errors = await bare_rounds()
         lantern = Child("lantern", emu, harness.database)
         await lantern.ready()
         await cpu_of(emu, people, group, script(min(n, 300), None), lantern)  # warm-up
@@ -351,18 +386,12 @@ async def run(n: int, rounds: int, paced_n: int, bookkeeping: bool, profile: Pat
         await cpu_of(emu, people, group, script(min(n, 300), 10), lantern)  # 10 alerts first
         await lantern_rounds("10% crisis", crisis)
         alerts["10% crisis"] = len([m for m in emu.messages_in(clinic.escalations) if m.embeds])
-        errors = await lantern.stop()
+        errors += await lantern.stop()
 
-        bare = Child("bare", emu, harness.database)
-        await bare.ready()
-        await cpu_of(emu, people, group, script(min(n, 300), None), bare)  # warm-up
-        for _ in range(rounds):
-            await measure("bare", bare, group, plain)
-            await measure("paced bare", bare, group, slow)
-        errors += await bare.stop()
+        errors += await bare_rounds()  # the bare client again: before and after bracket drift
         errors += [r.getMessage() for r in lab.errors.records]
 
-    report(cpu, skips, n, rounds, paced_n, bookkeeping, alerts, errors)
+    report(cpu, detector_cpu, skips, n, rounds, paced_n, bookkeeping, alerts, errors)
     if profile is not None:
         print(f"\nLantern's process in the ordinary first-pass-on rounds ({profile}):")
         pstats.Stats(str(profile)).sort_stats("tottime").print_stats(25)
@@ -370,6 +399,7 @@ async def run(n: int, rounds: int, paced_n: int, bookkeeping: bool, profile: Pat
 
 def report(
     cpu: dict[str, list[float]],
+    detector_cpu: dict[str, list[float]],
     skips: dict[str, list[int]],
     n: int,
     rounds: int,
@@ -382,7 +412,10 @@ def report(
         return statistics.median(cpu[key])
 
     def row(label: str, key: str, base: str = "bare") -> str:
-        return f"    {label:<44} {med(key):7.1f} µs/msg   bot/bare {med(key) / med(base):5.2f}x"
+        detector = statistics.median(detector_cpu[key]) if key in detector_cpu else 0.0
+        return f"    {label:<44} {med(key):7.1f} µs/msg   bot/bare {med(key) / med(base):5.2f}x" + (
+            f"   (detector {detector:5.1f})" if detector else ""
+        )
 
     print(
         f"bot CPU per message (the bot's own process; the emulator runs apart); {n} messages "

@@ -17,10 +17,11 @@ Pure Python (no discord, no database). How a message is judged:
    ``context.recent_messages``.
 
 A first pass (`first_pass.py`, on unless ``first_pass=False``) lets ordinary messages skip
-the costly parts of each stage: the regexes of rules whose words are absent, and the full
-model when a quick sum of the same scores is far from every threshold. It changes no verdict,
-field for field (tests/unit/test_detector_first_pass.py runs every labelled message both
-ways); ``Detector.counts`` tells how many messages skipped everything.
+the costly parts of each stage: the regexes of rules whose words are absent, and the model
+when cheap bounds of its scores show it cannot change the level (the verdict's scores are
+then worked out by the model only if something reads them). It changes no verdict, field for
+field (tests/unit/test_detector_first_pass.py runs every labelled message both ways);
+``Detector.counts`` tells how many messages skipped everything.
 
 Every reason names the rule (or escalation) that produced it, with a label for a facilitator
 and the span in the original text.
@@ -36,11 +37,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cogs.crisis.engine import RulesEngine
-from cogs.crisis.first_pass import quick_not_crisis, quick_scores
+from cogs.crisis.first_pass import ScoreBounds, above, below
 from cogs.crisis.model import DEFAULT_MODEL_PATH, CrisisModel, load_model
+from cogs.crisis.model_bounds import ModelBounds
 from cogs.crisis.normalise import Normalised
 from cogs.crisis.policy import MODEL_CRISIS, MODEL_RISKY, decide
-from cogs.crisis.quick_model import QuickScorer
 from cogs.crisis.rules import DEFAULT_RULES_PATH, LEVELS, RuleFile, load_rules
 from cogs.crisis.verdict import Reason, Suppressed, Verdict
 
@@ -74,6 +75,7 @@ CONTEXT_GATE = 0.2
 """Context is read only when the message alone is flagged or its risky score reaches this: the
 last message of a goodbye spread over several almost always does, while four in five ordinary
 messages do not, so most messages cost one pass, not two."""
+_CONTEXT_GATE_UNROUNDED = CONTEXT_GATE - 0.00005  # the gate sees the score to 4 decimals
 
 
 @dataclass(slots=True)
@@ -110,7 +112,7 @@ class Detector:
         self.version = rules.version
         self.first_pass = first_pass
         self.engine = RulesEngine(rules, first_pass=first_pass)
-        self._quick = QuickScorer(model) if first_pass and model is not None else None
+        self._bounds = ModelBounds(model) if first_pass and model is not None else None
         self.counts = FirstPassCounts()
 
     @classmethod
@@ -140,15 +142,20 @@ class Detector:
         if not text or text.isspace():
             return Verdict("none", 0.0)
         text = text[:MAX_CHARS]
-        verdict, cheap = self._judge_text(text)
-        if (
-            context
-            and verdict.level != "crisis"
-            and verdict.error is None
-            and self._worth_context(verdict)
-        ):
-            verdict, cheap_context = self._with_context(text, context, verdict)
-            cheap = cheap and cheap_context
+        verdict, cheap, risky = self._judge_text(text)
+        if context and verdict.level != "crisis" and verdict.error is None:
+            if risky is None:
+                worth = self._worth_context(verdict)
+            elif below(risky[1], _CONTEXT_GATE_UNROUNDED):
+                worth = False  # the recorded score, left for later, is surely below the gate
+            elif above(risky[0], _CONTEXT_GATE_UNROUNDED):
+                worth = True  # ... or surely at it
+            else:
+                cheap = False  # too close: the gate needs the model's own score
+                worth = self._worth_context(verdict)
+            if worth:
+                verdict, cheap_context = self._with_context(text, context, verdict)
+                cheap = cheap and cheap_context
         self.counts.messages += 1
         self.counts.ordinary += cheap
         return verdict
@@ -158,22 +165,32 @@ class Detector:
             return True
         return verdict.model[0] >= CONTEXT_GATE
 
-    def _judge_text(self, text: str) -> tuple[Verdict, bool]:
-        """The verdict on ``text`` alone, and whether the first pass settled it alone."""
+    def _judge_text(self, text: str) -> tuple[Verdict, bool, tuple[float, float] | None]:
+        """The verdict on ``text`` alone; whether the first pass settled it alone; and when
+        it left the model's scores for later, the bounds (low, high) of the risky one."""
         verdict, cheap = self._rules(text)
-        if self.model is None or verdict.error is not None:
-            return verdict, cheap
-        if self._quick is not None and verdict.level == "none":
-            try:
-                scores = quick_scores(self._quick, text)
-            except Exception:  # the full model below decides, and logs its own failure
-                scores = None
-            if scores is not None:  # what _with_model gives when the model says none
+        model = self.model
+        if model is None or verdict.error is not None:
+            return verdict, cheap, None
+        if self._bounds is not None and verdict.level == "none":
+            bounds = self._score_bounds(text)
+            if bounds is not None and bounds.none_for_sure(model.policy):
+                # What _with_model gives when the model says none, its scores on first use.
+                scores = functools.partial(_scores, model, text)
                 found = Verdict(
-                    verdict.level, verdict.score, verdict.reasons, verdict.suppressed, None, scores
+                    "none", verdict.score, verdict.reasons, verdict.suppressed, None, scores
                 )
-                return found, cheap
-        return self._with_model(self.model, text, verdict), False
+                return found, cheap, (bounds.low[0], bounds.high[0])
+        return self._with_model(model, text, verdict), False, None
+
+    def _score_bounds(self, text: str) -> ScoreBounds | None:
+        if self._bounds is None:
+            return None
+        try:
+            return ScoreBounds.of(self._bounds, text)
+        except Exception:  # the full model decides
+            log.exception("crisis model bounds failed on a message of %d characters", len(text))
+            return None
 
     def _rules(self, text: str) -> tuple[Verdict, bool]:
         """The rules' verdict, and whether no rule's regex had to run for it."""
@@ -193,7 +210,7 @@ class Detector:
         level, decided = decide(verdict.level, risky, crisis, model.policy)
         scores = (round(risky, 4), round(crisis, 4))
         if decided is None:
-            return replace(verdict, model=scores)
+            return replace(verdict, _model=scores)
         probability, label = (
             (crisis, MODEL_CRISIS_LABEL) if decided == MODEL_CRISIS else (risky, MODEL_LABEL)
         )
@@ -249,15 +266,21 @@ class Detector:
     def _surely_not_crisis(self, text: str) -> bool:
         if self.model is None:
             return True
-        if self._quick is None:
-            return False
-        try:
-            return quick_not_crisis(self._quick, text)
-        except Exception:  # the full model decides
-            return False
+        bounds = self._score_bounds(text)
+        return bounds is not None and below(bounds.high[1], self.model.policy.crisis)
 
     def _context_threshold(self) -> float:
         return self.model.policy.context if self.model is not None else 1.0
+
+
+def _scores(model: CrisisModel, text: str) -> tuple[float, float] | None:
+    """The model's scores as `Detector._with_model` records them (None when it fails)."""
+    try:
+        risky, crisis = model.scores(text)
+    except Exception:  # as in _with_model: the model is an extra
+        log.exception("crisis model failed on a message of %d characters", len(text))
+        return None
+    return round(risky, 4), round(crisis, 4)
 
 
 @functools.cache

@@ -10,12 +10,13 @@ changes nothing, so the verdict is the one the full detector gives, field for fi
   (`literals.required_literals`: "kil" and one of "me", "myself"... for "kill myself"). One
   scan of the normalised text finds which of them are there, and only the rules that have
   all they need run; a message with none gets the rules' empty verdict without any regex.
-- `quick_scores`: the model's two logits summed mostly in C loops and per word from a
-  cache (`quick_model.QuickScorer`) rather than term by term. The sums differ from the full
-  computation only by floating-point rounding (below 1e-12 on these logits; `EPSILON` allows
-  1e-8), so when both scores are that far from every policy threshold and from every
-  rounding step of the 4-decimal scores the verdict records, they give the same level and
-  the same recorded scores; otherwise the full model runs.
+- `ScoreBounds`: numbers the model's two scores are surely not below and not above, from
+  cheap bounds of its logits (`model_bounds.ModelBounds`). When the upper ones are below the
+  policy's thresholds (with `SLACK` to spare for floating-point rounding), the model cannot
+  raise the rules' none, so it does not run; the verdict's scores are worked out only if
+  something reads them (an alert forced by a caller records them), by the model itself.
+  When the risky score is surely below the context gate, the person's earlier messages
+  need not be read; when it is surely above, they are read without the exact score.
 
 The context pass (the person's recent messages read together) goes through the same two
 checks; `RecentMessages` is fed by the cog whatever the first pass decides.
@@ -24,22 +25,17 @@ checks; `RecentMessages` is fed by the cog whatever the first pass decides.
 from __future__ import annotations
 
 import functools
-import math
 import operator
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from cogs.crisis.literals import required_literals, trie_pattern
-from cogs.crisis.model import sigmoid
-from cogs.crisis.quick_model import QuickScorer
+from cogs.crisis.model import Policy, sigmoid
+from cogs.crisis.model_bounds import ModelBounds
 
-__all__ = ["EPSILON", "RuleFilter", "quick_not_crisis", "quick_scores"]
-
-EPSILON = 1e-8
-"""How far apart the quick and the full logits may be, at most (the real gap is below 1e-10)."""
-
-_SCORE_DECIMALS = 4  # the verdict records the model's scores rounded to this many decimals
+__all__ = ["SLACK", "RuleFilter", "ScoreBounds", "above", "below"]
 
 T = TypeVar("T")
 
@@ -115,37 +111,33 @@ def _union(bits: Iterable[int]) -> int:
     return functools.reduce(operator.or_, bits, 0)
 
 
-def quick_scores(scorer: QuickScorer, text: str) -> tuple[float, float] | None:
-    """The model's (risky, crisis) scores rounded as the verdict records them, when the quick
-    logits prove the full model would say none to a message the rules left at none and
-    record exactly these scores; ``None`` when it is too close to call (run the full model)."""
-    policy = scorer.model.policy
-    risky, crisis = (sigmoid(z) for z in scorer.decisions(text))
-    if not (_below(risky, policy.concern) and _below(crisis, policy.crisis)):
-        return None
-    if _near_rounding_step(risky) or _near_rounding_step(crisis):
-        return None
-    return round(risky, _SCORE_DECIMALS), round(crisis, _SCORE_DECIMALS)
+@dataclass(frozen=True, slots=True)
+class ScoreBounds:
+    """Probabilities the model's (risky, crisis) scores are surely not below, and not above."""
+
+    low: tuple[float, float]
+    high: tuple[float, float]
+
+    @classmethod
+    def of(cls, bounds: ModelBounds, text: str) -> ScoreBounds:
+        low, high = bounds.logits(text)
+        return cls((sigmoid(low[0]), sigmoid(low[1])), (sigmoid(high[0]), sigmoid(high[1])))
+
+    def none_for_sure(self, policy: Policy) -> bool:
+        """Whether the model surely leaves a rules none at none (policy.decide)."""
+        return below(self.high[0], policy.concern) and below(self.high[1], policy.crisis)
 
 
-def quick_not_crisis(scorer: QuickScorer, text: str) -> bool:
-    """Whether the full model's crisis score for ``text`` is surely below ``policy.crisis``
-    (from an upper bound of it): with the rules at none, the text then cannot read as
-    crisis."""
-    return _below(sigmoid(scorer.crisis_bound(text)), scorer.model.policy.crisis)
+def below(upper: float, threshold: float) -> bool:
+    """Whether a score at most ``upper`` is surely below ``threshold``, rounding allowed for."""
+    return upper < threshold - SLACK
 
 
-# A logit off by at most EPSILON moves the probability by at most EPSILON / 4 (the slope of
-# the sigmoid); _SLACK adds the rounding of the sigmoid and of the comparisons themselves.
-_SLACK = EPSILON / 4 + 1e-12
+def above(lower: float, threshold: float) -> bool:
+    """Whether a score at least ``lower`` is surely above ``threshold``, rounding allowed for."""
+    return lower > threshold + SLACK
 
 
-def _below(probability: float, threshold: float) -> bool:
-    return probability < threshold - _SLACK
-
-
-def _near_rounding_step(probability: float) -> bool:
-    """Whether rounding to the recorded decimals could go either way within the slack."""
-    scaled = probability * 10**_SCORE_DECIMALS
-    distance = abs(scaled - math.floor(scaled) - 0.5)  # from the half-way point, in steps
-    return distance <= _SLACK * 10**_SCORE_DECIMALS + 1e-9
+SLACK = 1e-9
+"""Room for floating-point rounding: the bounds and the model add the same products in other
+orders, which moves a logit by far less than 1e-12."""

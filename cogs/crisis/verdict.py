@@ -5,6 +5,7 @@ Pure data (no discord, no database); `detector.py` re-exports these names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,13 +56,19 @@ class Suppressed:
     span: tuple[int, int]
 
 
-@dataclass(frozen=True, slots=True)
+Scores = tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Verdict:
     """The judgement on one message: level, score in [0, 1] and the reasons behind it.
 
     ``reasons`` is a list (strongest level first); ``suppressed`` lists cues a modifier
     cancelled, for debugging; ``error`` is set only when classification failed internally
-    (the verdict is then ``none`` and the failure is logged).
+    (the verdict is then ``none`` and the failure is logged); ``model`` (the sixth argument)
+    the model's (risky, crisis) scores when a model ran, or a function giving them: the
+    detector's first pass leaves them to be worked out on first use (only an alert records
+    them), and `model` then gives the same numbers the model would have given at once.
     """
 
     level: Level
@@ -69,7 +76,29 @@ class Verdict:
     reasons: list[Reason] = field(default_factory=list)
     suppressed: list[Suppressed] = field(default_factory=list)
     error: str | None = None
-    model: tuple[float, float] | None = None  # (risky, crisis) scores, when a model ran
+    _model: Scores | Callable[[], Scores | None] | None = None
+
+    @property
+    def model(self) -> Scores | None:
+        """The model's (risky, crisis) scores rounded to 4 decimals, when a model ran."""
+        value = self._model
+        if callable(value):
+            value = value()
+            object.__setattr__(self, "_model", value)  # worked out once (frozen otherwise)
+        return value
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.level, self.score, self.reasons, self.suppressed, self.error, self.model)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Verdict):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __repr__(self) -> str:
+        names = ("level", "score", "reasons", "suppressed", "error", "model")
+        shown = ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True))
+        return f"Verdict({shown})"
 
     @property
     def flagged(self) -> bool:
