@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import configured_lantern
 from cogs.crisis import catchup as catchup_module
 from cogs.crisis.catchup import CatchUp
+from cogs.crisis.watched import watched_channels
 from emulator import Emulator
 from emulator.model import Channel, Member
 from tests.e2e.harness import Clinic, Harness
@@ -120,8 +121,7 @@ async def build(
         )
         assert row is not None
         postable += [(emu.world.channels[row[0]], people), (emu.world.channels[row[1]], people)]
-    cog = bot.get_cog("Crisis")
-    watched = len(await cog.store.watched_channels())  # type: ignore[attr-defined]
+    watched = len(await watched_channels(bot.db))
     return postable, watched
 
 

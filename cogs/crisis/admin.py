@@ -180,7 +180,7 @@ class CrisisAdmin(commands.Cog):
     ) -> None:
         await require_facilitator(interaction)
         guild = guild_of(interaction)
-        await self.crisis_cog.store.set_realert_minutes(
+        await self.crisis_cog.escalation.cadence.set_realert_minutes(
             guild.id, realert_minutes, self.bot.clock.now()
         )
         await send_private(
@@ -204,8 +204,8 @@ class CrisisAdmin(commands.Cog):
                 f"Alert #{found.id} is already {messages.STATUS_TEXT[found.status].lower()}."
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        updated, line = await self.crisis_cog.move(found, "acknowledged", interaction.user)
-        await self.crisis_cog.escalation.refresh(updated, status_line=line)
+        updated, line = await self.crisis_cog.actions.move(found, "acknowledged", interaction.user)
+        await self.crisis_cog.delivery.refresh(updated, status_line=line)
         await send_private(
             interaction, f"Alert #{found.id} acknowledged. Its reminders have stopped."
         )

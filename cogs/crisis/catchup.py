@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.tree import new_incident_id
-from cogs.crisis.store import CrisisStore
+from cogs.crisis.marks import Mark, ScreenMarks
 from cogs.crisis.watched import watched_channels
 
 if TYPE_CHECKING:
@@ -49,19 +49,16 @@ ALIVE_SLACK = timedelta(seconds=10)
 REMEMBER = 20_000
 """Message ids remembered as screened in this run (dedupe of replays)."""
 
-Mark = tuple[int | None, int | None, int]
-"""(guild id, DM person, message id)"""
-
 
 class CatchUp:
     def __init__(
         self,
         bot: LanternBot,
-        store: CrisisStore,
+        marks: ScreenMarks,
         screen: Callable[[discord.Message], Awaitable[None]],
     ) -> None:
         self.bot = bot
-        self.store = store
+        self.marks = marks
         self._screen = screen
         self._seen: OrderedDict[int, None] = OrderedDict()
         self._in_flight: dict[int, Waiting] = {}
@@ -112,8 +109,8 @@ class CatchUp:
         if message.guild is not None or message.channel.id in self._known_dms:
             return
         self._known_dms.add(message.channel.id)
-        if message.channel.id not in await self.store.marks_for([message.channel.id]):
-            await self.store.save_marks(
+        if not await self.marks.has_mark(message.channel.id):
+            await self.marks.save(
                 {message.channel.id: (None, message.author.id, message.id - 1)},
                 self.bot.clock.now(),
             )
@@ -153,7 +150,7 @@ class CatchUp:
         if not self._dirty:
             return
         dirty, self._dirty = self._dirty, set()
-        await self.store.save_marks(
+        await self.marks.save(
             {c: self._done[c] for c in dirty if c in self._done}, self.bot.clock.now()
         )
 
@@ -199,7 +196,7 @@ class CatchUp:
         oldest = discord.utils.time_snowflake(now - LOOKBACK)
         since = discord.utils.time_snowflake(self._since) if self._since else None
         self._since = now - ALIVE_SLACK  # a later session lost after this run's start
-        marks = await self.store.marks()
+        marks = await self.marks.marks()
         channels: list[tuple[discord.abc.Messageable, int | None]] = []
         for guild_id, channel_id in await watched_channels(self.bot.db):
             guild = self.bot.get_guild(guild_id)
@@ -207,7 +204,7 @@ class CatchUp:
             if isinstance(channel, discord.TextChannel):
                 channels.append((channel, marks.get(channel_id, since)))
         dm_people = set()
-        for channel_id, user_id in await self.store.dm_marks():
+        for channel_id, user_id in await self.marks.dm_channels():
             dm = self.bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
             channels.append((dm, marks.get(channel_id)))
             dm_people.add(user_id)

@@ -3,17 +3,22 @@
 Where it listens: messages (and edits) in cohort and alumni channels, DMs to the bot, and
 whatever other features hand to `screen()` (check-in notes). Facilitators' and bots' messages
 are not screened. Messages posted while Lantern was offline are screened when it is back
-(`catchup.py`). What happens next is `escalation.py`: the alert and the support message are
-recorded with the outbox in one transaction and delivered from there, with fallbacks, until
-they land; a crisis alert nobody acknowledges is repeated every N minutes. This module is
-the Discord side: listeners, the buttons' actions and `/help-now`; `/resources` and `/crisis`
-are in `admin.py`.
+(`catchup.py`). Which channels are watched is kept in memory (`watched.py`).
+
+What happens next is `escalation.py`: the alert and the support message are recorded with
+the outbox in one transaction (`grouping.py` decides whether a flag joins the person's open
+alert) and delivered from there, with fallbacks, until they land: staff by `delivery.py`
+(through `reach.py`), the person by `outreach.py`. A crisis alert nobody acknowledges is
+repeated every N minutes. `health.py` warns staff when the escalation channel breaks;
+`actions.py` is what the alert buttons (`views.py`) do. This module is the listeners and
+`/help-now`; `/resources` and `/crisis` are in `admin.py`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from datetime import datetime
 from typing import Any
 
 import discord
@@ -22,37 +27,51 @@ from discord.ext import commands
 
 from bot.checks import member_is_facilitator
 from bot.client import LanternBot
-from bot.errors import NotAuthorized, UserError
+from bot.errors import UserError
 from bot.interactions import send_private
 from bot.storage.database import DatabaseClosedError
 from cogs.cohorts import api as cohorts_api
 from cogs.crisis import messages
+from cogs.crisis.actions import AlertActions
+from cogs.crisis.cadence import Cadence
 from cogs.crisis.catchup import CatchUp
+from cogs.crisis.delivery import Delivery
 from cogs.crisis.detector import Verdict, classify
-from cogs.crisis.escalation import Escalation
+from cogs.crisis.escalation import Escalation, Person, Said
+from cogs.crisis.health import EscalationHealth
+from cogs.crisis.marks import ScreenMarks
+from cogs.crisis.outreach import SupportMessage
 from cogs.crisis.recent import RecentMessages
-from cogs.crisis.store import Alert, CrisisStore
+from cogs.crisis.store import CrisisStore
 from cogs.crisis.views import AlertButton, HelpButton, PersonButton
 from cogs.crisis.watched import WatchedChannels
-from cogs.support.api import Shift, current_shift, open_talk_modal, talk_button
+from cogs.support.api import Shift, current_shift, talk_button
 
 log = logging.getLogger(__name__)
 
 
-STATUS_BY_ACTION = {
-    "ack": "acknowledged",
-    "reached": "reached_out",
-    "close": "closed",
-    "false": "false_alarm",
-}
+def said(message: discord.Message) -> Said:
+    """What the pipeline keeps of a message: ids, and a key per version (edits)."""
+    edited = message.edited_at
+    return Said(
+        channel_id=message.channel.id,
+        message_id=message.id,
+        key=f"{message.id}:{edited.timestamp()}" if edited else str(message.id),
+        jump_url=message.jump_url if message.guild else None,
+    )
 
 
 class Crisis(commands.Cog):
     def __init__(self, bot: LanternBot) -> None:
         self.bot = bot
         self.store = CrisisStore(bot.db, bot.cipher)
-        self.escalation = Escalation(bot, self.store)
-        self.catchup = CatchUp(bot, self.store, self._screen_caught_up)
+        marks = ScreenMarks(bot.db)
+        self.escalation = Escalation(bot, self.store, marks, Cadence(bot.db))
+        self.health = EscalationHealth(bot)
+        self.delivery = Delivery(bot, self.store, self.escalation, self.health)
+        self.outreach = SupportMessage(bot, self.store)
+        self.actions = AlertActions(bot, self.store, self.escalation, self.delivery)
+        self.catchup = CatchUp(bot, marks, self._screen_caught_up)
         self.recent = RecentMessages()
         self.watched = WatchedChannels(bot.db)
         self.members = cohorts_api.Membership(bot.db)
@@ -60,14 +79,20 @@ class Crisis(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(AlertButton, PersonButton, HelpButton)
         classify("warm-up")  # load and compile the rules now, not on someone's first message
-        self.escalation.register()
+        self.health.register()
+        self.delivery.register()
+        self.outreach.register()
         await self.escalation.rebuild()
+        await self.watched.reload()  # before the first message: it must not wait on SQLite
         await self.catchup.start()
         self.bot.before_close.append(self.catchup.stop)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(AlertButton, PersonButton, HelpButton)
-        self.escalation.unregister()
+        self.delivery.unregister()
+        self.outreach.unregister()
+        self.health.unregister()
+        self.escalation.stop()
         await self.catchup.stop()
         if self.catchup.stop in self.bot.before_close:
             self.bot.before_close.remove(self.catchup.stop)
@@ -88,8 +113,9 @@ class Crisis(commands.Cog):
         # A fresh session (first start, or a RESUME that failed): events may have been lost.
         self.catchup.request()
         with self.bot.in_flight(), contextlib.suppress(DatabaseClosedError):
+            await self.watched.reload()  # spaces may have changed while events were lost
             for guild in self.bot.guilds:
-                await self.escalation.check_escalation(guild)
+                await self.health.check(guild)
 
     @commands.Cog.listener()
     async def on_resumed(self) -> None:
@@ -110,21 +136,22 @@ class Crisis(commands.Cog):
     async def on_guild_channel_update(
         self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel
     ) -> None:
-        await self.escalation.check_escalation(after.guild)
+        await self.health.check(after.guild)
 
     @commands.Cog.listener()
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
-        await self.escalation.check_escalation(channel.guild)
+        self.watched.discard(channel.guild.id, channel.id)
+        await self.health.check(channel.guild)
 
     @commands.Cog.listener()
     async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
         if after in after.guild.me.roles or after.is_default():
-            await self.escalation.check_escalation(after.guild)
+            await self.health.check(after.guild)
 
     @commands.Cog.listener()
     async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
         if self.bot.user is not None and after.id == self.bot.user.id:
-            await self.escalation.check_escalation(after.guild)
+            await self.health.check(after.guild)
 
     async def _screen_message(
         self, message: discord.Message, source: str, *, edit: bool = False
@@ -144,7 +171,7 @@ class Crisis(commands.Cog):
         await self._screen_message_now(message, "message", sent_offline_at=message.created_at)
 
     async def _screen_message_now(
-        self, message: discord.Message, source: str, *, sent_offline_at: Any = None
+        self, message: discord.Message, source: str, *, sent_offline_at: datetime | None = None
     ) -> None:
         if message.guild is None:
             guild = await self._home_guild(message.author.id)
@@ -165,12 +192,16 @@ class Crisis(commands.Cog):
         await self._screen_in_context(message.author, message, source, sent_offline_at)
 
     async def _screen_in_context(
-        self, member: discord.Member, message: discord.Message, source: str, sent_offline_at: Any
+        self,
+        member: discord.Member,
+        message: discord.Message,
+        source: str,
+        sent_offline_at: datetime | None,
     ) -> None:
         """Screen a message with the person's last few (goodbyes and plans can span several),
         then remember it, unless it raised a crisis: that alert covers what came before."""
         guild_id, at = member.guild.id, message.created_at
-        verdict = await self.escalation.screen(
+        verdict = await self.screen(
             member,
             message.content,
             source=source,
@@ -200,109 +231,38 @@ class Crisis(commands.Cog):
 
     async def _home_guild(self, user_id: int) -> discord.Guild | None:
         """For a DM: the configured server where the person is enrolled, else any shared one."""
-        candidates = []
+        shared = []
         for guild in self.bot.guilds:
             if guild.get_member(user_id) is None:
                 continue
             config = await self.bot.guild_configs.get(guild.id)
-            if config is None or not config.is_complete:
-                continue
-            enrolled = await self.members.is_enrolled(guild.id, user_id)
-            candidates.append((not enrolled, guild.id, guild))
-        return min(candidates)[2] if candidates else None
+            if config is not None and config.is_complete:
+                shared.append(guild)
+        if len(shared) < 2:  # the usual case: no enrolment to compare, no query
+            return shared[0] if shared else None
+        candidates = [
+            (not await self.members.is_enrolled(guild.id, user_id), guild.id, guild)
+            for guild in shared
+        ]
+        return min(candidates)[2]
 
-    async def screen(self, member: discord.Member, text: str, **options: Any) -> Verdict | None:
-        """Classify `text` from `member` and escalate if needed (other features call this;
-        options as `Escalation.screen`). Never raises for Discord errors: what must be
-        delivered is in the outbox."""
-        return await self.escalation.screen(member, text, **options)
-
-    # --- buttons ---------------------------------------------------------------------
-
-    async def alert_action(
-        self, interaction: discord.Interaction, action: str, alert_id: int
-    ) -> None:
-        """A facilitator pressed a button on an alert (in the staff channel, or in their DMs
-        when the alert had to fall back there)."""
-        alert = await self.store.get(alert_id)
-        guild = self.bot.get_guild(alert.guild_id) if alert else None
-        if interaction.guild is not None and (
-            alert is None or alert.guild_id != interaction.guild.id
-        ):
-            raise UserError("That alert no longer exists.")
-        if alert is None or guild is None:
-            raise UserError("That alert no longer exists.")
-        await self._require_alert_staff(interaction, guild)
-        await interaction.response.defer()
-        updated, line = await self.move(alert, STATUS_BY_ACTION[action], interaction.user)
-        await interaction.edit_original_response(
-            embed=messages.alert_embed(
-                updated, author=self.escalation._author(guild, updated), status_line=line
-            ),
-            view=await self.escalation._alert_view(updated),
+    async def screen(
+        self,
+        member: discord.Member,
+        text: str,
+        *,
+        message: discord.Message | None = None,
+        **options: Any,
+    ) -> Verdict | None:
+        """Classify `text` from `member` (its `message`, if any) and escalate if needed
+        (other features call this; other options as `Escalation.screen`). Never raises for
+        Discord errors: what must be delivered is in the outbox."""
+        return await self.escalation.screen(
+            Person(member.guild.id, member.id),
+            text,
+            said=said(message) if message is not None else None,
+            **options,
         )
-
-    async def _require_alert_staff(
-        self, interaction: discord.Interaction, guild: discord.Guild
-    ) -> None:
-        config = await self.bot.guild_configs.get(guild.id)
-        member = guild.get_member(interaction.user.id)
-        if member is None or not member_is_facilitator(member, config):
-            raise NotAuthorized("Only facilitators can act on alerts.")
-
-    async def move(self, alert: Alert, status: str, who: discord.abc.User) -> tuple[Alert, str]:
-        """Acknowledge, mark reached out, close or call a false alarm; repeats stop."""
-        if alert.status in ("closed", "false_alarm"):
-            raise UserError(f"This alert is already {messages.STATUS_TEXT[alert.status].lower()}.")
-        now = self.bot.clock.now()
-        updated = await self.store.set_status(alert.id, status, who.id, now)
-        self.escalation.cancel_repeats(alert.id)
-        if status == "false_alarm":
-            await self.store.add_feedback(alert, "none", who.id, now)
-        elif status == "reached_out":
-            await self.store.add_feedback(alert, alert.level, who.id, now)
-        log.info("alert updated", extra={"alert_id": alert.id, "status": status})
-        line = f"{messages.STATUS_TEXT[status]} by {who.mention} {messages.timestamp(now)}"
-        return updated or alert, line
-
-    async def person_action(
-        self, interaction: discord.Interaction, action: str, alert_id: int
-    ) -> None:
-        alert = await self.store.get(alert_id)
-        if alert is None or alert.user_id != interaction.user.id:
-            raise UserError("This message was meant for someone else.")
-        now = self.bot.clock.now()
-        opened_talk = False
-        if action == "talk":
-            # Support: answer with the /talk modal at once, so the person can write now.
-            try:
-                await open_talk_modal(
-                    interaction, alert.guild_id, origin="crisis", alert_id=alert.id
-                )
-                opened_talk = True
-            except UserError:
-                pass  # conversations unavailable: facilitators are still asked to reach out
-        if action == "safe":
-            reply = (
-                "Thank you for letting me know. I'm glad you're safe right now. If that "
-                "changes, the lines above are there any time, and so is `/help-now`."
-            )
-            note = f"<@{alert.user_id}> pressed **I'm safe right now** {messages.timestamp(now)}."
-        else:
-            config = await self.bot.guild_configs.get(alert.guild_id)
-            zone = config.timezone if config else None
-            reply = messages.alerted_reply(await current_shift(self.bot, alert.guild_id, zone))
-            note = (
-                f"<@{alert.user_id}> asked to **talk to a facilitator** {messages.timestamp(now)}."
-            )
-        event = "person_safe" if action == "safe" else "person_wants_talk"
-        async with self.bot.db.transaction():
-            await self.store.note(alert.id, event, interaction.user.id, now)
-            await self.escalation.note(
-                alert, note, ping=action == "talk", key=f"crisis_note:{alert.id}:{event}:{now}"
-            )
-        if not opened_talk:
-            await send_private(interaction, reply)
 
     # --- /help-now -------------------------------------------------------------------
 

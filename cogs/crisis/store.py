@@ -1,10 +1,11 @@
-"""SQL for crisis alerts, their audit trail, outreach limits, feedback and local resources."""
+"""SQL for crisis alerts, their audit trail, feedback and local resources (the cadence of
+repeats and outreach is `cadence.py`, screening marks `marks.py`)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bot.crypto import PLAINTEXT, Cipher
@@ -102,22 +103,6 @@ class CrisisStore:
     def __init__(self, db: Database, cipher: Cipher = PLAINTEXT) -> None:
         self.db = db
         self.cipher = cipher
-
-    # --- settings --------------------------------------------------------------------
-
-    async def realert_minutes(self, guild_id: int) -> int:
-        row = await self.db.fetch_one(
-            "SELECT realert_minutes FROM crisis_settings WHERE guild_id = ?", (guild_id,)
-        )
-        return int(row[0]) if row else 10
-
-    async def set_realert_minutes(self, guild_id: int, minutes: int, now: datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO crisis_settings (guild_id, realert_minutes, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (guild_id) DO UPDATE SET realert_minutes = excluded.realert_minutes, "
-            "updated_at = excluded.updated_at",
-            (guild_id, minutes, now.isoformat()),
-        )
 
     # --- alerts ----------------------------------------------------------------------
 
@@ -320,78 +305,6 @@ class CrisisStore:
             {"g": guild_id, "u": user_id},
         )
         return int(row[0]) if row else 0
-
-    # --- where it listens -------------------------------------------------------------
-
-    # --- screening marks (catch-up after downtime) ------------------------------------
-
-    async def first_flag(self, message_key: str, now: datetime) -> bool:
-        """False if this message already raised or joined an alert (screened twice)."""
-        async with self.db.transaction() as tx:
-            row = await tx.fetch_one(
-                "INSERT INTO crisis_screened (message_key, at) VALUES (?, ?) "
-                "ON CONFLICT (message_key) DO NOTHING RETURNING message_key",
-                (message_key, now.isoformat()),
-            )
-            await tx.execute(
-                "DELETE FROM crisis_screened WHERE at < ?",
-                ((now - timedelta(days=2)).isoformat(),),
-            )
-        return row is not None
-
-    async def marks(self) -> dict[int, int]:
-        rows = await self.db.fetch_all("SELECT channel_id, message_id FROM screen_marks")
-        return {r[0]: r[1] for r in rows}
-
-    async def marks_for(self, channel_ids: list[int]) -> dict[int, int]:
-        marks = {}
-        for channel_id in channel_ids:
-            row = await self.db.fetch_one(
-                "SELECT message_id FROM screen_marks WHERE channel_id = ?", (channel_id,)
-            )
-            if row is not None:
-                marks[channel_id] = row[0]
-        return marks
-
-    async def save_marks(
-        self, marks: dict[int, tuple[int | None, int | None, int]], now: datetime
-    ) -> None:
-        """channel id -> (guild id, DM person, newest message screened); only moves forward."""
-        async with self.db.transaction() as tx:
-            await tx.execute_many(
-                "INSERT INTO screen_marks (channel_id, guild_id, user_id, message_id, updated_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_id) DO UPDATE SET "
-                "message_id = MAX(message_id, excluded.message_id), "
-                "updated_at = excluded.updated_at",
-                [(c, g, u, m, now.isoformat()) for c, (g, u, m) in marks.items()],
-            )
-
-    async def dm_marks(self) -> list[tuple[int, int]]:
-        rows = await self.db.fetch_all(
-            "SELECT channel_id, user_id FROM screen_marks WHERE guild_id IS NULL "
-            "AND user_id IS NOT NULL"
-        )
-        return [(r[0], r[1]) for r in rows]
-
-    # --- person-facing rate limit ----------------------------------------------------
-
-    async def claim_outreach(
-        self, guild_id: int, user_id: int, now: datetime, every: timedelta
-    ) -> bool:
-        """True if the person may be sent the support message now (and records it)."""
-        async with self.db.transaction() as tx:
-            row = await tx.fetch_one(
-                "SELECT sent_at FROM crisis_outreach WHERE guild_id = ? AND user_id = ?",
-                (guild_id, user_id),
-            )
-            if row is not None and datetime.fromisoformat(row[0]) > now - every:
-                return False
-            await tx.execute(
-                "INSERT INTO crisis_outreach (guild_id, user_id, sent_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (guild_id, user_id) DO UPDATE SET sent_at = excluded.sent_at",
-                (guild_id, user_id, now.isoformat()),
-            )
-            return True
 
     # --- feedback --------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """The crisis feature's buttons: on alerts (facilitators), on the support DM (the person) and
 on `/help-now`. All are persistent (`DynamicItem`), so they work hours later and after a
-restart; each hands the click to the cog, which checks who may press it."""
+restart; each hands the click on (`actions.py`, `/help-now`'s to the cog), which checks who
+may press it."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ class AlertButton(
         self.action, self.alert_id = action, alert_id
 
     async def run(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).alert_action(interaction, self.action, self.alert_id)
+        await _cog(interaction).actions.alert_action(interaction, self.action, self.alert_id)
 
 
 class PersonButton(
@@ -86,7 +87,7 @@ class PersonButton(
         self.action, self.alert_id = action, alert_id
 
     async def run(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).person_action(interaction, self.action, self.alert_id)
+        await _cog(interaction).actions.person_action(interaction, self.action, self.alert_id)
 
 
 class HelpButton(

@@ -1,7 +1,8 @@
 """Which channels are screened for crisis language: every active cohort's text channels and
-the alumni space's. Kept in memory, because every message asks; loaded on first use and
-reloaded whenever cohorts or alumni say their spaces changed (rare: a cohort created,
-archived, deleted or repaired; an alumni space set up)."""
+the alumni space's. Kept in memory, because every message asks: loaded when the cog loads
+and on each new gateway session, reloaded whenever cohorts or alumni say their spaces changed
+(rare: a cohort created, archived, deleted or repaired; an alumni space set up), and a
+deleted channel leaves at once."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class WatchedChannels:
 
     async def contains(self, guild_id: int, channel_id: int) -> bool:
         channels = self._channels
-        if channels is None:
+        if channels is None:  # not loaded yet (only if a message beats cog_load's reload)
             channels = await self.reload()
         return (guild_id, channel_id) in channels
 
@@ -35,6 +36,7 @@ class WatchedChannels:
             self._channels = frozenset(await watched_channels(self._db))
             return self._channels
 
-    def forget(self) -> None:
-        """Load again on next use (after an event this cog missed, e.g. a reload)."""
-        self._channels = None
+    def discard(self, guild_id: int, channel_id: int) -> None:
+        """A channel was deleted: no need to ask the owners (its record may lag)."""
+        if self._channels is not None:
+            self._channels = self._channels - {(guild_id, channel_id)}

@@ -1,0 +1,47 @@
+"""SQL for how often Lantern repeats itself about an alert: the server's re-alert interval
+(`/crisis settings`) and the person's support message, at most once per window."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.storage import Database
+
+DEFAULT_REALERT_MINUTES = 10
+
+
+class Cadence:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def realert_minutes(self, guild_id: int) -> int:
+        row = await self.db.fetch_one(
+            "SELECT realert_minutes FROM crisis_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return int(row[0]) if row else DEFAULT_REALERT_MINUTES
+
+    async def set_realert_minutes(self, guild_id: int, minutes: int, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO crisis_settings (guild_id, realert_minutes, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (guild_id) DO UPDATE SET realert_minutes = excluded.realert_minutes, "
+            "updated_at = excluded.updated_at",
+            (guild_id, minutes, now.isoformat()),
+        )
+
+    async def claim_outreach(
+        self, guild_id: int, user_id: int, now: datetime, every: timedelta
+    ) -> bool:
+        """True if the person may be sent the support message now (and records it)."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "SELECT sent_at FROM crisis_outreach WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            )
+            if row is not None and datetime.fromisoformat(row[0]) > now - every:
+                return False
+            await tx.execute(
+                "INSERT INTO crisis_outreach (guild_id, user_id, sent_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (guild_id, user_id) DO UPDATE SET sent_at = excluded.sent_at",
+                (guild_id, user_id, now.isoformat()),
+            )
+            return True
