@@ -108,6 +108,10 @@ class LanternBot(commands.Bot):
         self.before_close: list[Callable[[], Awaitable[None]]] = []
         """Cogs' clean-ups that must run while the database is still open."""
 
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Lantern has only slash commands: skip `commands.Bot`'s prefix parsing, which would
+        otherwise build a command context for every message on the server."""
+
     async def setup_hook(self) -> None:
         self.db = await Database.open(self.settings.database)
         await apply_migrations(self.db, self.clock.now())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import discord
@@ -33,6 +33,8 @@ CHANNELS = {
 ANNOUNCE_FROM_HOUR = 9  # local time; nobody's milestone is posted in the middle of the night
 JOB_ID = "alumni:milestones"
 GRADUATION = "graduation_notice"
+CATCH_UP_DAYS = 1
+"""How far back start-up looks for graduates never offered a congratulation."""
 
 
 def alumni_overwrites(
@@ -80,10 +82,12 @@ class Alumni(commands.Cog):
     def __init__(self, bot: LanternBot) -> None:
         self.bot = bot
         self.store = AlumniStore(bot.db)
+        self.members = Membership(bot.db)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(CongratsButton)
         self.bot.outbox.register(GRADUATION, self.deliver_congratulation, PERSON)
+        await self.offer_missed_congratulations()
         # Hourly is enough for a daily event; the table makes each post happen once.
         self.bot.scheduler.add(
             JOB_ID, IntervalTrigger(hours=1), self.announce_due, grace_seconds=3600
@@ -160,15 +164,31 @@ class Alumni(commands.Cog):
             await self.offer_congratulation(guild.id, user_id, cohort)
 
     async def offer_congratulation(self, guild_id: int, user_id: int, cohort: Cohort) -> None:
+        await self._offer(guild_id, user_id, cohort.id, cohort.name)
+
+    async def offer_missed_congratulations(self) -> int:
+        """At start-up: offer to whoever graduated since yesterday, in case Lantern stopped
+        between a graduation's commit and the event above. A no-op for offers already made
+        (the outbox keeps their keys for 7 days, longer than this looks back)."""
+        since = self.bot.clock.now().date() - timedelta(days=CATCH_UP_DAYS)
+        offered = 0
+        for guild_id, user_id, cohort_id, name in await self.members.graduations_since(since):
+            offered += await self._offer(guild_id, user_id, cohort_id, name)
+        if offered:
+            log.info("offered missed graduation congratulations", extra={"count": offered})
+        return offered
+
+    async def _offer(self, guild_id: int, user_id: int, cohort_id: int, name: str) -> bool:
         """Ask the graduate (by DM, through the outbox) whether to celebrate them; the outbox
-        key makes a second offer for the same graduation a no-op."""
-        await self.bot.outbox.enqueue(
+        key makes a second offer for the same graduation a no-op (False)."""
+        queued = await self.bot.outbox.enqueue(
             GRADUATION,
-            cohort.id,
+            cohort_id,
             guild_id=guild_id,
-            key=f"{GRADUATION}:{cohort.id}:{user_id}",
-            payload={"user_id": user_id, "cohort": cohort.name},
+            key=f"{GRADUATION}:{cohort_id}:{user_id}",
+            payload={"user_id": user_id, "cohort": name},
         )
+        return queued is not None
 
     async def deliver_congratulation(self, item: Item) -> Landed | None:
         guild = self.bot.get_guild(item.guild_id or 0)
@@ -200,8 +220,7 @@ class Alumni(commands.Cog):
         return Landed("dm", sent.channel.id, sent.id)
 
     async def share_congratulation(self, interaction: discord.Interaction, cohort_id: int) -> None:
-        membership = Membership(self.bot.db)
-        guild_id = await membership.graduation_guild(interaction.user.id, cohort_id)
+        guild_id = await self.members.graduation_guild(interaction.user.id, cohort_id)
         if guild_id is None:
             raise UserError("I couldn't find that graduation.")
         guild = self.bot.get_guild(guild_id)
@@ -214,7 +233,7 @@ class Alumni(commands.Cog):
         if not await record_congratulation(self.bot.db, guild_id, interaction.user.id, cohort_id):
             await interaction.response.edit_message(content="Already shared. 🎉", view=None)
             return
-        cohort = await membership.get(guild_id, cohort_id)
+        cohort = await self.members.get(guild_id, cohort_id)
         name = cohort.name if cohort else "their cohort"
         await lounge.send(
             f"🎓 Please welcome <@{interaction.user.id}>, who just graduated from **{name}**!",

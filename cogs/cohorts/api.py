@@ -111,6 +111,10 @@ class Membership:
     async def graduated_on(self, guild_id: int, user_id: int, cohort_id: int) -> date | None:
         return await self._store.graduated_on(guild_id, user_id, cohort_id)
 
+    async def graduations_since(self, day: date) -> list[tuple[int, int, int, str]]:
+        """(guild id, user id, cohort id, cohort name) of everyone graduated since `day`."""
+        return await self._store.graduations_since(day)
+
     async def graduation_guild(self, user_id: int, cohort_id: int) -> int | None:
         """The server where this person graduated from this cohort (None if they didn't):
         for buttons in DMs, which carry no server."""

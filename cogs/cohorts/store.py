@@ -312,6 +312,17 @@ class CohortStore:
         )
         return date.fromisoformat(row["graduated_on"]) if row else None
 
+    async def graduations_since(self, day: date) -> list[tuple[int, int, int, str]]:
+        """(guild id, user id, cohort id, cohort name) of everyone graduated on or after
+        `day`."""
+        rows = await self.db.fetch_all(
+            "SELECT g.guild_id, g.user_id, g.cohort_id, c.name FROM graduations g "
+            "JOIN cohorts c ON c.id = g.cohort_id WHERE g.graduated_on >= ? "
+            "ORDER BY g.graduated_on, g.user_id",
+            (day.isoformat(),),
+        )
+        return [(int(r[0]), int(r[1]), int(r[2]), str(r[3])) for r in rows]
+
     async def graduation_guild(self, user_id: int, cohort_id: int) -> int | None:
         """The server where this person graduated from this cohort, if they did."""
         row = await self.db.fetch_one(

@@ -219,11 +219,16 @@ class Crisis(commands.Cog):
 
     @commands.Cog.listener()
     async def on_cohort_spaces_changed(self, guild_id: int) -> None:
-        await self.watched.reload()
+        await self._reload_watched()
 
     @commands.Cog.listener()
     async def on_alumni_space_changed(self, guild_id: int) -> None:
-        await self.watched.reload()
+        await self._reload_watched()
+
+    async def _reload_watched(self) -> None:
+        # Shutting down meanwhile: the next start loads them from the database.
+        with self.bot.in_flight(), contextlib.suppress(DatabaseClosedError):
+            await self.watched.reload()
 
     @commands.Cog.listener()
     async def on_personal_data_deleted(self, guild_id: int, user_id: int) -> None:

@@ -171,3 +171,35 @@ async def test_milestones_survive_a_restart_without_repeats(
     bot = await harness.restart()
     assert await bot.get_cog("Alumni").announce_due() == 0  # type: ignore[union-attr]
     assert len(bot.scheduler.jobs("alumni:")) == 1
+
+
+async def test_a_graduation_whose_offer_was_never_queued_gets_it_at_the_next_start(
+    emu: Emulator, clinic: Clinic, harness: Harness
+) -> None:
+    bot = await harness.start()
+    await bot.guild_configs.save(clinic.config(), bot.clock.now())
+    await alumni_space(emu, clinic)
+    await enrolled(emu, clinic, clinic.bob)
+    # As if Lantern stopped between the graduation's commit and alumni's listener.
+    await bot.remove_cog("Alumni")
+    res = await emu.invoke(
+        clinic.alice, clinic.general, "cohort graduate member", member=clinic.bob,
+        cohort="Spring Evening",
+    )  # fmt: skip
+    assert "Graduated" in text(res), text(res)
+    queued = "SELECT COUNT(*) FROM outbox WHERE kind = 'graduation_notice'"
+    row = await bot.db.fetch_one(queued)
+    assert row is not None and row[0] == 0
+
+    bot = await harness.restart()
+    await emu.wait_for_message(
+        emu.dm_channel(clinic.bob), check=lambda m: "Congratulations on graduating" in m.content
+    )
+    bot = await harness.restart()
+    assert await bot.get_cog("Alumni").offer_missed_congratulations() == 0  # type: ignore[union-attr]
+    row = await bot.db.fetch_one(queued)
+    assert row is not None and row[0] == 1
+    offers = [
+        m for m in emu.messages_in(emu.dm_channel(clinic.bob)) if "Congratulations" in m.content
+    ]
+    assert len(offers) == 1
