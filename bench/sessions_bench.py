@@ -38,6 +38,7 @@ from bot.permissions import required_permissions
 from bot.storage import Database, apply_migrations
 from cogs.sessions.cog import Sessions
 from cogs.sessions.recurrence import Rule
+from cogs.sessions.reminder_store import ReminderStore
 from cogs.sessions.store import SessionStore
 from emulator import Emulator
 from emulator.model import Channel, Message
@@ -155,7 +156,7 @@ async def run(cohorts: int, guilds: int, rate_limited: bool) -> None:
             rss_cold = rss_mb()
             row = await bot.db.fetch_one("SELECT COUNT(*) AS n FROM session_occurrences")
             occurrences = row["n"] if row else 0
-            counts = await SessionStore(bot.db).reminder_counts()
+            counts = await ReminderStore(bot.db).reminder_counts()
             print("start-up")
             print(
                 f"  cold (plans everything): {cold * 1000:.0f} ms to ready · {occurrences} "
@@ -189,8 +190,8 @@ async def run(cohorts: int, guilds: int, rate_limited: bool) -> None:
             # Monday 16:00 UTC: 24 h before Tuesday's skills group. Jump past it (downtime).
             travel.move_to(datetime(2026, 3, 2, 22, 59, tzinfo=UTC))
             t0 = time.perf_counter()
-            await cog.sender.send_due()
-            skipped = (await SessionStore(bot.db).reminder_counts()).get("skipped", 0)
+            await cog.ctx.sender.send_due()
+            skipped = (await ReminderStore(bot.db).reminder_counts()).get("skipped", 0)
             print("downtime")
             print(
                 f"  {skipped} reminders fell due while down: skipped, none sent late "
@@ -211,7 +212,7 @@ async def run(cohorts: int, guilds: int, rate_limited: bool) -> None:
                 report_lateness("rate limits on ", lateness, wall)
                 retried = sum(1 for r in emu.requests if r.status == 429)
                 print(f"  429s answered by the emulator and retried by discord.py: {retried}")
-            final = await SessionStore(bot.db).reminder_counts()
+            final = await ReminderStore(bot.db).reminder_counts()
             print(f"reminder rows: {dict(sorted(final.items()))}")
             await harness.stop()
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
-from cogs.sessions.store import attendance_rows, missed_sessions, missed_sessions_by_person
+from cogs.sessions.attendance_store import (
+    attendance_rows,
+    missed_sessions,
+    missed_sessions_by_person,
+)
 
 __all__ = ["attendance_rows", "missed_sessions", "missed_sessions_by_person"]

@@ -19,8 +19,8 @@ import discord
 
 from cogs.cohorts.api import Membership
 from cogs.sessions import planning
-from cogs.sessions.reminders import session_name
-from cogs.sessions.store import Session, SessionStore
+from cogs.sessions.records import Session, session_name
+from cogs.sessions.store import SessionStore
 
 if TYPE_CHECKING:
     from bot.client import LanternBot
@@ -29,10 +29,10 @@ log = logging.getLogger(__name__)
 
 
 class EventPublisher:
-    def __init__(self, bot: LanternBot, store: SessionStore) -> None:
+    def __init__(self, bot: LanternBot, store: SessionStore, cohorts: Membership) -> None:
         self.bot = bot
         self.store = store
-        self.cohorts = Membership(bot.db)
+        self.cohorts = cohorts
 
     def _allowed(self, guild: discord.Guild) -> bool:
         perms = guild.me.guild_permissions if guild.me else discord.Permissions.none()

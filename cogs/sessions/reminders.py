@@ -22,9 +22,11 @@ from bot.storage.database import DatabaseClosedError
 from bot.tasks import create_task
 from cogs.cohorts.api import Membership
 from cogs.sessions import planning, texts
+from cogs.sessions.records import Session, session_name
 from cogs.sessions.recurrence import format_clock, format_lead, format_when, to_local
-from cogs.sessions.store import Session, SessionStore
-from cogs.sessions.views import rsvp_view
+from cogs.sessions.reminder_store import ReminderStore
+from cogs.sessions.rsvp import rsvp_view
+from cogs.sessions.store import SessionStore
 
 if TYPE_CHECKING:
     from bot.client import LanternBot
@@ -51,10 +53,6 @@ def session_embed(
     )
 
 
-def session_name(session: Session) -> str:
-    return session.title or texts.KIND_LABELS.get(session.kind, "Session")
-
-
 async def _send(
     target: discord.abc.Messageable, embed: discord.Embed, occurrence_id: int, nonce: str
 ) -> discord.Message:
@@ -67,17 +65,20 @@ async def _send(
 
 
 class ReminderSender:
-    def __init__(self, bot: LanternBot, store: SessionStore) -> None:
+    def __init__(
+        self, bot: LanternBot, store: SessionStore, reminders: ReminderStore, cohorts: Membership
+    ) -> None:
         self.bot = bot
         self.store = store
-        self.cohorts = Membership(bot.db)
+        self.reminders = reminders
+        self.cohorts = cohorts
         self._lock = asyncio.Lock()
 
     # --- the one job -----------------------------------------------------------------
 
     async def rearm(self) -> None:
         """Point the job at the earliest pending reminder (or remove it: nothing pending)."""
-        due = await self.store.next_due()
+        due = await self.reminders.next_due()
         if due is None:
             self.bot.scheduler.remove(JOB_ID)
             return
@@ -101,7 +102,7 @@ class ReminderSender:
     async def _send_due(self) -> int:
         now = self.bot.clock.now()
         async with self.bot.db.transaction():
-            due, skipped = await self.store.claim_due(now, now - planning.GRACE)
+            due, skipped = await self.reminders.claim_due(now, now - planning.GRACE)
             sessions = {
                 s.id: s
                 for s in await self.store.sessions_by_ids(sorted({r.occurrence_id for r in due}))
@@ -121,7 +122,7 @@ class ReminderSender:
 
     async def deliver(self, item: Item) -> Landed | None:
         """The outbox's handler for one reminder (a channel post or a DM)."""
-        reminder = await self.store.reminder(item.subject_id)
+        reminder = await self.reminders.reminder(item.subject_id)
         if reminder is None:
             return None
         sessions = await self.store.sessions_by_ids([reminder.occurrence_id])
@@ -145,7 +146,7 @@ class ReminderSender:
             embed.set_footer(text=texts.REMINDER_FOOTER)
             sent = await _send(channel, embed, session.id, item.nonce())
             return Landed("channel", sent.channel.id, sent.id)
-        prefs = await self.store.prefs(session.guild_id, reminder.user_id)
+        prefs = await self.reminders.prefs(session.guild_id, reminder.user_id)
         cohort = await self.cohorts.get(session.guild_id, session.cohort_id)
         embed = session_embed(
             session,
@@ -168,7 +169,7 @@ class ReminderSender:
         return Landed("dm", sent.channel.id, sent.id)
 
     async def gave_up(self, item: Item) -> None:
-        await self.store.mark_failed(item.subject_id)
+        await self.reminders.mark_failed(item.subject_id)
 
     async def _announcements(self, session: Session) -> discord.TextChannel | None:
         cohort = await self.cohorts.get(session.guild_id, session.cohort_id)
@@ -208,7 +209,7 @@ class ReminderSender:
                 posted = True
             except discord.HTTPException as exc:
                 log.warning("could not announce a session change", extra={"status": exc.status})
-        people = (await self.store.dm_people([first.cohort_id])).get(first.cohort_id, [])
+        people = (await self.reminders.dm_people([first.cohort_id])).get(first.cohort_id, [])
         dms = 0
         for user_id, _lead in people:
             try:

@@ -25,6 +25,7 @@ from cogs.cohorts.store import Cohort, CohortStore
 from cogs.crisis.store import CrisisStore
 from cogs.moderation.store import ModerationStore
 from cogs.sessions import logic as session_logic
+from cogs.sessions.attendance_store import AttendanceStore
 from cogs.sessions.recurrence import Rule, occurrences
 from cogs.sessions.store import SessionStore
 from cogs.support.conversation_store import ConversationStore
@@ -359,6 +360,7 @@ async def _sessions(bot: LanternBot, world: LargeWorld, now: datetime) -> None:
     """Six daily series in the big cohort, two weeks back and four ahead, everyone marked at
     the past ones; one weekly series in every other active cohort."""
     store = SessionStore(bot.db)
+    records = AttendanceStore(bot.db, bot.cipher)
     zone = "America/Chicago"
     today = now.date()
     active = world.cohorts[: COHORTS - ARCHIVED]
@@ -393,15 +395,15 @@ async def _sessions(bot: LanternBot, world: LargeWorld, now: datetime) -> None:
     past = await store.sessions_of_cohort(world.big.id, begin, now)
     people = [p.id for p in world.people]
     for session in past[-12:]:
-        await store.mark(session, people[:40], "present", world.facilitator.id, now)
-        await store.mark(session, people[40:45], "absent", world.facilitator.id, now)
-        await store.mark(session, people[45:], "excused", world.facilitator.id, now)
+        await records.mark(session, people[:40], "present", world.facilitator.id, now)
+        await records.mark(session, people[40:45], "absent", world.facilitator.id, now)
+        await records.mark(session, people[45:], "excused", world.facilitator.id, now)
     upcoming = await store.sessions_of_cohort(world.big.id, now, until)
     for session in upcoming[:10]:
         for n, uid in enumerate(people):
             answer = "no" if n % 3 == 0 else "yes"
             reason = prose("Can't", 300) if answer == "no" else None
-            await store.rsvp(session.id, uid, answer, reason, now)
+            await records.rsvp(session.id, uid, answer, reason, now)
 
 
 async def _checkins(bot: LanternBot, world: LargeWorld, now: datetime) -> None:

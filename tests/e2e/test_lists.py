@@ -151,7 +151,7 @@ async def test_attendance_of_a_50_person_cohort_can_mark_person_50(
     )
     if done.kind == "deferred_update":
         await done.wait_for_edit()
-    marks = await configured.get_cog("Sessions").store.attendance(sid)  # type: ignore[union-attr]
+    marks = await configured.get_cog("Sessions").ctx.attendance.marks(sid)  # type: ignore[union-attr]
     assert marks == {people[0].user.id: "present", people[49].user.id: "present"}
     # Still on the second page, and the first page's mark is kept (and shown).
     assert component(res, f"lantern:attend:present:{sid}:1")

@@ -14,8 +14,8 @@ import pytest
 import time_machine
 
 from bot.client import LanternBot
+from cogs.sessions.api import attendance_rows, missed_sessions
 from cogs.sessions.cog import Sessions
-from cogs.sessions.store import attendance_rows, missed_sessions
 from emulator import Emulator
 from emulator.model import Member
 from tests.e2e.harness import Clinic, Harness
@@ -54,7 +54,7 @@ async def at(travel: Travel, bot: LanternBot, when: datetime) -> None:
 async def settle(bot: LanternBot) -> None:
     """Wait until any reminder run in flight is done (the sender's lock), then run once
     more, and wait for the outbox: afterwards nothing due now is left unsent."""
-    await cog(bot).sender.send_due()
+    await cog(bot).ctx.sender.send_due()
     await bot.outbox.settled()
 
 
@@ -207,7 +207,7 @@ async def test_channel_and_dm_reminders_arrive_once_with_rsvp_buttons(
     await settle(spring)
     assert len(reminders_in(emu, channel)) == 1
     assert len([m for m in emu.dms(clinic.bob) if "⏰" in text(m)]) == 1
-    counts = await cog(spring).store.reminder_counts()
+    counts = await cog(spring).ctx.reminders.reminder_counts()
     assert counts.get("sent") == 2 and "failed" not in counts
 
 
@@ -242,7 +242,7 @@ async def test_rsvp_yes_no_with_a_reason_only_facilitators_see(
     # Saying "no" again keeps the reason; someone from another cohort can't answer.
     res = await emu.click(erin, posted, f"lantern:rsvp:no:{sid}")
     assert res.kind == "modal"
-    answers = await cog(spring).store.rsvps(sid)
+    answers = await cog(spring).ctx.attendance.rsvps(sid)
     assert answers[erin.user.id] == ("no", "Work shift @everyone")
     res = await emu.click(clinic.bob, posted, f"lantern:rsvp:yes:{sid}")
     assert "See you there" in text(res)
@@ -601,5 +601,5 @@ async def test_attendance_marks_and_a_kind_missed_you_dm_once(
     }
     assert rows[0]["local_start"] == "2026-03-02T18:00" and rows[0]["timezone"] == "America/Chicago"
     # A participant pressing the select (e.g. from a forwarded copy) is refused.
-    refused = await cog(spring).store.attendance(sid)
+    refused = await cog(spring).ctx.attendance.marks(sid)
     assert refused[clinic.bob.user.id] == "absent"
