@@ -1,31 +1,25 @@
-"""`/setup server|show|check`: configure Lantern for a server and verify it can work."""
+"""`/setup server|show|check`: configure Lantern for a server and verify it can work.
+
+The commands are thin: the refusals live in validation.py, creating what's missing in
+provision.py, and what people are shown (configuration, problems) in review.py."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import lists, permissions
 from bot.checks import guild_of, require_facilitator_any, require_manage_server
 from bot.client import LanternBot
-from bot.errors import UserError
-from bot.inputs import canonical_timezone, problem, quoted
 from bot.interactions import send_private
-from bot.pages import send_pages, to_embeds
-from bot.rollback import Created
+from bot.pages import send_pages
 from bot.storage.guilds import GuildConfig
 from cogs.privacy import api as privacy_api
-from cogs.setup import logic
+from cogs.setup import logic, provision, review, validation
 
 log = logging.getLogger(__name__)
-
-STAFF_CATEGORY = "Lantern staff"
-ESCALATION_CHANNEL = "escalations"
-LOG_CHANNEL = "mod-log"
 
 
 class SetupCog(commands.Cog):
@@ -66,16 +60,10 @@ class SetupCog(commands.Cog):
     ) -> None:
         await require_manage_server(interaction)
         guild = guild_of(interaction)
-        zone = self._validate_timezone(timezone)
-        region_code = self._validate_region(region)
-        for role in (facilitator_role, alumni_role):
-            if role is not None:
-                _validate_role(guild, role)
-        if facilitator_role and alumni_role and facilitator_role == alumni_role:
-            raise UserError("The facilitator role and the alumni role must be different roles.")
-        for channel, needs in ((escalation_channel, "escalation"), (log_channel, "log")):
-            if channel is not None:
-                _validate_staff_channel(guild, channel, needs)
+        zone = validation.timezone(timezone)
+        region_code = validation.region(region, self.bot.resources)
+        validation.roles(guild, facilitator_role, alumni_role)
+        validation.staff_channels(guild, escalation_channel, log_channel)
 
         current = await self.bot.guild_configs.get(guild.id) or GuildConfig(guild_id=guild.id)
         config = current.merged(
@@ -89,12 +77,14 @@ class SetupCog(commands.Cog):
         created: list[str] = []
         if create_missing:
             await interaction.response.defer(ephemeral=True, thinking=True)
-            config, created = await self._create_missing(guild, config)
+            config, created = await provision.create_missing(guild, config)
         await self.bot.guild_configs.save(config, self.bot.clock.now())
         log.info(
             "server configured", extra={"guild_id": guild.id, "channels_created": len(created)}
         )
-        await send_private(interaction, embed=self._summary(guild, config, created))
+        await send_private(
+            interaction, embed=review.saved_summary(guild, config, created, self.bot)
+        )
 
     @server.autocomplete("timezone")
     async def _timezone_choices(
@@ -111,146 +101,6 @@ class SetupCog(commands.Cog):
             app_commands.Choice(name=f"{name} ({code})", value=code)
             for code, name in logic.suggest_regions(current, names)
         ]
-
-    def _validate_timezone(self, typed: str | None) -> str | None:
-        if typed is None:
-            return None
-        zone = canonical_timezone(typed)
-        if zone is None:
-            raise problem(
-                "timezone",
-                f"I don't know the timezone `{quoted(typed)}`. Pick one from the list as you "
-                "type, e.g. `America/Chicago` or `Europe/London`.",
-            )
-        return zone
-
-    def _validate_region(self, typed: str | None) -> str | None:
-        if typed is None:
-            return None
-        code = typed.strip().upper()
-        if code not in self.bot.resources.regions:
-            known = ", ".join(self.bot.resources.codes())
-            raise UserError(f"Unknown crisis-resource region. Choose one of: {known}.")
-        return code
-
-    async def _create_missing(
-        self, guild: discord.Guild, config: GuildConfig
-    ) -> tuple[GuildConfig, list[str]]:
-        me = guild.me
-        need = []
-        if (
-            _role(guild, config.facilitator_role_id) is None
-            or _role(guild, config.alumni_role_id) is None
-        ):
-            need.append("manage_roles")
-        if (
-            _channel(guild, config.escalation_channel_id) is None
-            or _channel(guild, config.log_channel_id) is None
-        ):
-            need += ["manage_channels", "manage_roles"]
-        lacking = [p for p in dict.fromkeys(need) if not getattr(me.guild_permissions, p)]
-        if lacking:
-            raise UserError(
-                "To create what's missing I need the "
-                + ", ".join(f"**{permissions.label(p)}**" for p in lacking)
-                + " permission. Give my role that permission, or choose existing roles and "
-                "channels instead."
-            )
-        created = Created()
-        notes: list[str] = []
-        try:
-            facilitator = _role(guild, config.facilitator_role_id)
-            if facilitator is None:
-                facilitator = await guild.create_role(
-                    name="Facilitator", reason="Lantern set-up: facilitator role"
-                )
-                created.add(facilitator)
-                notes.append(f"role {facilitator.mention}")
-                config = config.merged(facilitator_role_id=facilitator.id)
-            if _role(guild, config.alumni_role_id) is None:
-                alumni = await guild.create_role(
-                    name="Alumni", reason="Lantern set-up: alumni role"
-                )
-                created.add(alumni)
-                notes.append(f"role {alumni.mention}")
-                config = config.merged(alumni_role_id=alumni.id)
-            config = await self._create_staff_channels(guild, config, facilitator, created, notes)
-        except discord.HTTPException as exc:
-            await created.undo("Lantern set-up failed; undoing")
-            log.warning("set-up creation failed", extra={"guild_id": guild.id, "code": exc.code})
-            raise UserError(
-                "Discord refused to create the roles or channels "
-                f"({exc.status} {exc.text or ''}). Nothing was changed. Run `/setup check` "
-                "to see which permission I'm missing."
-            ) from exc
-        return config, notes
-
-    async def _create_staff_channels(
-        self,
-        guild: discord.Guild,
-        config: GuildConfig,
-        facilitator: discord.Role,
-        created: Created,
-        notes: list[str],
-    ) -> GuildConfig:
-        escalation = _channel(guild, config.escalation_channel_id)
-        mod_log = _channel(guild, config.log_channel_id)
-        if escalation is not None and mod_log is not None:
-            return config
-        overwrites = staff_overwrites(guild, facilitator)
-        category = _channel(guild, config.staff_category_id)
-        if not isinstance(category, discord.CategoryChannel):
-            category = await guild.create_category(
-                STAFF_CATEGORY, overwrites=overwrites, reason="Lantern set-up: staff area"
-            )
-            created.add(category)
-            notes.append(f"category **{STAFF_CATEGORY}**")
-            config = config.merged(staff_category_id=category.id)
-        if escalation is None:
-            escalation = await guild.create_text_channel(
-                ESCALATION_CHANNEL,
-                category=category,
-                overwrites=overwrites,
-                topic="Lantern crisis alerts. Staff only. Acknowledge every alert.",
-                reason="Lantern set-up: escalation channel",
-            )
-            created.add(escalation)
-            notes.append(f"channel {escalation.mention}")
-            config = config.merged(escalation_channel_id=escalation.id)
-        if mod_log is None:
-            mod_log = await guild.create_text_channel(
-                LOG_CHANNEL,
-                category=category,
-                overwrites=overwrites,
-                topic="Lantern moderation log. Staff only.",
-                reason="Lantern set-up: moderation log",
-            )
-            created.add(mod_log)
-            notes.append(f"channel {mod_log.mention}")
-            config = config.merged(log_channel_id=mod_log.id)
-        return config
-
-    def _summary(
-        self, guild: discord.Guild, config: GuildConfig, created: list[str]
-    ) -> discord.Embed:
-        missing = config.missing()
-        embed = describe_config(guild, config, self.bot)
-        if created:
-            embed.add_field(name="Created", value="\n".join(created), inline=False)
-        if missing:
-            embed.title = "Lantern set-up saved (not finished)"
-            embed.colour = discord.Colour.orange()
-            embed.add_field(
-                name="Still needed",
-                value=f"{logic.describe_missing(missing)}. Run `/setup server` again with "
-                "those options, or with `create_missing: True`.",
-                inline=False,
-            )
-        else:
-            embed.title = "Lantern is set up"
-            embed.colour = discord.Colour.green()
-            embed.set_footer(text="Run /setup check to verify my permissions.")
-        return embed
 
     # --- /setup privacy ----------------------------------------------------------------
 
@@ -311,15 +161,7 @@ class SetupCog(commands.Cog):
         await require_facilitator_any(interaction)
         guild = guild_of(interaction)
         config = await self.bot.guild_configs.get(guild.id) or GuildConfig(guild_id=guild.id)
-        embed = describe_config(guild, config, self.bot)
-        embed.title = "Lantern configuration"
-        if config.missing():
-            embed.add_field(
-                name="Not set yet",
-                value=f"{logic.describe_missing(config.missing())}. Run `/setup server`.",
-                inline=False,
-            )
-        await send_private(interaction, embed=embed)
+        await send_private(interaction, embed=review.configuration(guild, config, self.bot))
 
     @setup_group.command(
         name="check", description="Check that Lantern has every permission it needs"
@@ -328,177 +170,7 @@ class SetupCog(commands.Cog):
         await require_facilitator_any(interaction)
         guild = guild_of(interaction)
         config = await self.bot.guild_configs.get(guild.id) or GuildConfig(guild_id=guild.id)
-        problems = find_problems(guild, config)
+        problems = review.find_problems(guild, config)
         health = await self.bot.outbox.health(guild.id)
-        if health.failed:
-            problems.append(
-                f"{health.failed} message(s) could not be delivered in the last 7 days "
-                "(crisis alerts are never given up; the bot's log has an incident id for each)."
-            )
-        if health.oldest_pending is not None and health.oldest_pending > STUCK:
-            problems.append(
-                f"{health.pending} message(s) are waiting to be delivered, the oldest for "
-                f"{int(health.oldest_pending.total_seconds() // 60)} minute(s): Discord may be "
-                "refusing them (see the bot's log)."
-            )
-        delivery = lists.Group(
-            "Delivery",
-            [
-                f"{health.sent} delivered, {health.pending} waiting, {health.failed} failed "
-                "(last 7 days)"
-            ],
-        )
-        if problems:
-            title, colour = f"{len(problems)} thing(s) to fix", discord.Colour.orange()
-            lines = [f"• {p}" for p in problems]
-        else:
-            title, colour = "All good", discord.Colour.green()
-            lines = ["I have every permission I need in every configured place."]
-        pages = lists.paginate([delivery], lines=lines, title=title)
-        await send_pages(interaction, to_embeds(pages, colour=colour))
-
-
-STUCK = timedelta(minutes=5)
-"""A message still undelivered after this long is worth a look."""
-
-
-# --- helpers (Discord objects in, plain facts out) -------------------------------------
-
-
-def _role(guild: discord.Guild, role_id: int | None) -> discord.Role | None:
-    return guild.get_role(role_id) if role_id else None
-
-
-def _channel(guild: discord.Guild, channel_id: int | None) -> discord.abc.GuildChannel | None:
-    return guild.get_channel(channel_id) if channel_id else None
-
-
-def staff_overwrites(
-    guild: discord.Guild, facilitator: discord.Role
-) -> dict[discord.Role | discord.Member, discord.PermissionOverwrite]:
-    """Staff channels: hidden from everyone, open to facilitators and Lantern."""
-    return {
-        guild.default_role: discord.PermissionOverwrite(view_channel=False),
-        facilitator: discord.PermissionOverwrite(
-            view_channel=True, send_messages=True, read_message_history=True
-        ),
-        guild.me: discord.PermissionOverwrite(
-            view_channel=True,
-            send_messages=True,
-            embed_links=True,
-            read_message_history=True,
-            mention_everyone=True,
-            create_public_threads=True,
-            send_messages_in_threads=True,
-            manage_threads=True,
-        ),
-    }
-
-
-def _validate_role(guild: discord.Guild, role: discord.Role) -> None:
-    if role.is_default():
-        raise UserError("@everyone can't be used here: choose or create a dedicated role.")
-    if role.managed:
-        raise UserError(
-            f"{role.mention} is managed by an integration and can't be given to people. "
-            "Choose another role."
-        )
-    if role >= guild.me.top_role:
-        raise UserError(
-            f"My highest role is not above {role.mention}, so I couldn't give it to people. "
-            "In Server Settings > Roles, drag my role above it, then try again."
-        )
-
-
-def _validate_staff_channel(guild: discord.Guild, channel: discord.TextChannel, kind: str) -> None:
-    if channel.permissions_for(guild.default_role).view_channel:
-        raise UserError(
-            f"{channel.mention} is visible to everyone. Staff channels hold private health "
-            "information: choose a channel hidden from @everyone, or use "
-            "`create_missing: True` to let me create a private one."
-        )
-    lacking = permissions.missing(
-        channel.permissions_for(guild.me), permissions.CHANNEL_PERMISSIONS[kind][:3]
-    )
-    if lacking:
-        names = ", ".join(f"**{permissions.label(p)}**" for p, _ in lacking)
-        raise UserError(f"I need {names} in {channel.mention} before I can use it.")
-
-
-def describe_config(guild: discord.Guild, config: GuildConfig, bot: LanternBot) -> discord.Embed:
-    def role_text(role_id: int | None) -> str:
-        if role_id is None:
-            return "not set"
-        role = guild.get_role(role_id)
-        return role.mention if role else f"deleted role ({role_id})"
-
-    def channel_text(channel_id: int | None) -> str:
-        if channel_id is None:
-            return "not set"
-        channel = guild.get_channel(channel_id)
-        return channel.mention if channel else f"deleted channel ({channel_id})"
-
-    region = (
-        f"{bot.resources.region(config.region).name} ({config.region})"
-        if config.region
-        else "not set"
-    )
-    embed = discord.Embed(colour=discord.Colour.blurple())
-    embed.add_field(name="Facilitator role", value=role_text(config.facilitator_role_id))
-    embed.add_field(name="Alumni role", value=role_text(config.alumni_role_id))
-    embed.add_field(name="Escalation channel", value=channel_text(config.escalation_channel_id))
-    embed.add_field(name="Moderation log", value=channel_text(config.log_channel_id))
-    embed.add_field(name="Timezone", value=config.timezone or "not set")
-    embed.add_field(name="Crisis resources", value=region)
-    return embed
-
-
-def find_problems(guild: discord.Guild, config: GuildConfig) -> list[str]:
-    """Everything that would stop Lantern working here, each as an instruction."""
-    me = guild.me
-    problems = [
-        f"Give my role **{permissions.label(name)}** (server-wide), so I can {reason}."
-        for name, reason in permissions.missing(
-            me.guild_permissions, permissions.SERVER_PERMISSIONS
-        )
-    ]
-    if config.missing():
-        problems.append(
-            f"Not configured yet: {logic.describe_missing(config.missing())}. Run `/setup server`."
-        )
-    for label, role_id in (
-        ("facilitator role", config.facilitator_role_id),
-        ("alumni role", config.alumni_role_id),
-    ):
-        if role_id is None:
-            continue
-        role = guild.get_role(role_id)
-        if role is None:
-            problems.append(f"The {label} was deleted. Run `/setup server` to choose another.")
-        elif role >= me.top_role:
-            problems.append(
-                f"Move my role above {role.mention} (Server Settings > Roles) so I can give it."
-            )
-    for kind, channel_id in (
-        ("escalation", config.escalation_channel_id),
-        ("log", config.log_channel_id),
-    ):
-        if channel_id is None:
-            continue
-        channel = guild.get_channel(channel_id)
-        name = "escalation channel" if kind == "escalation" else "moderation-log channel"
-        if channel is None:
-            problems.append(f"The {name} was deleted. Run `/setup server` to choose another.")
-            continue
-        if channel.permissions_for(guild.default_role).view_channel:
-            problems.append(
-                f"{channel.mention} is visible to everyone; hide it from @everyone "
-                "(it holds private health information)."
-            )
-        for perm, reason in permissions.missing(
-            channel.permissions_for(me), permissions.CHANNEL_PERMISSIONS[kind]
-        ):
-            problems.append(
-                f"Allow me **{permissions.label(perm)}** in {channel.mention}, so I can {reason}."
-            )
-    return problems
+        problems += review.delivery_problems(health)
+        await send_pages(interaction, review.check_pages(problems, health))
