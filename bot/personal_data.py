@@ -251,7 +251,7 @@ NOT_FREE_TEXT: dict[str, str] = {
     "conversation_events.action": "an enum",
     "outbox.kind": "an enum",
     "outbox.dedupe_key": "ids",
-    "outbox.payload": "encrypted by the outbox itself (bot/outbox.py)",
+    "outbox.payload": "encrypted by the outbox itself (bot/outbox/store.py)",
     "outbox.status": "an enum",
     "outbox.last_error": "Discord's error code and status, never message text",
     "outbox.incident": "an incident id",

@@ -1,8 +1,9 @@
 """Classify messages from a stream, one per line, writing one JSON object per line.
 
-``run(sys.stdin, sys.stdout)`` is what ``python -m bot classify`` calls (wired in bot/cli.py
-by its owner). Each output line is ``{"level": ..., "score": ..., "reasons": [...]}``; a blank
-input line gives a ``none`` object, so input and output line counts always match.
+``run(sys.stdin, sys.stdout)`` is what ``python -m bot classify`` calls (wired in
+bot/cli/standalone.py by its owner). Each output line is ``{"level": ..., "score": ...,
+"reasons": [...]}``; a blank input line gives a ``none`` object, so input and output line
+counts always match.
 """
 
 from __future__ import annotations

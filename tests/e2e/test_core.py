@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from bot.cli import run_until_stopped
+from bot.cli.serve import run_until_stopped
 from bot.client import LanternBot, discover_extensions
 from emulator import Emulator, wiring
 from tests.e2e.harness import Clinic, ExpectingErrorLogWatch, Harness

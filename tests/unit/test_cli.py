@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import discord
 import pytest
 
-from bot.cli import application_id_from_token
+from bot.cli.invite import application_id_from_token
 from bot.permissions import required_permissions
 
 FAKE_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.abcdef.ghijkl"  # base64("123456789012345678")

@@ -1,0 +1,89 @@
+"""The database's maintenance subcommands: `migrate`, `rotate-key` (re-encrypt with the new
+data key) and `backup`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.cli.exits import EXIT_CONFIG, EXIT_OK
+from bot.logs import configure_logging
+from config.settings import Settings, SettingsError, env_name, load_settings
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return asyncio.run(_migrate(settings))
+
+
+async def _migrate(settings: Settings) -> int:
+    from bot.clock import SystemClock
+    from bot.storage import Database, MigrationError, apply_migrations, schema_status
+
+    db = await Database.open(settings.database)
+    try:
+        applied = await apply_migrations(db, SystemClock().now())
+        status = await schema_status(db)
+    except MigrationError as exc:
+        print(f"lantern: database: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    finally:
+        await db.close()
+    print(f"applied {len(applied)} migration(s); {settings.database} is at schema {status.current}")
+    return EXIT_OK
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if settings.data_key is None:
+        raise SettingsError(
+            f"{env_name('data_key')} is not set; put the new key first, a comma, then the old "
+            "key(s), and run rotate-key again."
+        )
+    configure_logging(settings.log_level, settings.log_format)
+    return asyncio.run(_rotate(settings))
+
+
+async def _rotate(settings: Settings) -> int:
+    from bot.clock import SystemClock
+    from bot.crypto import Cipher, DataKeyError
+    from bot.personal_data import rotate_all
+    from bot.storage import Database, apply_migrations
+
+    db = await Database.open(settings.database)
+    try:
+        await apply_migrations(db, SystemClock().now())
+        changed = await rotate_all(db, Cipher(settings.data_keys()))
+    except DataKeyError as exc:
+        print(f"lantern: {exc}; nothing was changed.", file=sys.stderr)
+        return EXIT_CONFIG
+    finally:
+        await db.close()
+    print(
+        f"re-encrypted {changed} value(s) with the first key. You can now remove the old "
+        f"key(s) from {env_name('data_key')}."
+    )
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    target: Path = args.path
+    if target.exists():
+        print(f"lantern: {target} already exists; choose a new path.", file=sys.stderr)
+        return EXIT_CONFIG
+    if not settings.database.exists():
+        print(f"lantern: no database at {settings.database}", file=sys.stderr)
+        return EXIT_CONFIG
+    from bot.storage.backup import backup_database
+
+    pages, seconds = backup_database(settings.database, target)
+    size = target.stat().st_size / 1_000_000
+    print(
+        f"backed up {settings.database} to {target} ({size:.1f} MB, {pages} pages) "
+        f"in {seconds:.2f} s"
+    )
+    return EXIT_OK

@@ -1,0 +1,203 @@
+"""The outbox table: every SQL statement the outbox runs, and the row <-> `Item` mapping
+(payloads are encrypted here, so nothing else sees them stored)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.crypto import Cipher
+from bot.outbox.items import Item, Landed
+from bot.storage import Database, Transaction
+
+KEEP_DONE = timedelta(days=7)
+"""Delivered and failed rows are kept this long for `/setup check` and audits."""
+
+
+@dataclass
+class Health:
+    pending: int
+    failed: int
+    oldest_pending: timedelta | None
+    sent: int = 0
+
+
+class OutboxStore:
+    """The outbox's SQL, given the database, the clock and the cipher for payloads."""
+
+    def __init__(self, db: Database, clock: Clock, cipher: Cipher) -> None:
+        self.db = db
+        self.clock = clock
+        self.cipher = cipher
+
+    # --- what features ask ---------------------------------------------------------------
+
+    async def insert(
+        self,
+        kind: str,
+        subject_id: int,
+        *,
+        guild_id: int | None,
+        key: str,
+        payload: dict[str, Any] | None,
+        priority: int,
+        after_commit: Callable[[], None],
+    ) -> int | None:
+        """A new pending row, unless one with `key` exists (then None)."""
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "INSERT INTO outbox (kind, guild_id, subject_id, dedupe_key, payload, priority, "
+                "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+                (
+                    kind,
+                    guild_id,
+                    subject_id,
+                    key,
+                    self.cipher.encrypt(json.dumps(payload)) if payload else None,
+                    priority,
+                    _iso(now),
+                    _iso(now),
+                ),
+            )
+            tx.after_commit(after_commit)
+        return int(row[0]) if row else None
+
+    async def pending(self, kind: str, subject_id: int) -> bool:
+        row = await self.db.fetch_one(
+            "SELECT 1 FROM outbox WHERE kind = ? AND subject_id = ? AND status = 'pending'",
+            (kind, subject_id),
+        )
+        return row is not None
+
+    async def rewrite_pending(
+        self, kinds: Sequence[str], subject_id: int, changes: Mapping[str, Any]
+    ) -> int:
+        marks = ", ".join("?" for _ in kinds)
+        changed = 0
+        async with self.db.transaction() as tx:
+            rows = await tx.fetch_all(
+                f"SELECT id, payload FROM outbox WHERE kind IN ({marks}) "  # noqa: S608
+                "AND subject_id = ? AND status = 'pending' AND payload IS NOT NULL",
+                (*kinds, subject_id),
+            )
+            for item_id, stored in rows:
+                payload = {**json.loads(self.cipher.decrypt(stored) or "{}"), **changes}
+                await tx.execute(
+                    "UPDATE outbox SET payload = ? WHERE id = ?",
+                    (self.cipher.encrypt(json.dumps(payload)), item_id),
+                )
+                changed += 1
+        return changed
+
+    @staticmethod
+    async def landed(
+        tx: Transaction, kinds: Sequence[str], subject_id: int
+    ) -> set[tuple[int, int]]:
+        marks = ", ".join("?" for _ in kinds)
+        rows = await tx.fetch_all(
+            f"SELECT channel_id, message_id FROM outbox WHERE kind IN ({marks}) "  # noqa: S608
+            "AND subject_id = ? AND message_id IS NOT NULL",
+            (*kinds, subject_id),
+        )
+        return {(r[0], r[1]) for r in rows}
+
+    async def health(self, guild_id: int | None = None) -> Health:
+        row = await self.db.fetch_one(
+            "SELECT SUM(status = 'pending'), "
+            "SUM(status = 'failed' AND last_error IS NOT 'cancelled'), "
+            "MIN(CASE WHEN status = 'pending' THEN created_at END), SUM(status = 'sent') "
+            "FROM outbox WHERE :guild IS NULL OR guild_id = :guild",
+            {"guild": guild_id},
+        )
+        if row is None:  # an aggregate always returns a row
+            raise RuntimeError("outbox health query returned nothing")
+        oldest = datetime.fromisoformat(row[2]) if row[2] else None
+        return Health(
+            pending=row[0] or 0,
+            failed=row[1] or 0,
+            oldest_pending=self.clock.now() - oldest if oldest else None,
+            sent=row[3] or 0,
+        )
+
+    # --- what the worker asks ------------------------------------------------------------
+
+    async def due(self, limit: int, busy: set[int]) -> list[int]:
+        """Up to `limit` pending ids whose time has come, not in `busy`, most urgent first."""
+        rows = await self.db.fetch_all(
+            "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
+            "ORDER BY priority, next_attempt_at, id LIMIT ?",
+            (_iso(self.clock.now()), limit + len(busy)),
+        )
+        return [r[0] for r in rows if r[0] not in busy][:limit]
+
+    async def seconds_to_next(self) -> float | None:
+        row = await self.db.fetch_one(
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'"
+        )
+        if row is None or row[0] is None:
+            return None
+        return (datetime.fromisoformat(row[0]) - self.clock.now()).total_seconds()
+
+    async def load(self, item_id: int) -> Item | None:
+        row = await self.db.fetch_one(
+            "SELECT id, kind, guild_id, subject_id, payload, attempts, created_at FROM outbox "
+            "WHERE id = ? AND status = 'pending'",
+            (item_id,),
+        )
+        if row is None:
+            return None
+        payload = json.loads(self.cipher.decrypt(row[4]) or "{}") if row[4] else {}
+        return Item(row[0], row[1], row[2], row[3], payload, row[5], datetime.fromisoformat(row[6]))
+
+    async def reschedule(
+        self,
+        item: Item,
+        seconds: float,
+        *,
+        count: bool,
+        reason: str,
+        incident: str | None = None,
+    ) -> None:
+        at = self.clock.now() + timedelta(seconds=seconds)
+        await self.db.execute(
+            "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + ?, last_error = ?, "
+            "incident = COALESCE(?, incident) WHERE id = ? AND status = 'pending'",
+            (_iso(at), 1 if count else 0, reason, incident, item.id),
+        )
+
+    async def done(self, item: Item, landed: Landed | None) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET status = 'sent', payload = NULL, done_at = ?, landed = ?, "
+            "channel_id = ?, message_id = ? WHERE id = ?",
+            (
+                _iso(self.clock.now()),
+                landed.where if landed else "skipped",
+                landed.channel_id if landed else None,
+                landed.message_id if landed else None,
+                item.id,
+            ),
+        )
+
+    async def give_up(self, item: Item, reason: str, incident: str) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET status = 'failed', payload = NULL, done_at = ?, last_error = ?, "
+            "incident = ?, attempts = attempts + 1 WHERE id = ?",
+            (_iso(self.clock.now()), reason, incident, item.id),
+        )
+
+    async def prune(self) -> None:
+        await self.db.execute(
+            "DELETE FROM outbox WHERE status != 'pending' AND done_at < ?",
+            (_iso(self.clock.now() - KEEP_DONE),),
+        )
+
+
+def _iso(moment: datetime) -> str:
+    # Fixed width, so SQLite compares the text in time order.
+    return moment.isoformat(timespec="microseconds")
