@@ -28,8 +28,8 @@ The first pass's skip rate: messages it settled alone (no rule regex, no full mo
 context pass) out of those the detector saw, in the first-pass-on rounds.
 --bookkeeping adds rounds with the catch-up bookkeeping off (`CatchUp.first_sight` returns
 True, `screened` and `note_dm_channel` do nothing); --profile FILE profiles Lantern's process
-in the ordinary first-pass-on rounds (cProfile: slower, the figures are then not comparable)
-and prints where the time goes.
+in the first-pass-on rounds of --profile-round (default ordinary; cProfile: slower, the
+figures are then not comparable) and prints where the time goes.
 
     python bench/message_path_bench.py [--messages 2000] [--rounds 3] [--paced 300]
 """
@@ -318,7 +318,14 @@ async def cpu_of(
     return end.cpu - start.cpu, start, end
 
 
-async def run(n: int, rounds: int, paced_n: int, bookkeeping: bool, profile: Path | None) -> None:
+async def run(
+    n: int,
+    rounds: int,
+    paced_n: int,
+    bookkeeping: bool,
+    profile: Path | None,
+    profiled: str = "ordinary",
+) -> None:
     cpu: dict[str, list[float]] = {}
     detector_cpu: dict[str, list[float]] = {}  # of which in the crisis detector
     skips: dict[str, list[int]] = {}
@@ -340,10 +347,10 @@ async def run(n: int, rounds: int, paced_n: int, bookkeeping: bool, profile: Pat
         for _ in range(rounds):
             for on in (True, False):
                 await lantern.call("first_pass", on)
-                if profile and on and label == "ordinary":
+                if profile and on and label == profiled:
                     await lantern.call("profile", True)
                 await measure(f"{label} {'on' if on else 'off'}", lantern, group, texts)
-                if profile and on and label == "ordinary":
+                if profile and on and label == profiled:
                     await lantern.call("profile", str(profile))
             await lantern.call("first_pass", True)
             if bookkeeping:
@@ -393,7 +400,7 @@ async def run(n: int, rounds: int, paced_n: int, bookkeeping: bool, profile: Pat
 
     report(cpu, detector_cpu, skips, n, rounds, paced_n, bookkeeping, alerts, errors)
     if profile is not None:
-        print(f"\nLantern's process in the ordinary first-pass-on rounds ({profile}):")
+        print(f"\nLantern's process in the {profiled} first-pass-on rounds ({profile}):")
         pstats.Stats(str(profile)).sort_stats("tottime").print_stats(25)
 
 
@@ -473,12 +480,27 @@ def main() -> None:
     parser.add_argument(
         "--profile",
         type=Path,
-        help="profile Lantern's process in the ordinary first-pass-on rounds into this file",
+        help="profile Lantern's process in the first-pass-on rounds of --profile-round",
+    )
+    parser.add_argument(
+        "--profile-round",
+        choices=("ordinary", "paced", "10% crisis"),
+        default="ordinary",
+        help="which rounds --profile covers (default ordinary)",
     )
     args = parser.parse_args()
     logging.getLogger().setLevel(logging.ERROR)  # ERRORs are collected and reported
     logging.getLogger().addHandler(logging.NullHandler())
-    asyncio.run(run(args.messages, args.rounds, args.paced, args.bookkeeping, args.profile))
+    asyncio.run(
+        run(
+            args.messages,
+            args.rounds,
+            args.paced,
+            args.bookkeeping,
+            args.profile,
+            args.profile_round,
+        )
+    )
 
 
 if __name__ == "__main__":
