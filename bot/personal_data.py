@@ -62,6 +62,7 @@ CATALOGUE = Catalogue(
     rows=[
         PersonalRows("enrollments", "user_id", "your cohort enrolments and consents"),
         PersonalRows("graduations", "user_id", "your graduations"),
+        PersonalRows("cohort_team", "user_id", "the care teams you are on (as a facilitator)"),
         PersonalRows("milestones", "user_id", "your recovery start date"),
         PersonalRows("milestone_announcements", "user_id", "milestones announced for you"),
         PersonalRows("reports", "reporter_id", "messages you reported"),

@@ -21,7 +21,7 @@ COGS = ROOT / "cogs"
 # for a table nobody owns.
 OWNERS: dict[str, set[str]] = {
     "bot": {"guild_config", "app_state", "outbox"},
-    "cohorts": {"cohorts", "agreements", "enrollments", "graduations"},
+    "cohorts": {"cohorts", "agreements", "enrollments", "graduations", "cohort_team"},
     "alumni": {"alumni_spaces", "milestones", "milestone_announcements"},
     "moderation": {"mod_actions", "reports", "reports_new"},
     "crisis": {

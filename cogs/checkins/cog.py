@@ -31,7 +31,14 @@ from cogs.checkins.prompts import DEFAULT_TIME, PROMPT, PromptService
 from cogs.checkins.record_store import RecordStore
 from cogs.checkins.schedule import ScheduleError
 from cogs.checkins.views import CheckinButton, CheckinSelect
-from cogs.cohorts.api import Cohort, Membership, cohort_choices, find_cohort
+from cogs.cohorts.api import (
+    Cohort,
+    Membership,
+    cohort_choices,
+    find_cohort,
+    require_person_in_reach,
+    require_reach,
+)
 
 log = logging.getLogger(__name__)
 
@@ -226,8 +233,9 @@ class Checkins(commands.Cog):
         member: discord.Member,
         days: app_commands.Range[int, 7, 365] = 30,
     ) -> None:
-        config = await require_facilitator(interaction)
+        config, reach = await require_reach(interaction)
         guild = guild_of(interaction)
+        await require_person_in_reach(self.bot.db, reach, guild.id, member.id)
         where = await standing(self.cohorts, guild.id, member.id)
         if where.status == "none":
             raise UserError(

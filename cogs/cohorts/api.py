@@ -1,10 +1,12 @@
 """What other features may use of cohorts: read-only membership, lookups for commands, and
 the events cohorts dispatch.
 
-Other features never read the cohort tables (cohorts, enrollments, graduations) themselves;
-they use `Membership` (reads only), `find_cohort`/`cohort_choices` (a command's `cohort`
-option, given a `Membership`), `record_congratulation` (the one write: alumni's "yes" on a
-graduation) and react to these events (`bot.dispatch`, handled as `on_<name>`):
+Other features never read the cohort tables (cohorts, enrollments, graduations,
+cohort_team) themselves; they use `Membership` (reads only), `reach_of` (which cohorts'
+people a facilitator may see: every cohort for program staff, their care teams' otherwise),
+`find_cohort`/`cohort_choices` (a command's `cohort` option, given a `Membership`),
+`record_congratulation` (the one write: alumni's "yes" on a graduation) and react to these
+events (`bot.dispatch`, handled as `on_<name>`):
 
 - ``cohort_member_joined(member, cohort)``: a person agreed to the group agreement and now
   takes part (check-in prompts, reminders start).
@@ -18,27 +20,40 @@ graduation) and react to these events (`bot.dispatch`, handled as `on_<name>`):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.cogs import loaded_cog
 from cogs.cohorts.logic import CohortStatus, EnrollmentStatus
 from cogs.cohorts.lookup import cohort_choices, find_cohort
+from cogs.cohorts.reach import (
+    OUTSIDE_REACH,
+    Reach,
+    reach_of,
+    require_person_in_reach,
+    require_reach,
+)
 from cogs.cohorts.store import Cohort, CohortStore, Enrollment
 
 if TYPE_CHECKING:
     from bot.storage.database import Database
 
 __all__ = [
+    "OUTSIDE_REACH",
     "Cohort",
     "CohortStatus",
     "Enrollment",
     "EnrollmentStatus",
     "Membership",
+    "Reach",
     "cohort_choices",
     "find_cohort",
     "owning_cohort",
+    "reach_of",
     "record_congratulation",
+    "require_person_in_reach",
+    "require_reach",
 ]
 
 
@@ -107,6 +122,18 @@ class Membership:
             tuple(cohort_ids),
         )
         return [(int(r[0]), int(r[1]), int(r[2])) for r in rows]
+
+    async def people_of(self, cohort_ids: Iterable[int]) -> set[int]:
+        """Everyone ever enrolled (in any state) in these cohorts."""
+        ids = sorted(set(cohort_ids))
+        if not ids:
+            return set()
+        marks = ", ".join("?" * len(ids))
+        rows = await self._db.fetch_all(
+            f"SELECT DISTINCT user_id FROM enrollments WHERE cohort_id IN ({marks})",  # noqa: S608 (placeholders only)
+            tuple(ids),
+        )
+        return {int(r[0]) for r in rows}
 
     async def graduated_on(self, guild_id: int, user_id: int, cohort_id: int) -> date | None:
         return await self._store.graduated_on(guild_id, user_id, cohort_id)

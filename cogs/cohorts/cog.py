@@ -17,6 +17,7 @@ from cogs.cohorts.lifecycle import Lifecycle
 from cogs.cohorts.lookup import cohort_choices
 from cogs.cohorts.repair import Repair
 from cogs.cohorts.store import CohortStore
+from cogs.cohorts.teams import Teams
 from cogs.cohorts.views import ConsentButton, open_agreement_editor
 
 
@@ -27,6 +28,9 @@ class Cohorts(commands.Cog):
     graduate = app_commands.Group(
         name="graduate", description="Graduate people into alumni", parent=cohort
     )
+    team = app_commands.Group(
+        name="team", description="A cohort's care team: its own facilitators", parent=cohort
+    )
 
     def __init__(self, bot: LanternBot) -> None:
         self.bot = bot
@@ -35,6 +39,7 @@ class Cohorts(commands.Cog):
         self.repairs = Repair(bot, self.store)
         self.enrolment = Enrolment(bot, self.store)
         self.graduation = Graduation(bot, self.store)
+        self.teams = Teams(bot, self.store)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(ConsentButton)
@@ -122,6 +127,27 @@ class Cohorts(commands.Cog):
     ) -> None:
         await self.graduation.everyone(interaction, cohort, keep_history)
 
+    # --- care teams ------------------------------------------------------------------
+
+    @team.command(name="add", description="Name a facilitator (or a role) of a cohort's team")
+    @app_commands.describe(cohort="The cohort", member="A facilitator, or a role of them")
+    async def team_add(
+        self, interaction: discord.Interaction, cohort: str, member: discord.Member | discord.Role
+    ) -> None:
+        await self.teams.add(interaction, cohort, member)
+
+    @team.command(name="remove", description="Take someone (or a role) off a cohort's team")
+    @app_commands.describe(cohort="The cohort", member="A facilitator, or a role, on the team")
+    async def team_remove(
+        self, interaction: discord.Interaction, cohort: str, member: discord.Member | discord.Role
+    ) -> None:
+        await self.teams.remove(interaction, cohort, member)
+
+    @team.command(name="list", description="Who is on a cohort's care team")
+    @app_commands.describe(cohort="The cohort")
+    async def team_list(self, interaction: discord.Interaction, cohort: str) -> None:
+        await self.teams.show(interaction, cohort)
+
     # --- archive / delete / repair ---------------------------------------------------
 
     @cohort.command(name="archive", description="Make a cohort read-only when it ends")
@@ -162,7 +188,12 @@ class Cohorts(commands.Cog):
 
     @commands.Cog.listener()
     async def on_guild_role_delete(self, role: discord.Role) -> None:
+        await self.teams.forget(role.guild.id, role_id=role.id)
         await self.repairs.piece_gone(role.guild, role.id, f"@{role.name}")
+
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        await self.teams.forget(payload.guild_id, user_id=payload.user.id)
 
     # autocompletes
     info.autocomplete("cohort")(_cohort_names)
@@ -174,3 +205,6 @@ class Cohorts(commands.Cog):
     delete.autocomplete("cohort")(_cohort_names)
     repair.autocomplete("cohort")(_cohort_names)
     report.autocomplete("cohort")(_cohort_names)
+    team_add.autocomplete("cohort")(_cohort_names)
+    team_remove.autocomplete("cohort")(_cohort_names)
+    team_list.autocomplete("cohort")(_cohort_names)

@@ -8,7 +8,7 @@ import logging
 import discord
 
 from bot import lists
-from bot.checks import guild_of, require_facilitator
+from bot.checks import guild_of
 from bot.client import LanternBot
 from bot.interactions import send_private
 from bot.pages import send_pages, to_embeds
@@ -16,6 +16,7 @@ from cogs.checkins import api as checkins_api
 from cogs.cohorts import logic, spaces
 from cogs.cohorts.logic import CohortStatus, EnrollmentStatus
 from cogs.cohorts.lookup import find_cohort
+from cogs.cohorts.reach import require_reach
 from cogs.cohorts.store import CohortStore, Enrollment
 
 # Logged as the cog's (the log texts and logger name are what tests and docs know).
@@ -23,9 +24,9 @@ log = logging.getLogger("cogs.cohorts.cog")
 
 
 async def list_cohorts(interaction: discord.Interaction, store: CohortStore) -> None:
-    await require_facilitator(interaction)
+    _, reach = await require_reach(interaction)
     guild = guild_of(interaction)
-    cohorts = await store.list(guild.id)
+    cohorts = [c for c in await store.list(guild.id) if reach.covers(c.id)]
     if not cohorts:
         await send_private(interaction, "No cohorts yet. Create one with `/cohort create`.")
         return
@@ -57,9 +58,10 @@ def consent_state(enrollment: Enrollment) -> str:
 
 
 async def cohort_info(interaction: discord.Interaction, store: CohortStore, cohort: str) -> None:
-    await require_facilitator(interaction)
+    _, reach = await require_reach(interaction)
     guild = guild_of(interaction)
     found = await find_cohort(store, guild, cohort)
+    reach.require(found.id)
     people = await store.history(found.id)
     lines = [f"<@{e.user_id}>: {consent_state(e)}" for e in people]
     space = spaces.locate(guild, found)
@@ -84,9 +86,10 @@ async def send_report(
     interaction: discord.Interaction, bot: LanternBot, store: CohortStore, cohort: str
 ) -> None:
     """`/cohort report`: the cohort's check-ins and assessments, written by check-ins."""
-    await require_facilitator(interaction)
+    _, reach = await require_reach(interaction)
     guild = guild_of(interaction)
     found = await find_cohort(store, guild, cohort)
+    reach.require(found.id)
     await interaction.response.defer(ephemeral=True, thinking=True)
     body = await checkins_api.cohort_report_csv(bot, guild.id, found.id)
     log.info("cohort report exported", extra={"guild_id": guild.id, "cohort_id": found.id})

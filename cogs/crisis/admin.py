@@ -18,6 +18,7 @@ from bot.inputs import snowflake
 from bot.interactions import send_private
 from bot.pages import send_pages, to_embed, to_embeds
 from bot.safety import crisis_lines
+from cogs.cohorts.api import Membership, require_person_in_reach, require_reach
 from cogs.crisis import messages
 from cogs.crisis.cog import Crisis
 
@@ -128,9 +129,16 @@ class CrisisAdmin(commands.Cog):
     async def crisis_log(
         self, interaction: discord.Interaction, member: discord.User | None = None
     ) -> None:
-        await require_facilitator(interaction)
+        _, reach = await require_reach(interaction)
         guild = guild_of(interaction)
-        alerts = await self.crisis_cog.store.log(guild.id, member.id if member else None, LOG_LIMIT)
+        people: set[int] | None = None  # everyone's (program staff)
+        if member is not None:
+            await require_person_in_reach(self.bot.db, reach, guild.id, member.id)
+            people = {member.id}
+        elif not reach.staff:
+            people = await Membership(self.bot.db).people_of(reach.cohort_ids)
+        store = self.crisis_cog.store
+        alerts = await store.log(guild.id, people, LOG_LIMIT)
         if not alerts:
             await send_private(interaction, "No alerts yet.")
             return
@@ -144,7 +152,7 @@ class CrisisAdmin(commands.Cog):
                     [who, *messages.history_lines(alert, events)],
                 )
             )
-        total = await self.crisis_cog.store.count(guild.id, member.id if member else None)
+        total = await store.count(guild.id, people)
         left_out = lists.omitted(len(alerts), total, "`member:` shows one person's")
         pages = lists.paginate(
             groups, title="Crisis alerts", footer=f"Newest first. {left_out}".strip()

@@ -4,6 +4,7 @@ repeats and outreach is `cadence.py`, screening marks `marks.py`)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -289,20 +290,22 @@ class CrisisStore:
         )
         return [Event(r[0], r[1], datetime.fromisoformat(r[2]), r[3]) for r in rows]
 
-    async def log(self, guild_id: int, user_id: int | None = None, limit: int = 10) -> list[Alert]:
-        sql = "SELECT * FROM crisis_alerts WHERE guild_id = ?"
-        params: list[Any] = [guild_id]
-        if user_id is not None:
-            sql += " AND user_id = ?"
-            params.append(user_id)
-        rows = await self.db.fetch_all(sql + " ORDER BY id DESC LIMIT ?", (*params, limit))
+    async def log(
+        self, guild_id: int, people: Collection[int] | None = None, limit: int = 10
+    ) -> list[Alert]:
+        """The newest alerts of the server, or only of these people."""
+        where, params = _of_people(guild_id, people)
+        rows = await self.db.fetch_all(
+            f"SELECT * FROM crisis_alerts WHERE {where} ORDER BY id DESC LIMIT ?",  # noqa: S608 (placeholders only)
+            (*params, limit),
+        )
         return [_alert(r, self.cipher) for r in rows]
 
-    async def count(self, guild_id: int, user_id: int | None = None) -> int:
+    async def count(self, guild_id: int, people: Collection[int] | None = None) -> int:
+        where, params = _of_people(guild_id, people)
         row = await self.db.fetch_one(
-            "SELECT COUNT(*) FROM crisis_alerts WHERE guild_id = :g "
-            "AND (:u IS NULL OR user_id = :u)",
-            {"g": guild_id, "u": user_id},
+            f"SELECT COUNT(*) FROM crisis_alerts WHERE {where}",  # noqa: S608 (placeholders only)
+            tuple(params),
         )
         return int(row[0]) if row else 0
 
@@ -377,3 +380,12 @@ class CrisisStore:
                 (guild_id, name),
             )
             return row is not None
+
+
+def _of_people(guild_id: int, people: Collection[int] | None) -> tuple[str, list[Any]]:
+    """The WHERE clause for a server's alerts, or only these people's (none: no rows)."""
+    if people is None:
+        return "guild_id = ?", [guild_id]
+    ids = sorted(people)
+    marks = ", ".join("?" * len(ids)) or "NULL"
+    return f"guild_id = ? AND user_id IN ({marks})", [guild_id, *ids]

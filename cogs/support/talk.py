@@ -17,11 +17,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import lists
-from bot.checks import guild_of, member_is_facilitator, require_facilitator
+from bot.checks import guild_of, member_is_facilitator
 from bot.errors import NotAuthorized, NotConfigured, UserError
 from bot.inputs import has_visible
 from bot.interactions import send_private
 from bot.pages import send_pages, to_embeds
+from cogs.cohorts.api import require_person_in_reach, require_reach
 from cogs.support import texts
 from cogs.support.conversation_store import Conversation, ConversationStore
 from cogs.support.settings_store import SettingsStore
@@ -234,8 +235,9 @@ class TalkCog(commands.Cog, name="Talk"):
     @conversation.command(name="log", description="A member's past conversations and outcomes")
     @app_commands.describe(member="Whose conversations")
     async def log_member(self, interaction: discord.Interaction, member: discord.User) -> None:
-        await require_facilitator(interaction)
+        _, reach = await require_reach(interaction)
         guild = guild_of(interaction)
+        await require_person_in_reach(self.bot.db, reach, guild.id, member.id)
         past, total = await self.store.history(guild.id, member.id)
         if not past:
             await send_private(interaction, f"{member.mention} hasn't had a conversation yet.")

@@ -1,0 +1,127 @@
+"""Care teams: `/cohort team add|remove|list`. A cohort's team are the facilitators who look
+after it (people, or everyone with a role); program staff (the server's facilitator role, or
+Manage Server) name them and keep seeing every cohort."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import discord
+
+from bot import lists
+from bot.checks import guild_of, require_facilitator
+from bot.client import LanternBot
+from bot.errors import UserError
+from bot.interactions import send_private
+from bot.pages import send_pages, to_embeds
+from bot.staff import post_log
+from bot.storage.database import DatabaseClosedError
+from cogs.cohorts.lookup import find_cohort
+from cogs.cohorts.store import CohortStore
+from cogs.cohorts.team_store import TeamStore
+
+log = logging.getLogger(__name__)
+
+Who = discord.Member | discord.Role
+
+
+class Teams:
+    def __init__(self, bot: LanternBot, store: CohortStore) -> None:
+        self.bot = bot
+        self.store = store
+        self.teams = TeamStore(bot.db)
+
+    async def add(self, interaction: discord.Interaction, cohort: str, who: Who) -> None:
+        config = await require_facilitator(interaction)
+        guild = guild_of(interaction)
+        found = await find_cohort(self.store, guild, cohort, live=True)
+        user_id, role_id = _seat(who)
+        added = await self.teams.add(
+            guild.id,
+            found.id,
+            user_id=user_id,
+            role_id=role_id,
+            by=interaction.user.id,
+            now=self.bot.clock.now(),
+        )
+        if not added:
+            raise UserError(f"{who.mention} is already on **{found.name}**'s care team.")
+        log.info(
+            "care team changed",
+            extra={"cohort_id": found.id, "user_id": user_id, "role_id": role_id, "added": True},
+        )
+        await post_log(
+            self.bot.outbox,
+            guild,
+            config,
+            f"{interaction.user.mention} added {who.mention} to **{found.name}**'s care team.",
+        )
+        await send_private(
+            interaction,
+            f"Added {who.mention} to **{found.name}**'s care team. They see this cohort's "
+            "people only; program staff still see every cohort.",
+        )
+
+    async def remove(self, interaction: discord.Interaction, cohort: str, who: Who) -> None:
+        config = await require_facilitator(interaction)
+        guild = guild_of(interaction)
+        found = await find_cohort(self.store, guild, cohort)
+        user_id, role_id = _seat(who, adding=False)
+        if not await self.teams.remove(found.id, user_id=user_id, role_id=role_id):
+            raise UserError(f"{who.mention} isn't on **{found.name}**'s care team.")
+        log.info(
+            "care team changed",
+            extra={"cohort_id": found.id, "user_id": user_id, "role_id": role_id, "added": False},
+        )
+        await post_log(
+            self.bot.outbox,
+            guild,
+            config,
+            f"{interaction.user.mention} removed {who.mention} from **{found.name}**'s care team.",
+        )
+        await send_private(interaction, f"Removed {who.mention} from **{found.name}**'s care team.")
+
+    async def show(self, interaction: discord.Interaction, cohort: str) -> None:
+        await require_facilitator(interaction)
+        guild = guild_of(interaction)
+        found = await find_cohort(self.store, guild, cohort)
+        seats = await self.teams.seats(found.id)
+        lines = [f"{seat.mention} (added {_day(seat.added_at)})" for seat in seats] or [
+            "No care team yet: program staff look after this cohort. Name its facilitators "
+            "with `/cohort team add`."
+        ]
+        pages = lists.paginate(
+            lines=lines, title=f"Care team: {found.name}", footer=f"{len(seats)} on the team"
+        )
+        await send_pages(interaction, to_embeds(pages, colour=discord.Colour.blurple()))
+
+    async def forget(
+        self, guild_id: int, *, user_id: int | None = None, role_id: int | None = None
+    ) -> None:
+        try:
+            removed = await self.teams.forget(guild_id, user_id=user_id, role_id=role_id)
+        except DatabaseClosedError:
+            return  # shutting down; nothing depends on it until the next start
+        if removed:
+            log.info(
+                "care team seats removed",
+                extra={"guild_id": guild_id, "user_id": user_id, "role_id": role_id},
+            )
+
+
+def _day(iso: str) -> str:
+    return discord.utils.format_dt(datetime.fromisoformat(iso), "d")
+
+
+def _seat(who: Who, *, adding: bool = True) -> tuple[int | None, int | None]:
+    """(user id, role id) of whoever a command named; refuses what can't be on a team."""
+    if isinstance(who, discord.Role):
+        if adding and (who.is_default() or who.managed):
+            raise UserError(
+                f"{who.mention} can't be a care team: choose a role you give facilitators."
+            )
+        return None, who.id
+    if adding and who.bot:
+        raise UserError("Bots can't be on a care team.")
+    return who.id, None
