@@ -5,11 +5,14 @@ owns the work (`Lifecycle`, `Repair`, `Enrolment`, `Graduation`, `overview`, `vi
 
 from __future__ import annotations
 
+import contextlib
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import LanternBot
+from bot.storage.database import DatabaseClosedError
 from cogs.cohorts import logic, overview
 from cogs.cohorts.enrolment import Enrolment
 from cogs.cohorts.graduation import Graduation
@@ -19,6 +22,12 @@ from cogs.cohorts.repair import Repair
 from cogs.cohorts.store import CohortStore
 from cogs.cohorts.teams import Teams
 from cogs.cohorts.views import ConsentButton, open_agreement_editor
+
+
+def quiet_at_shutdown() -> contextlib.AbstractContextManager[None]:
+    """Discord events that arrive while Lantern shuts down: `/cohort repair` and the next
+    start see what they would have noted."""
+    return contextlib.suppress(DatabaseClosedError)
 
 
 class Cohorts(commands.Cog):
@@ -184,16 +193,19 @@ class Cohorts(commands.Cog):
 
     @commands.Cog.listener()
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
-        await self.repairs.piece_gone(channel.guild, channel.id, f"#{channel.name}")
+        with quiet_at_shutdown():
+            await self.repairs.piece_gone(channel.guild, channel.id, f"#{channel.name}")
 
     @commands.Cog.listener()
     async def on_guild_role_delete(self, role: discord.Role) -> None:
-        await self.teams.forget(role.guild.id, role_id=role.id)
-        await self.repairs.piece_gone(role.guild, role.id, f"@{role.name}")
+        with quiet_at_shutdown():
+            await self.teams.forget(role.guild.id, role_id=role.id)
+            await self.repairs.piece_gone(role.guild, role.id, f"@{role.name}")
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
-        await self.teams.forget(payload.guild_id, user_id=payload.user.id)
+        with quiet_at_shutdown():
+            await self.teams.forget(payload.guild_id, user_id=payload.user.id)
 
     # autocompletes
     info.autocomplete("cohort")(_cohort_names)

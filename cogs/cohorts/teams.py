@@ -16,7 +16,6 @@ from bot.errors import UserError
 from bot.interactions import send_private
 from bot.pages import send_pages, to_embeds
 from bot.staff import post_log
-from bot.storage.database import DatabaseClosedError
 from cogs.cohorts.lookup import find_cohort
 from cogs.cohorts.store import CohortStore
 from cogs.cohorts.team_store import TeamStore
@@ -99,11 +98,7 @@ class Teams:
     async def forget(
         self, guild_id: int, *, user_id: int | None = None, role_id: int | None = None
     ) -> None:
-        try:
-            removed = await self.teams.forget(guild_id, user_id=user_id, role_id=role_id)
-        except DatabaseClosedError:
-            return  # shutting down; nothing depends on it until the next start
-        if removed:
+        if await self.teams.forget(guild_id, user_id=user_id, role_id=role_id):
             log.info(
                 "care team seats removed",
                 extra={"guild_id": guild_id, "user_id": user_id, "role_id": role_id},

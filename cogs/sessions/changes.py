@@ -3,6 +3,7 @@ its series, and telling the cohort (one post, and a DM to whoever asked for DM r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import discord
@@ -13,6 +14,7 @@ from bot.errors import UserError
 from bot.interactions import send_private
 from bot.staff import post_log
 from bot.storage import Transaction
+from bot.storage.guilds import GuildConfig
 from cogs.sessions import logic, texts
 from cogs.sessions.choices import Scope
 from cogs.sessions.context import SessionsContext
@@ -33,16 +35,44 @@ from cogs.sessions.store import SessionStore
 SHOWN_CHANGES = 10  # sessions named in a change summary; "…and N more" after them
 
 
+@dataclass(frozen=True)
+class _Change:
+    """What `/session cancel` and `/session move` start from, checked alike."""
+
+    config: GuildConfig
+    guild: discord.Guild
+    target: Session
+    now: datetime
+    message: str | None
+
+    @classmethod
+    async def of(
+        cls,
+        ctx: SessionsContext,
+        interaction: discord.Interaction,
+        session: str,
+        message: str | None,
+    ) -> _Change:
+        config = await require_facilitator(interaction)
+        guild = guild_of(interaction)
+        if message is not None:  # given but blank is a mistake, not "no message"
+            message = inputs.text(message, "message", max_length=500, single_line=False)
+        target = await ctx.session(guild, session)
+        return cls(config, guild, target, ctx.now(), message)
+
+
 async def cancel(
     ctx: SessionsContext, interaction: discord.Interaction, session: str, scope: Scope,
     message: str | None,
 ) -> None:  # fmt: skip
-    config = await require_facilitator(interaction)
-    guild = guild_of(interaction)
-    if message is not None:  # given but blank is a mistake, not "no message"
-        message = inputs.text(message, "message", max_length=500, single_line=False)
-    target = await ctx.session(guild, session)
-    now = ctx.now()
+    change = await _Change.of(ctx, interaction, session, message)
+    config, guild, target, now, message = (
+        change.config,
+        change.guild,
+        change.target,
+        change.now,
+        change.message,
+    )
     if target.cancelled:
         raise UserError("That session is already cancelled.")
     if target.starts_at <= now:
@@ -80,12 +110,14 @@ async def move(
     ctx: SessionsContext, interaction: discord.Interaction, session: str, *, date: str | None,
     at: str | None, duration: str | None, scope: Scope, message: str | None,
 ) -> None:  # fmt: skip
-    config = await require_facilitator(interaction)
-    guild = guild_of(interaction)
-    if message is not None:  # given but blank is a mistake, not "no message"
-        message = inputs.text(message, "message", max_length=500, single_line=False)
-    target = await ctx.session(guild, session)
-    now = ctx.now()
+    change = await _Change.of(ctx, interaction, session, message)
+    config, guild, target, now, message = (
+        change.config,
+        change.guild,
+        change.target,
+        change.now,
+        change.message,
+    )
     if target.cancelled:
         raise UserError("That session is cancelled; add a new one instead.")
     if target.starts_at <= now:
