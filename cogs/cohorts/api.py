@@ -13,6 +13,8 @@ events (`bot.dispatch`, handled as `on_<name>`):
 - ``cohort_member_left(guild, user_id, cohort, reason)``: reason "graduated" (alumni offers
   its congratulation) or "removed" (removed by hand, or un-enrolled when the cohort was
   archived). Dispatched after the enrolment has ended in the database.
+- ``cohort_extended(guild_id, cohort_id, old_end, new_end)``: `/cohort extend` moved a
+  cohort's end date (dates); sessions carries on the series that ran to the old end.
 - ``cohort_spaces_changed(guild_id)``: a cohort was created, archived, deleted or its
   channels were rebuilt by `/cohort repair`, so the set of live cohort channels
   (`Membership.live_channels()`) may have changed. Dispatched after the database holds it.

@@ -157,6 +157,11 @@ class Cohorts(commands.Cog):
     async def team_list(self, interaction: discord.Interaction, cohort: str) -> None:
         await self.teams.show(interaction, cohort)
 
+    @cohort.command(name="extend", description="Give a cohort a later end date")
+    @app_commands.describe(cohort="The cohort", end="New last day, YYYY-MM-DD")
+    async def extend(self, interaction: discord.Interaction, cohort: str, end: str) -> None:
+        await self.lifecycle.extend(interaction, cohort, end)
+
     # --- archive / delete / repair ---------------------------------------------------
 
     @cohort.command(name="archive", description="Make a cohort read-only when it ends")
@@ -217,6 +222,7 @@ class Cohorts(commands.Cog):
     delete.autocomplete("cohort")(_cohort_names)
     repair.autocomplete("cohort")(_cohort_names)
     report.autocomplete("cohort")(_cohort_names)
+    extend.autocomplete("cohort")(_cohort_names)
     team_add.autocomplete("cohort")(_cohort_names)
     team_remove.autocomplete("cohort")(_cohort_names)
     team_list.autocomplete("cohort")(_cohort_names)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from zoneinfo import ZoneInfo
 
 import discord
 
@@ -22,6 +23,7 @@ from bot.storage.guilds import GuildConfig
 from cogs.cohorts import logic, spaces
 from cogs.cohorts.logic import CohortRuleError, CohortStatus, EnrollmentStatus
 from cogs.cohorts.lookup import find_cohort
+from cogs.cohorts.reach import require_reach
 from cogs.cohorts.store import Cohort, CohortStore
 
 # Logged as the cog's (the log texts and logger name are what tests and docs know).
@@ -124,6 +126,42 @@ class Lifecycle:
                 + "\nRun `/cohort repair` after fixing my permissions."
             )
         await send_private(interaction, message)
+
+    async def extend(self, interaction: discord.Interaction, cohort: str, end: str) -> None:
+        """A later end date (its team or program staff); session series that ran to the old
+        end continue to the new one (sessions reacts to `cohort_extended`)."""
+        config, reach = await require_reach(interaction)
+        guild = guild_of(interaction)
+        found = await find_cohort(self.store, guild, cohort, live=True)
+        reach.require(found.id)
+        zone = ZoneInfo(config.timezone or "UTC")
+        today = self.bot.clock.now().astimezone(zone).date()
+        old_end = found.ends_on
+        try:
+            new_end = inputs.parsed("end", lambda raw: logic.parse_day(raw, "end"), end)
+            inputs.parsed(
+                "end",
+                lambda _: logic.validate_extension(found.starts_on, old_end, new_end, today),
+                end,
+            )
+        except CohortRuleError as exc:
+            raise UserError(str(exc)) from None
+        if not await self.store.extend(found.id, old_end, new_end):
+            raise UserError(f"**{found.name}** changed meanwhile. Please run the command again.")
+        log.info("cohort extended", extra={"guild_id": guild.id, "cohort_id": found.id})
+        self.bot.dispatch("cohort_extended", guild.id, found.id, old_end, new_end)
+        await post_log(
+            self.bot.outbox,
+            guild,
+            config,
+            f"{interaction.user.mention} extended **{found.name}** to {new_end:%b %d, %Y} "
+            f"(it was to end on {old_end:%b %d, %Y}).",
+        )
+        await send_private(
+            interaction,
+            f"**{found.name}** now ends on {new_end:%b %d, %Y} (was {old_end:%b %d, %Y}). "
+            "Session series that ran to the old end date now run to the new one.",
+        )
 
     async def archive(
         self, interaction: discord.Interaction, cohort: str, keep_access: bool

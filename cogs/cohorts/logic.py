@@ -71,6 +71,18 @@ def validate_dates(start: date, end: date) -> None:
         raise CohortRuleError("A cohort can run for at most a year.")
 
 
+def validate_extension(start: date, old_end: date, new_end: date, today: date) -> None:
+    """A cohort's new end date: later than the current one and not in the past."""
+    if new_end <= old_end:
+        raise CohortRuleError(
+            f"The new end date must be after the current one ({old_end:%b %d, %Y}). To end a "
+            "cohort early, graduate its people and archive it."
+        )
+    if new_end < today:
+        raise CohortRuleError("The new end date is in the past.")
+    validate_dates(start, new_end)
+
+
 def validate_capacity(capacity: int | None) -> int:
     value = DEFAULT_CAPACITY if capacity is None else capacity
     if not 1 <= value <= MAX_CAPACITY:

@@ -175,6 +175,16 @@ class CohortStore:
             {**params, "id": cohort_id},
         )
 
+    async def extend(self, cohort_id: int, old_end: date, new_end: date) -> bool:
+        """Move an active cohort's end date; False if it changed meanwhile (or was archived)."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "UPDATE cohorts SET ends_on = ? WHERE id = ? AND ends_on = ? "
+                "AND status = 'active' RETURNING id",
+                (new_end.isoformat(), cohort_id, old_end.isoformat()),
+            )
+        return row is not None
+
     async def archive(self, cohort_id: int, now: datetime) -> None:
         await self.db.execute(
             "UPDATE cohorts SET status = 'archived', archived_at = ? WHERE id = ?",

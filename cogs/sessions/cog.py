@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import date
 
 import discord
 from apscheduler.triggers.interval import IntervalTrigger
@@ -86,6 +87,19 @@ class Sessions(commands.Cog):
         self, guild: discord.Guild, user_id: int, cohort: Cohort, reason: str
     ) -> None:
         await self._replan_person(cohort.id, user_id)
+
+    @commands.Cog.listener()
+    async def on_cohort_extended(
+        self, guild_id: int, cohort_id: int, old_end: date, new_end: date
+    ) -> None:
+        try:
+            async with self.bot.db.transaction() as tx:
+                carried = await self.ctx.store.carry_on(tx, cohort_id, old_end, new_end)
+            if carried:
+                await self.rebuild()
+                await self.ctx.events.sync(guild_id)
+        except DatabaseClosedError:
+            pass  # shutting down; the next start plans from the database
 
     async def _replan_person(self, cohort_id: int, user_id: int) -> None:
         """Their DM reminders follow their membership."""

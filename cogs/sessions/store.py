@@ -85,6 +85,16 @@ class SessionStore:
             "UPDATE session_series SET ends_on = ? WHERE id = ?", (ends_on.isoformat(), series_id)
         )
 
+    async def carry_on(self, tx: Transaction, cohort_id: int, old_end: date, new_end: date) -> int:
+        """Series of the cohort that ran to its old end date run to the new one; their
+        occurrences are planned again from now (identities already there are kept)."""
+        rows = await tx.fetch_all(
+            "UPDATE session_series SET ends_on = ?, planned_until = NULL WHERE cohort_id = ? "
+            "AND status = 'active' AND ends_on = ? AND weekdays != '' RETURNING id",
+            (new_end.isoformat(), cohort_id, old_end.isoformat()),
+        )
+        return len(rows)
+
     async def delete_series(self, tx: Transaction, series_id: int) -> None:
         await tx.execute("UPDATE session_series SET status = 'deleted' WHERE id = ?", (series_id,))
 
