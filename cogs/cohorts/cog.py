@@ -14,6 +14,8 @@ from discord.ext import commands
 from bot.client import LanternBot
 from bot.storage.database import DatabaseClosedError
 from cogs.cohorts import logic, overview
+from cogs.cohorts.ending import EndingAsks
+from cogs.cohorts.ending_views import EndingButton
 from cogs.cohorts.enrolment import Enrolment
 from cogs.cohorts.graduation import Graduation
 from cogs.cohorts.lifecycle import Lifecycle
@@ -49,12 +51,20 @@ class Cohorts(commands.Cog):
         self.enrolment = Enrolment(bot, self.store)
         self.graduation = Graduation(bot, self.store)
         self.teams = Teams(bot, self.store)
+        self.ending = EndingAsks(bot, self.store)
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(ConsentButton)
+        self.bot.add_dynamic_items(ConsentButton, EndingButton)
+        await self.ending.start()
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ConsentButton)
+        self.bot.remove_dynamic_items(ConsentButton, EndingButton)
+        self.ending.stop()
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # Catch up on asks due while Lantern was down (guild settings are known by now).
+        await self.ending.run()
 
     async def _cohort_names(
         self, interaction: discord.Interaction, current: str
@@ -152,6 +162,18 @@ class Cohorts(commands.Cog):
     ) -> None:
         await self.teams.remove(interaction, cohort, member)
 
+    @team.command(name="channel", description="Where a cohort's care team is asked and alerted")
+    @app_commands.describe(
+        cohort="The cohort", channel="A private channel (leave out: the staff channels)"
+    )
+    async def team_channel(
+        self,
+        interaction: discord.Interaction,
+        cohort: str,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        await self.teams.set_channel(interaction, cohort, channel)
+
     @team.command(name="list", description="Who is on a cohort's care team")
     @app_commands.describe(cohort="The cohort")
     async def team_list(self, interaction: discord.Interaction, cohort: str) -> None:
@@ -226,3 +248,4 @@ class Cohorts(commands.Cog):
     team_add.autocomplete("cohort")(_cohort_names)
     team_remove.autocomplete("cohort")(_cohort_names)
     team_list.autocomplete("cohort")(_cohort_names)
+    team_channel.autocomplete("cohort")(_cohort_names)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.checks import guild_of, require_facilitator
+from bot.checks import guild_of
 from bot.client import LanternBot
 from bot.confirm import Confirm, ask
 from bot.errors import UserError
@@ -16,6 +16,7 @@ from bot.storage.guilds import GuildConfig
 from cogs.cohorts import spaces
 from cogs.cohorts.logic import CohortStatus, EnrollmentStatus
 from cogs.cohorts.lookup import find_cohort
+from cogs.cohorts.reach import require_reach
 from cogs.cohorts.store import Cohort, CohortStore, Enrollment
 
 Graduate = tuple[discord.Member, Enrollment]
@@ -33,9 +34,10 @@ class Graduation:
         cohort: str,
         keep_history: bool,
     ) -> None:
-        config = await require_facilitator(interaction)
+        config, reach = await require_reach(interaction)
         guild = guild_of(interaction)
         found = await find_cohort(self.store, guild, cohort)
+        reach.require(found.id)
         enrollment = await self.store.open_enrollment(guild.id, member.id)
         if enrollment is None or enrollment.cohort_id != found.id:
             when = await self.store.graduated_on(guild.id, member.id, found.id)
@@ -58,9 +60,10 @@ class Graduation:
     ) -> None:
         """Everyone who agreed, after a confirmation; people still awaiting consent are
         skipped and counted."""
-        config = await require_facilitator(interaction)
+        config, reach = await require_reach(interaction)
         guild = guild_of(interaction)
         found = await find_cohort(self.store, guild, cohort)
+        reach.require(found.id)
         people, pending = await self._ready(guild, found)
         if not people:
             raise UserError(f"Nobody in **{found.name}** is ready to graduate.")

@@ -167,9 +167,10 @@ class Lifecycle:
         self, interaction: discord.Interaction, cohort: str, keep_access: bool
     ) -> None:
         """Ask first: archiving un-enrols whoever is still in the cohort."""
-        config = await require_facilitator(interaction)
+        config, reach = await require_reach(interaction)
         guild = guild_of(interaction)
         found = await find_cohort(self.store, guild, cohort, live=True)
+        reach.require(found.id)
         enrolled = len(await self.store.members(found.id))
         question = f"Archive **{found.name}**? Its channels become read-only" + (
             "." if keep_access else " and hidden from members."

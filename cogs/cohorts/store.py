@@ -27,6 +27,9 @@ class Cohort:
     group_channel_id: int | None
     checkins_channel_id: int | None
     voice_channel_id: int | None
+    team_channel_id: int | None = None
+    """Where its care team is asked and alerted (`/cohort team channel`); None: the
+    server's staff channels."""
 
     @property
     def channel_ids(self) -> dict[str, int | None]:
@@ -68,6 +71,7 @@ def _cohort(row: aiosqlite.Row) -> Cohort:
         group_channel_id=row["group_channel_id"],
         checkins_channel_id=row["checkins_channel_id"],
         voice_channel_id=row["voice_channel_id"],
+        team_channel_id=row["team_channel_id"],
     )
 
 
@@ -173,6 +177,11 @@ class CohortStore:
         await self.db.execute(
             f"UPDATE cohorts SET {sets} WHERE id = :id",  # noqa: S608 (fixed column names)
             {**params, "id": cohort_id},
+        )
+
+    async def set_team_channel(self, cohort_id: int, channel_id: int | None) -> None:
+        await self.db.execute(
+            "UPDATE cohorts SET team_channel_id = ? WHERE id = ?", (channel_id, cohort_id)
         )
 
     async def extend(self, cohort_id: int, old_end: date, new_end: date) -> bool:

@@ -95,6 +95,38 @@ class Teams:
         )
         await send_pages(interaction, to_embeds(pages, colour=discord.Colour.blurple()))
 
+    async def set_channel(
+        self, interaction: discord.Interaction, cohort: str, channel: discord.TextChannel | None
+    ) -> None:
+        """Where the team is asked about the cohort's end (and, next, alerted): a private text
+        channel the team can read, or None for the server's staff channels."""
+        config = await require_facilitator(interaction)
+        guild = guild_of(interaction)
+        found = await find_cohort(self.store, guild, cohort, live=True)
+        if channel is not None:
+            if channel.guild.id != guild.id:
+                raise UserError("Choose a channel of this server.")
+            if channel.permissions_for(guild.default_role).view_channel:
+                raise UserError(
+                    f"{channel.mention} is visible to everyone. A care team's channel carries "
+                    "health information: choose a private channel."
+                )
+            mine = channel.permissions_for(guild.me)
+            if not (mine.view_channel and mine.send_messages and mine.embed_links):
+                raise UserError(
+                    f"I can't post in {channel.mention}: I need View Channel, Send Messages "
+                    "and Embed Links there."
+                )
+        await self.store.set_team_channel(found.id, channel.id if channel else None)
+        where = channel.mention if channel else "the server's staff channels"
+        await post_log(
+            self.bot.outbox,
+            guild,
+            config,
+            f"{interaction.user.mention} set **{found.name}**'s care team channel to {where}.",
+        )
+        await send_private(interaction, f"**{found.name}**'s care team is now asked in {where}.")
+
     async def forget(
         self, guild_id: int, *, user_id: int | None = None, role_id: int | None = None
     ) -> None:

@@ -16,3 +16,5 @@ CREATE UNIQUE INDEX cohort_team_person ON cohort_team (cohort_id, user_id)
 CREATE UNIQUE INDEX cohort_team_role ON cohort_team (cohort_id, role_id)
     WHERE role_id IS NOT NULL;
 CREATE INDEX cohort_team_guild ON cohort_team (guild_id);
+-- Where a cohort's team is asked and alerted (`/cohort team channel`); NULL: the staff channels.
+ALTER TABLE cohorts ADD COLUMN team_channel_id INTEGER;
