@@ -18,7 +18,7 @@ from bot.interactions import NO_PINGS, send_private
 from bot.outbox import PERSON, Item, Landed
 from bot.rollback import Created
 from bot.staff import post_log
-from cogs.alumni.logic import milestones_due, progress
+from cogs.alumni.logic import milestones_due, progress, saved_text
 from cogs.alumni.store import AlumniSpace, AlumniStore
 from cogs.alumni.views import CongratsButton
 from cogs.cohorts.api import Cohort, Membership, record_congratulation
@@ -254,16 +254,13 @@ class Alumni(commands.Cog):
         config = await self.bot.guild_configs.get(interaction.guild_id or 0)
         today = self._today(config.timezone if config else None)
         day = parse_start(start, today)
-        await self.store.set_optin(
-            interaction.guild_id or 0, interaction.user.id, day, self.bot.clock.now()
-        )
-        await send_private(
-            interaction,
-            "Saved. I'll celebrate your 30, 60 and 90 days, 6 months, 1 year and every year "
-            "after in the alumni #milestones channel. "
-            + progress(day, today)
-            + "\nChanged your mind? `/milestone clear` removes it at any time.",
-        )
+        before = await self.store.optin(interaction.guild_id or 0, interaction.user.id)
+        if before is None or before.recovery_start != day:
+            await self.store.set_optin(
+                interaction.guild_id or 0, interaction.user.id, day, self.bot.clock.now()
+            )
+        start_before = before.recovery_start if before else None
+        await send_private(interaction, saved_text(start_before, day, today))
 
     @milestone.command(name="show", description="Your recovery start date and next milestone")
     async def show(self, interaction: discord.Interaction) -> None:

@@ -62,3 +62,23 @@ def progress(start: date, today: date) -> str:
         nxt = upcoming[0]
         text += f" Next milestone: **{nxt.label}** on {nxt.reached_on:%b %d, %Y}."
     return text
+
+
+def saved_text(before: date | None, start: date, today: date) -> str:
+    """What `/milestone set` answers: kindly, and privately, when someone starts again."""
+    if before is not None and start > before:
+        kept = (start - before).days
+        return (
+            "Saved your new start date. Starting again is part of recovery: the "
+            f"{kept} day{'s' if kept != 1 else ''} before it still count for what you learned. "
+            "I'll celebrate your milestones from here; nobody else is told about the change. "
+            + progress(start, today)
+        )
+    if before == start:
+        return "That's already your start date. " + progress(start, today)
+    return (
+        "Saved. I'll celebrate your 30, 60 and 90 days, 6 months, 1 year and every year "
+        "after in the alumni #milestones channel. "
+        + progress(start, today)
+        + "\nChanged your mind? `/milestone clear` removes it at any time."
+    )

@@ -23,6 +23,7 @@ from cogs.cohorts.api import Membership
 if TYPE_CHECKING:
     from bot.client import LanternBot
     from cogs.checkins.assess import AssessmentService
+    from cogs.checkins.prompts import PromptService
 
 # The logger these records had before the module was split out (log filters use it).
 log = logging.getLogger("cogs.checkins.prompts")
@@ -51,6 +52,8 @@ class AnswerService:
         self.records = records
         self.cohorts = cohorts
         self.assessments = assessments
+        self.snoozer: PromptService | None = None
+        """Set by the cog: "Remind me later" re-arms the prompt's reminder."""
 
     async def _weekly_due(self, prompt: Prompt) -> bool:
         return await self.assessments.due(prompt.guild_id, prompt.user_id) is not None
@@ -132,6 +135,16 @@ class AnswerService:
             await self.prompts.set_draft(prompt.id, "share_note", int(not prompt.share_note))
         elif action == "note":
             await interaction.response.send_modal(NoteModal(self, prompt.id, prompt.answers.note))
+            return
+        elif action == "snooze":
+            if value not in schedule.SNOOZES or self.snoozer is None:
+                raise UserError("Pick when to be reminded.")
+            until = await self.snoozer.snooze(prompt, value)
+            await send_private(
+                interaction,
+                f"Okay, I'll remind you {discord.utils.format_dt(until, 't')} "
+                f"({discord.utils.format_dt(until, 'R')}). Your answers so far are kept.",
+            )
             return
         elif action == "submit":
             await self._submit(interaction, prompt)

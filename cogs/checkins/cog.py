@@ -67,6 +67,7 @@ class Checkins(commands.Cog):
         self.assessments = AssessmentService(bot, self.records, self.cohorts)
         self.prompts = PromptService(bot, self.store, self.cohorts, self.assessments)
         self.answers = AnswerService(bot, self.store, self.records, self.cohorts, self.assessments)
+        self.answers.snoozer = self.prompts
         self.digests = DigestService(bot, self.store, self.records, self.cohorts)
         self.offers = OfferService(bot, self.store, self.cohorts, self.prompts)
         self._resume: Any = None

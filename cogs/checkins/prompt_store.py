@@ -250,6 +250,17 @@ class PromptStore:
         )
         return await decrypted(rows, self.cipher, prompt_of)
 
+    async def snooze(self, prompt_id: int, until: datetime) -> bool:
+        """The person asked to be reminded later: the prompt's reminder moves to `until`
+        (again, even if it was already sent). False if the prompt is no longer open."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "UPDATE checkin_prompts SET nudge_at = ?, nudged_at = NULL "
+                "WHERE id = ? AND status = 'sent' RETURNING id",
+                (until.isoformat(), prompt_id),
+            )
+        return row is not None
+
     async def mark_nudged(self, prompt_id: int, now: datetime) -> bool:
         """True once: the nudge is claimed before it is sent."""
         async with self.db.transaction() as tx:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.errors import UserError
 from bot.interactions import NO_PINGS
 from bot.outbox import Item, Landed
 from cogs.checkins import schedule
@@ -218,6 +219,22 @@ class PromptService:
         upcoming = schedule.next_occurrence(settings.rule, prompt.due_at)
         # Never nudge close to the next prompt: that one replaces this anyway.
         return nudge_at if nudge_at < upcoming - timedelta(hours=1) else None
+
+    async def snooze(self, prompt: Prompt, choice: str) -> datetime:
+        """ "Remind me in 1 hour / tonight": the prompt's reminder, at that time (restart-safe:
+        the time is in the database and `rebuild` arms it again)."""
+        settings = await self.store.settings_by_id(prompt.settings_id or 0)
+        now = self.bot.clock.now()
+        until = schedule.snooze_until(choice, now, settings.timezone if settings else "UTC")
+        if settings is not None:
+            upcoming = schedule.next_occurrence(settings.rule, prompt.due_at)
+            if until >= upcoming - timedelta(hours=1):
+                raise UserError("Your next check-in comes before then; it will ask you again. 💛")
+        if not await self.store.snooze(prompt.id, until):
+            raise UserError("This check-in is already closed.")
+        self._schedule_nudge(prompt.id, until)
+        log.info("check-in snoozed", extra={"prompt_id": prompt.id, "choice": choice})
+        return until
 
     def _schedule_nudge(self, prompt_id: int, when: datetime) -> None:
         self.bot.scheduler.at(

@@ -160,3 +160,18 @@ def next_due(
     floor = now - grace
     after = max(last_handled, floor) if last_handled is not None else floor
     return next_occurrence(rule, after)
+
+
+SNOOZES = {"1h": "Remind me in 1 hour", "tonight": "Remind me tonight"}
+TONIGHT = time(20, 0)
+"""'Tonight' is 8 pm in the person's timezone; from 7 pm on, it is an hour from now."""
+
+
+def snooze_until(choice: str, now: datetime, zone: str) -> datetime:
+    """When a snoozed check-in reminds the person ("1h" or "tonight")."""
+    if choice == "tonight":
+        local = now.astimezone(ZoneInfo(zone))
+        evening = datetime.combine(local.date(), TONIGHT, tzinfo=ZoneInfo(zone))
+        if evening - local >= timedelta(hours=1):
+            return evening.astimezone(now.tzinfo)
+    return now + timedelta(hours=1)

@@ -15,7 +15,7 @@ import discord
 
 from bot.buttons import PersistentButton, PersistentSelect
 from bot.cogs import required_cog
-from cogs.checkins import logic
+from cogs.checkins import logic, schedule
 from cogs.checkins.models import Prompt
 
 if TYPE_CHECKING:
@@ -96,6 +96,8 @@ def prompt_view(prompt: Prompt, *, weekly_due: bool = False) -> discord.ui.View:
                 "used", prompt.id, value, label=f"Used: {label}", selected=a.used == value, row=3
             )
         )
+    for value, label in schedule.SNOOZES.items():
+        view.add_item(CheckinButton("snooze", prompt.id, value, label=label, row=3))
     view.add_item(
         CheckinButton("note", prompt.id, label="Edit note" if a.note else "Add a note", row=4)
     )
@@ -143,7 +145,7 @@ def replace_view(prompt_id: int) -> discord.ui.View:
 class CheckinButton(
     PersistentButton,
     template=PREFIX
-    + r":(?P<action>mood|used|note|share|sharenote|submit|replace|keep|weekly)"
+    + r":(?P<action>mood|used|note|share|sharenote|submit|replace|keep|weekly|snooze)"
     + r":(?P<prompt>[0-9]+)(?::(?P<value>[a-z0-9]+))?",
 ):
     def __init__(

@@ -203,3 +203,19 @@ async def test_a_graduation_whose_offer_was_never_queued_gets_it_at_the_next_sta
         m for m in emu.messages_in(emu.dm_channel(clinic.bob)) if "Congratulations" in m.content
     ]
     assert len(offers) == 1
+
+
+async def test_starting_again_is_answered_kindly_and_privately(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    await alumni_space(emu, clinic)
+    emu.add_role(clinic.bob, clinic.alumni_role)
+    today = configured.clock.now().date()
+    first = (today - timedelta(days=60)).isoformat()
+    await emu.invoke(clinic.bob, clinic.general, "milestone set", start=first)
+    again = (today - timedelta(days=2)).isoformat()
+    res = await emu.invoke(clinic.bob, clinic.general, "milestone set", start=again)
+    assert res.ephemeral and "Starting again is part of recovery" in text(res), text(res)
+    same = await emu.invoke(clinic.bob, clinic.general, "milestone set", start=again)
+    assert "already your start date" in text(same)
+    assert emu.messages_in(channel(emu, clinic, "milestones")) == []  # nobody else is told

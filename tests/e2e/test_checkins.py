@@ -286,6 +286,38 @@ async def test_unanswered_prompt_expires_at_the_next_and_a_nudge_comes_once(
     assert button_ids(first) == []
 
 
+async def test_remind_me_later_comes_back_at_that_time_even_after_a_restart(
+    travel: time_machine.Coordinates, emu: Emulator, clinic: Clinic, harness: Harness
+) -> None:
+    bot = await harness.start()
+    await bot.guild_configs.save(clinic.config(), bot.clock.now())
+    await join(emu, clinic, clinic.bob)
+    await opt_in(emu, clinic, clinic.bob)
+    await at(travel, bot, TUESDAY_9AM)
+    [prompt] = await wait_prompts(emu, clinic.bob, 1)
+    await emu.click(clinic.bob, prompt, _mood(prompt, 3))  # an answer started, then "later"
+    later = await emu.click(clinic.bob, prompt, cid(prompt, ":1h"))
+    assert later.ephemeral and "I'll remind you" in text(later), text(later)
+    bot = await harness.restart()  # the reminder time is in the database
+
+    def reminders() -> list[Message]:
+        return [m for m in emu.dms(clinic.bob) if "gentle reminder" in m.content]
+
+    await at(travel, bot, TUESDAY_9AM + timedelta(minutes=59))
+    assert reminders() == []
+    await at(travel, bot, TUESDAY_9AM + timedelta(hours=1))
+    await emu.wait_for(lambda: len(reminders()) == 1, what="the reminder asked for")
+
+    tonight = await emu.click(clinic.bob, prompt, cid(prompt, ":tonight"))
+    eight_pm = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)  # 8 pm in Chicago
+    assert f"<t:{int(eight_pm.timestamp())}:t>" in text(tonight), text(tonight)
+    await at(travel, bot, eight_pm)
+    await emu.wait_for(lambda: len(reminders()) == 2, what="tonight's reminder")
+    assert "Mood" in text(prompt) and "3" in text(prompt)  # the answer started is kept
+    await submit(emu, clinic.bob, prompt)
+    assert not [c for c in button_ids(prompt) if ":snooze:" in c]  # answered: nothing to snooze
+
+
 # --- restarts, DST, the grace window -------------------------------------------------------
 
 

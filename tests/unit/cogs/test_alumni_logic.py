@@ -1,6 +1,6 @@
 from datetime import date, timedelta
 
-from cogs.alumni.logic import milestones_between, milestones_due, progress
+from cogs.alumni.logic import milestones_between, milestones_due, progress, saved_text
 
 
 def test_milestones_clamp_months_and_repeat_yearly() -> None:
@@ -26,3 +26,13 @@ def test_progress_counts_days_and_names_the_next_milestone() -> None:
     )
     assert progress(date(2025, 1, 1), date(2025, 12, 31)).startswith("364 days since")
     assert "**1 year** on Jan 01, 2026" in progress(date(2025, 1, 1), date(2025, 12, 31))
+
+
+def test_starting_again_is_answered_kindly_and_a_same_date_changes_nothing() -> None:
+    today = date(2026, 6, 1)
+    again = saved_text(date(2026, 3, 1), date(2026, 5, 30), today)
+    assert "Starting again is part of recovery" in again and "90 days before it" in again
+    assert "2 days since May 30, 2026" in again
+    assert saved_text(date(2026, 3, 1), date(2026, 3, 1), today).startswith("That's already")
+    first = saved_text(None, date(2026, 3, 1), today)
+    assert first.startswith("Saved. I'll celebrate") and "/milestone clear" in first
