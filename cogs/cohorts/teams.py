@@ -16,8 +16,9 @@ from bot.errors import UserError
 from bot.interactions import send_private
 from bot.pages import send_pages, to_embeds
 from bot.staff import post_log
+from bot.storage.guilds import GuildConfig
 from cogs.cohorts.lookup import find_cohort
-from cogs.cohorts.store import CohortStore
+from cogs.cohorts.store import Cohort, CohortStore
 from cogs.cohorts.team_store import TeamStore
 
 log = logging.getLogger(__name__)
@@ -46,16 +47,7 @@ class Teams:
         )
         if not added:
             raise UserError(f"{who.mention} is already on **{found.name}**'s care team.")
-        log.info(
-            "care team changed",
-            extra={"cohort_id": found.id, "user_id": user_id, "role_id": role_id, "added": True},
-        )
-        await post_log(
-            self.bot.outbox,
-            guild,
-            config,
-            f"{interaction.user.mention} added {who.mention} to **{found.name}**'s care team.",
-        )
+        await self._changed(interaction, config, found, who, f"added {who.mention} to")
         await send_private(
             interaction,
             f"Added {who.mention} to **{found.name}**'s care team. They see this cohort's "
@@ -69,17 +61,24 @@ class Teams:
         user_id, role_id = _seat(who, adding=False)
         if not await self.teams.remove(found.id, user_id=user_id, role_id=role_id):
             raise UserError(f"{who.mention} isn't on **{found.name}**'s care team.")
+        await self._changed(interaction, config, found, who, f"removed {who.mention} from")
+        await send_private(interaction, f"Removed {who.mention} from **{found.name}**'s care team.")
+
+    async def _changed(
+        self,
+        interaction: discord.Interaction,
+        config: GuildConfig,
+        cohort: Cohort,
+        who: Who,
+        what: str,
+    ) -> None:
+        """Logged (ids only) and posted in the moderation log (mentions, no pings)."""
         log.info(
             "care team changed",
-            extra={"cohort_id": found.id, "user_id": user_id, "role_id": role_id, "added": False},
+            extra={"cohort_id": cohort.id, "target_id": who.id, "change": what.split()[0]},
         )
-        await post_log(
-            self.bot.outbox,
-            guild,
-            config,
-            f"{interaction.user.mention} removed {who.mention} from **{found.name}**'s care team.",
-        )
-        await send_private(interaction, f"Removed {who.mention} from **{found.name}**'s care team.")
+        line = f"{interaction.user.mention} {what} **{cohort.name}**'s care team."
+        await post_log(self.bot.outbox, guild_of(interaction), config, line)
 
     async def show(self, interaction: discord.Interaction, cohort: str) -> None:
         await require_facilitator(interaction)

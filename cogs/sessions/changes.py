@@ -3,7 +3,6 @@ its series, and telling the cohort (one post, and a DM to whoever asked for DM r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import discord
@@ -35,44 +34,22 @@ from cogs.sessions.store import SessionStore
 SHOWN_CHANGES = 10  # sessions named in a change summary; "…and N more" after them
 
 
-@dataclass(frozen=True)
-class _Change:
+async def _start(
+    ctx: SessionsContext, interaction: discord.Interaction, session: str, message: str | None
+) -> tuple[GuildConfig, discord.Guild, Session, datetime, str | None]:
     """What `/session cancel` and `/session move` start from, checked alike."""
-
-    config: GuildConfig
-    guild: discord.Guild
-    target: Session
-    now: datetime
-    message: str | None
-
-    @classmethod
-    async def of(
-        cls,
-        ctx: SessionsContext,
-        interaction: discord.Interaction,
-        session: str,
-        message: str | None,
-    ) -> _Change:
-        config = await require_facilitator(interaction)
-        guild = guild_of(interaction)
-        if message is not None:  # given but blank is a mistake, not "no message"
-            message = inputs.text(message, "message", max_length=500, single_line=False)
-        target = await ctx.session(guild, session)
-        return cls(config, guild, target, ctx.now(), message)
+    config = await require_facilitator(interaction)
+    guild = guild_of(interaction)
+    if message is not None:  # given but blank is a mistake, not "no message"
+        message = inputs.text(message, "message", max_length=500, single_line=False)
+    return config, guild, await ctx.session(guild, session), ctx.now(), message
 
 
 async def cancel(
     ctx: SessionsContext, interaction: discord.Interaction, session: str, scope: Scope,
     message: str | None,
 ) -> None:  # fmt: skip
-    change = await _Change.of(ctx, interaction, session, message)
-    config, guild, target, now, message = (
-        change.config,
-        change.guild,
-        change.target,
-        change.now,
-        change.message,
-    )
+    config, guild, target, now, message = await _start(ctx, interaction, session, message)
     if target.cancelled:
         raise UserError("That session is already cancelled.")
     if target.starts_at <= now:
@@ -110,14 +87,7 @@ async def move(
     ctx: SessionsContext, interaction: discord.Interaction, session: str, *, date: str | None,
     at: str | None, duration: str | None, scope: Scope, message: str | None,
 ) -> None:  # fmt: skip
-    change = await _Change.of(ctx, interaction, session, message)
-    config, guild, target, now, message = (
-        change.config,
-        change.guild,
-        change.target,
-        change.now,
-        change.message,
-    )
+    config, guild, target, now, message = await _start(ctx, interaction, session, message)
     if target.cancelled:
         raise UserError("That session is cancelled; add a new one instead.")
     if target.starts_at <= now:
