@@ -19,6 +19,7 @@ from bot.outbox import PERSON, Item, Landed
 from bot.rollback import Created
 from bot.staff import post_log
 from cogs.alumni.logic import milestones_due, progress, saved_text
+from cogs.alumni.roster import show_roster
 from cogs.alumni.store import AlumniSpace, AlumniStore
 from cogs.alumni.views import CongratsButton
 from cogs.cohorts.api import Cohort, Membership, record_congratulation
@@ -99,6 +100,10 @@ class Alumni(commands.Cog):
         self.bot.scheduler.remove(JOB_ID)
 
     # --- /alumni setup ---------------------------------------------------------------
+
+    @alumni.command(name="roster", description="Graduates, the longest without a check-in first")
+    async def roster(self, interaction: discord.Interaction) -> None:
+        await show_roster(self.bot, interaction)
 
     @alumni.command(name="setup", description="Create the alumni category and its channels")
     async def setup(self, interaction: discord.Interaction) -> None:

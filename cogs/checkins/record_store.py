@@ -28,6 +28,14 @@ class RecordStore:
         # Notes are health data: encrypted at rest with the data key.
         self.cipher = cipher
 
+    async def last_days(self, guild_id: int) -> dict[int, date]:
+        """Each person's latest check-in day on the server (the day only, no answers)."""
+        rows = await self.db.fetch_all(
+            "SELECT user_id, MAX(local_day) FROM checkins WHERE guild_id = ? GROUP BY user_id",
+            (guild_id,),
+        )
+        return {int(r[0]): date.fromisoformat(r[1]) for r in rows}
+
     # --- check-ins -------------------------------------------------------------------
 
     async def checkin_on(self, guild_id: int, user_id: int, day: date) -> Checkin | None:

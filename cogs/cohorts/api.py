@@ -140,6 +140,10 @@ class Membership:
     async def graduated_on(self, guild_id: int, user_id: int, cohort_id: int) -> date | None:
         return await self._store.graduated_on(guild_id, user_id, cohort_id)
 
+    async def graduates(self, guild_id: int) -> list[tuple[int, int, str, date]]:
+        """(user id, cohort id, cohort name, graduation day) of the server's graduates."""
+        return await self._store.graduates(guild_id)
+
     async def graduations_since(self, day: date) -> list[tuple[int, int, int, str]]:
         """(guild id, user id, cohort id, cohort name) of everyone graduated since `day`."""
         return await self._store.graduations_since(day)

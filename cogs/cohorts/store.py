@@ -331,6 +331,16 @@ class CohortStore:
         )
         return date.fromisoformat(row["graduated_on"]) if row else None
 
+    async def graduates(self, guild_id: int) -> list[tuple[int, int, str, date]]:
+        """(user id, cohort id, cohort name, graduation day) of the server's graduates."""
+        rows = await self.db.fetch_all(
+            "SELECT g.user_id, g.cohort_id, c.name, g.graduated_on FROM graduations g "
+            "JOIN cohorts c ON c.id = g.cohort_id WHERE g.guild_id = ? "
+            "ORDER BY g.graduated_on, g.user_id",
+            (guild_id,),
+        )
+        return [(int(r[0]), int(r[1]), str(r[2]), date.fromisoformat(r[3])) for r in rows]
+
     async def graduations_since(self, day: date) -> list[tuple[int, int, int, str]]:
         """(guild id, user id, cohort id, cohort name) of everyone graduated on or after
         `day`."""
