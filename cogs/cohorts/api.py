@@ -31,8 +31,11 @@ from cogs.cohorts.logic import CohortStatus, EnrollmentStatus
 from cogs.cohorts.lookup import cohort_choices, find_cohort
 from cogs.cohorts.reach import (
     OUTSIDE_REACH,
+    CareTeam,
     Reach,
+    care_team_of,
     reach_of,
+    reaches_person,
     require_person_in_reach,
     require_reach,
 )
@@ -43,16 +46,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OUTSIDE_REACH",
+    "CareTeam",
     "Cohort",
     "CohortStatus",
     "Enrollment",
     "EnrollmentStatus",
     "Membership",
     "Reach",
+    "care_team_of",
     "cohort_choices",
     "find_cohort",
     "owning_cohort",
     "reach_of",
+    "reaches_person",
     "record_congratulation",
     "require_person_in_reach",
     "require_reach",

@@ -85,3 +85,44 @@ async def _was_in_any(db: Database, guild_id: int, user_id: int, cohort_ids: Ite
         (guild_id, user_id),
     )
     return any(int(r[0]) in wanted for r in rows)
+
+
+@dataclass(frozen=True)
+class CareTeam:
+    """Who looks after a person now: their active cohort's team, and where it is asked."""
+
+    cohort_id: int
+    cohort_name: str
+    channel_id: int | None
+    user_ids: tuple[int, ...]
+    role_ids: tuple[int, ...]
+
+
+async def care_team_of(db: Database, guild_id: int, user_id: int) -> CareTeam | None:
+    """The care team of the person's active cohort; None when they are in none, or its
+    cohort has no team (program staff look after them)."""
+    row = await db.fetch_one(
+        "SELECT c.id, c.name, c.team_channel_id FROM enrollments e JOIN cohorts c "
+        "ON c.id = e.cohort_id WHERE e.guild_id = ? AND e.user_id = ? AND e.status = 'active' "
+        "AND c.status = 'active'",
+        (guild_id, user_id),
+    )
+    if row is None:
+        return None
+    seats = await TeamStore(db).seats(int(row[0]))
+    if not seats:
+        return None
+    return CareTeam(
+        cohort_id=int(row[0]),
+        cohort_name=str(row[1]),
+        channel_id=row[2],
+        user_ids=tuple(s.user_id for s in seats if s.user_id is not None),
+        role_ids=tuple(s.role_id for s in seats if s.role_id is not None),
+    )
+
+
+async def reaches_person(db: Database, reach: Reach, guild_id: int, user_id: int | None) -> bool:
+    """Whether `reach` covers this person (any cohort they were ever in)."""
+    if reach.staff:
+        return True
+    return user_id is not None and await _was_in_any(db, guild_id, user_id, reach.cohort_ids)

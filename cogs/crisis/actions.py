@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.checks import member_is_facilitator
 from bot.errors import NotAuthorized, UserError
 from bot.interactions import send_private
+from cogs.cohorts.api import reach_of, reaches_person
 from cogs.crisis import messages
 from cogs.crisis.delivery import Delivery
 from cogs.crisis.escalation import Escalation
@@ -54,7 +54,7 @@ class AlertActions:
             raise UserError("That alert no longer exists.")
         if alert is None or guild is None:
             raise UserError("That alert no longer exists.")
-        await self._require_alert_staff(interaction, guild)
+        await self._require_alert_staff(interaction, guild, alert)
         await interaction.response.defer()
         updated, line = await self.move(alert, STATUS_BY_ACTION[action], interaction.user)
         await interaction.edit_original_response(
@@ -65,11 +65,15 @@ class AlertActions:
         )
 
     async def _require_alert_staff(
-        self, interaction: discord.Interaction, guild: discord.Guild
+        self, interaction: discord.Interaction, guild: discord.Guild, alert: Alert
     ) -> None:
+        """Program staff, or the care team of a cohort the person is (or was) in."""
         config = await self.bot.guild_configs.get(guild.id)
         member = guild.get_member(interaction.user.id)
-        if member is None or not member_is_facilitator(member, config):
+        if member is None:
+            raise NotAuthorized("Only facilitators can act on alerts.")
+        reach = await reach_of(self.bot.db, member, config)
+        if not await reaches_person(self.bot.db, reach, guild.id, alert.user_id):
             raise NotAuthorized("Only facilitators can act on alerts.")
 
     async def move(self, alert: Alert, status: str, who: discord.abc.User) -> tuple[Alert, str]:

@@ -180,20 +180,32 @@ class CrisisAdmin(commands.Cog):
         )
 
     @crisis.command(name="settings", description="How often unacknowledged alerts repeat")
-    @app_commands.describe(realert_minutes="Minutes between reminders (default 10)")
+    @app_commands.describe(
+        realert_minutes="Minutes between reminders (default 10)",
+        escalate_after="Minutes before an alert no one on the care team took goes to program "
+        "staff (default 10)",
+    )
     async def crisis_settings(
         self,
         interaction: discord.Interaction,
-        realert_minutes: app_commands.Range[int, 1, 1440],
+        realert_minutes: app_commands.Range[int, 1, 1440] | None = None,
+        escalate_after: app_commands.Range[int, 1, 1440] | None = None,
     ) -> None:
         await require_facilitator(interaction)
         guild = guild_of(interaction)
-        await self.crisis_cog.escalation.cadence.set_realert_minutes(
-            guild.id, realert_minutes, self.bot.clock.now()
+        realert, escalate = await self.crisis_cog.escalation.cadence.save(
+            guild.id,
+            self.bot.clock.now(),
+            realert_minutes=realert_minutes,
+            escalate_after_minutes=escalate_after,
         )
+        changed = realert_minutes is not None or escalate_after is not None
         await send_private(
             interaction,
-            f"Unacknowledged crisis alerts now repeat every {realert_minutes} minute(s).",
+            ("Saved. " if changed else "")
+            + f"Unacknowledged crisis alerts repeat every {realert} minute(s). An alert sent "
+            f"to a cohort's care team that nobody has acknowledged after {escalate} minute(s) "
+            "goes to program staff too.",
         )
 
     @crisis.command(name="ack", description="Acknowledge an alert (when its buttons are gone)")

@@ -12,7 +12,7 @@ item's nonce:
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
@@ -20,6 +20,7 @@ import discord
 from bot.interactions import NO_PINGS
 from bot.outbox import SAFETY, Item, Landed, NotYet, is_permanent
 from bot.storage.guilds import GuildConfig
+from cogs.cohorts.api import CareTeam, care_team_of
 from cogs.crisis import messages
 from cogs.crisis.escalation import ALERT, FOLLOW_UP, NOTE, REALERT, Escalation
 from cogs.crisis.health import EscalationHealth
@@ -83,6 +84,26 @@ class Delivery:
         owner = (alert.guild_id, alert.user_id) if shared and alert.user_id else None
         return alert_view(alert.id, alert.status, owner)
 
+    async def _team(
+        self, guild: discord.Guild, alert: Alert
+    ) -> tuple[CareTeam, discord.TextChannel] | None:
+        """The person's care team and its channel, when their cohort has both (the alert
+        goes there first; program staff only after `escalate_after`)."""
+        if alert.user_id is None:
+            return None
+        team = await care_team_of(self.bot.db, guild.id, alert.user_id)
+        channel = guild.get_channel(team.channel_id or 0) if team else None
+        if team is None or not isinstance(channel, discord.TextChannel):
+            return None
+        return team, channel
+
+    @staticmethod
+    def _team_ping(guild: discord.Guild, team: CareTeam) -> tuple[str, discord.AllowedMentions]:
+        roles = [r for r in map(guild.get_role, team.role_ids) if r is not None]
+        text = " ".join([*(f"<@{u}>" for u in team.user_ids), *(r.mention for r in roles)])
+        users = [discord.Object(u) for u in team.user_ids]
+        return text, discord.AllowedMentions(users=users, roles=roles)
+
     @staticmethod
     def author(guild: discord.Guild, alert: Alert) -> str:
         member = guild.get_member(alert.user_id or 0)
@@ -104,7 +125,7 @@ class Delivery:
         else:
             landed = await self._post_alert(item, alert, repost=repost_of is not None)
             alert = await self._load(alert.id)
-        if alert.thread_id is None and landed.where in ("escalation", "log"):
+        if alert.thread_id is None and landed.where in ("escalation", "log", "team"):
             await self._open_thread(alert, landed)
         return landed
 
@@ -118,7 +139,19 @@ class Delivery:
             thread = f" Its thread: <#{alert.thread_id}>." if alert.thread_id else ""
             intro = f"♻️ The alert message was deleted; here it is again.{thread} "
 
+        team = await self._team(guild, alert)
+
         async def send(target: Target) -> discord.Message:
+            if target.where == "team" and team is not None:
+                mentions, allowed = self._team_ping(guild, team[0])
+                ping = alert.level == "crisis"
+                return await target.channel.send(
+                    content=(intro + (mentions if ping else "")).strip() or None,
+                    embed=embed,
+                    view=view,
+                    allowed_mentions=allowed if ping else NO_PINGS,
+                    nonce=item.nonce(),
+                )
             if target.where in ("escalation", "log"):
                 ping = role is not None and alert.level == "crisis"
                 return await target.channel.send(
@@ -140,7 +173,15 @@ class Delivery:
                 nonce=item.nonce(),
             )
 
-        target, posted = await send_first(guild, config, item, send, self.health.refused)
+        target, posted = await send_first(
+            guild,
+            config,
+            item,
+            send,
+            self.health.refused,
+            first=team[1] if team else None,
+            first_where="team",
+        )
         await self.store.posted(
             alert.id,
             posted.channel.id,
@@ -148,7 +189,7 @@ class Delivery:
             alert.thread_id if repost else None,
             landed=target.where,
         )
-        if target.where != "escalation":
+        if target.where not in ("escalation", "team"):
             log.error(
                 "crisis alert landed in a fallback",
                 extra={"alert_id": alert.id, "where": target.where, "guild_id": guild.id},
@@ -218,28 +259,37 @@ class Delivery:
         ping: bool,
         view: discord.ui.View | None,
         in_thread: bool = True,
+        to_staff: bool = False,
+        embed: discord.Embed | None = None,
     ) -> Landed:
-        """A line about an alert: in its thread (or its channel), else the fallbacks."""
+        """A line about an alert: in its thread (or its channel), else the fallbacks. With
+        `to_staff`, to program staff's places instead (an escalated team alert). A ping goes
+        to whoever the alert is with: the care team in its channel, else the facilitator
+        role."""
         guild, config = await self._context(alert)
         role = guild.get_role(config.facilitator_role_id or 0)
-        mention = ping and role is not None
-        thread = guild.get_thread(alert.thread_id or 0) if in_thread else None
-        first = thread or guild.get_channel(alert.alert_channel_id or 0)
-        if alert.landed in ("escalation", "log") and not isinstance(
-            first, discord.Thread | discord.TextChannel
-        ):
-            first = None
+        first: object = None
+        if not to_staff:
+            thread = guild.get_thread(alert.thread_id or 0) if in_thread else None
+            first = thread or guild.get_channel(alert.alert_channel_id or 0)
+            if alert.landed in ("escalation", "log", "team") and not isinstance(
+                first, discord.Thread | discord.TextChannel
+            ):
+                first = None
+        team = await self._team(guild, alert) if alert.landed == "team" and not to_staff else None
 
         async def send(target: Target) -> discord.Message:
-            line = text
-            if target.where in ("alert", "escalation", "log") and mention and role:
-                line = f"{role.mention} {text}"
+            mentions, allowed = "", NO_PINGS
+            if ping and target.where == "alert" and team is not None:
+                mentions, allowed = self._team_ping(guild, team[0])
+            elif ping and role is not None and target.where in ("alert", "escalation", "log"):
+                mentions, allowed = role.mention, discord.AllowedMentions(roles=[role])
+            line = f"{mentions} {text}" if mentions else text
             return await target.channel.send(
                 line[:2000],
+                embed=embed,
                 view=view,
-                allowed_mentions=discord.AllowedMentions(roles=[role])
-                if mention and role and target.where != "dm"
-                else NO_PINGS,
+                allowed_mentions=allowed,
                 nonce=item.nonce(),
             )
 
@@ -294,10 +344,15 @@ class Delivery:
         alert = await self.store.get(item.subject_id)
         if alert is None or not alert.waiting:
             return None  # acknowledged meanwhile
+        waited = self.bot.clock.now() - alert.created_at
+        if alert.landed == "team" and waited >= await self.escalation.cadence.escalate_after(
+            alert.guild_id
+        ):
+            return await self._escalate(item, alert, waited)
         where = (
             f": https://discord.com/channels/{alert.guild_id}/{alert.alert_channel_id}/"
             f"{alert.alert_message_id}"
-            if alert.alert_message_id and alert.landed in ("escalation", "log")
+            if alert.alert_message_id and alert.landed in ("escalation", "log", "team")
             else " with the buttons below"
         )
         text = (
@@ -307,4 +362,35 @@ class Delivery:
         )
         return await self._deliver_line(
             item, alert, text, ping=True, view=await self.alert_view(alert), in_thread=False
+        )
+
+    async def _escalate(self, item: Item, alert: Alert, waited: timedelta) -> Landed:
+        """Nobody on the care team acknowledged in time: program staff get the alert itself
+        (they may not see the team's channel), pinged, with its buttons."""
+        guild, _ = await self._context(alert)
+        minutes = int(waited.total_seconds() // 60)
+        team = await self._team(guild, alert)
+        cohort = f"**{team[0].cohort_name}**'s care team" if team else "the care team"
+        text = (
+            f"⏫ Crisis alert #{alert.id} for <@{alert.user_id}> has waited {minutes} minute"
+            f"{'s' if minutes != 1 else ''} for {cohort} and nobody has acknowledged it. "
+            "Please make sure someone responds."
+        )
+        log.warning(
+            "crisis alert escalated to program staff",
+            extra={
+                "alert_id": alert.id,
+                "guild_id": alert.guild_id,
+                "waited_s": int(waited.total_seconds()),
+            },
+        )
+        embed = messages.alert_embed(alert, author=self.author(guild, alert))
+        return await self._deliver_line(
+            item,
+            alert,
+            text,
+            ping=True,
+            view=await self.alert_view(alert),
+            to_staff=True,
+            embed=embed,
         )

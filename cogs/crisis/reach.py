@@ -30,7 +30,8 @@ CHUNK_TIMEOUT = 10.0
 @dataclass(frozen=True)
 class Target:
     where: str
-    """"alert" (its thread), "escalation", "log", "dm" (a facilitator) or "owner"."""
+    """Where: "alert" (its thread), "team" (the cohort's care team channel), "escalation",
+    "log", "dm" (a facilitator) or "owner"."""
     channel: discord.abc.Messageable
 
 
@@ -86,6 +87,7 @@ async def send_first(
     refused_escalation: Refused,
     *,
     first: discord.abc.Messageable | None = None,
+    first_where: str = "alert",
 ) -> tuple[Target, discord.Message]:
     """Post with `send(target)` to the first target that takes it; every refusal is logged
     at ERROR with an incident id. DMs go to every facilitator (any one landing is enough).
@@ -94,7 +96,7 @@ async def send_first(
     async def targets() -> AsyncIterator[Target]:
         # Lazily: the member list is only loaded if every channel refuses.
         if first is not None:
-            yield Target("alert", first)
+            yield Target(first_where, first)
         async for target in staff_targets(guild, config):
             yield target
 
