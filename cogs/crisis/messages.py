@@ -207,7 +207,9 @@ def history_lines(alert: Alert, events: Sequence[Event]) -> list[str]:
             )
         else:
             lines.append(f"<t:{int(first.at.timestamp())}:t> {action}{who}")
-    if alert.landed and alert.landed != "escalation":
+    if alert.landed == "team":
+        lines.append("(sent to the cohort's care team)")
+    elif alert.landed and alert.landed != "escalation":
         lines.append(f"(posted in a fallback: {LANDED_TEXT.get(alert.landed, alert.landed)})")
     return lines
 
