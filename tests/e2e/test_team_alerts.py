@@ -89,6 +89,8 @@ async def test_an_alert_pages_the_team_then_program_staff_if_nobody_answers(
     configured.scheduler.wakeup()
     await emu.wait_for(lambda: configured.idle, what="nothing more to do")
     assert len(emu.messages_in(clinic.escalations)) == before
+    history = await emu.invoke(erin, clinic.general, "crisis log")
+    assert "(sent to the cohort's care team)" in text(history), text(history)
 
 
 async def test_someone_on_no_team_cannot_act_on_a_team_alert(
