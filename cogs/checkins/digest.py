@@ -1,4 +1,5 @@
-"""The facilitators' daily digest: one embed per active cohort in the moderation log.
+"""The facilitators' daily digest: one embed per active cohort in the moderation log (program
+staff), and each cohort's own in its care team's channel when it has one.
 
 Posted at a per-server local time (default 08:00 in the program's timezone) about the day
 before. The day is claimed in the database before posting, so a restart never posts a
@@ -22,7 +23,7 @@ from bot.staff import post_log
 from cogs.checkins import logic, schedule
 from cogs.checkins.prompt_store import PromptStore
 from cogs.checkins.record_store import RecordStore
-from cogs.cohorts.api import Cohort, EnrollmentStatus, Membership
+from cogs.cohorts.api import Cohort, EnrollmentStatus, Membership, post_to_team
 from cogs.sessions.api import missed_sessions_by_person
 
 if TYPE_CHECKING:
@@ -58,9 +59,13 @@ class DigestService:
         when = schedule.next_occurrence(rule, max(floor, after) if after else floor)
         if last_day is not None and schedule.local_day(when, config.timezone) <= last_day:
             when = schedule.next_occurrence(rule, when)
+        # Two instances: re-armed from inside a late run, the next digest may already be due
+        # (a stall of a day); with one, APScheduler would drop it as "still running". The
+        # day's claim in the database keeps it to one post.
         self.bot.scheduler.at(
-            digest_job(guild_id), when, self.run, guild_id, when, grace_seconds=None
-        )
+            digest_job(guild_id), when, self.run, guild_id, when, grace_seconds=None,
+            max_instances=2,
+        )  # fmt: skip
         return when
 
     async def run(self, guild_id: int, due: datetime) -> None:
@@ -83,6 +88,8 @@ class DigestService:
             for cohort in await self.cohorts.list(guild_id, include_archived=False):
                 embed = await self.build(guild, cohort, today - timedelta(days=1), config.timezone)
                 await post_log(self.bot.outbox, guild, config, embed=embed)
+                if cohort.team_channel_id:  # the care team reads its cohort's section
+                    await post_to_team(self.bot.outbox, guild.id, cohort.id, embed=embed)
             log.info("digest posted", extra={"guild_id": guild_id})
         finally:
             await self.ensure(guild_id, after=due)

@@ -82,10 +82,13 @@ class PromptService:
             grace=LATE_GRACE,
         )
         # No APScheduler grace: the job itself decides what is too late, so a long pause
-        # (suspend, outage) never silently ends someone's schedule.
+        # (suspend, outage) never silently ends someone's schedule. Two instances: re-armed
+        # from inside its own run after such a pause, the next prompt may already be due, and
+        # APScheduler would drop it as "still running"; the claim keeps it to one prompt.
         self.bot.scheduler.at(
-            prompt_job(settings.id), when, self.fire, settings.id, when, grace_seconds=None
-        )
+            prompt_job(settings.id), when, self.fire, settings.id, when, grace_seconds=None,
+            max_instances=2,
+        )  # fmt: skip
         return when
 
     async def rebuild(self) -> None:

@@ -40,6 +40,7 @@ from cogs.cohorts.reach import (
     require_reach,
 )
 from cogs.cohorts.store import Cohort, CohortStore, Enrollment
+from cogs.cohorts.team_post import post_to_team
 
 if TYPE_CHECKING:
     from bot.storage.database import Database
@@ -57,6 +58,7 @@ __all__ = [
     "cohort_choices",
     "find_cohort",
     "owning_cohort",
+    "post_to_team",
     "reach_of",
     "reaches_person",
     "record_congratulation",

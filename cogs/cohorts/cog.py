@@ -22,6 +22,7 @@ from cogs.cohorts.lifecycle import Lifecycle
 from cogs.cohorts.lookup import cohort_choices
 from cogs.cohorts.repair import Repair
 from cogs.cohorts.store import CohortStore
+from cogs.cohorts.team_post import TeamPoster
 from cogs.cohorts.teams import Teams
 from cogs.cohorts.views import ConsentButton, open_agreement_editor
 
@@ -52,14 +53,17 @@ class Cohorts(commands.Cog):
         self.graduation = Graduation(bot, self.store)
         self.teams = Teams(bot, self.store)
         self.ending = EndingAsks(bot, self.store)
+        self.team_posts = TeamPoster(bot, self.store)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(ConsentButton, EndingButton)
         await self.ending.start()
+        self.team_posts.register()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ConsentButton, EndingButton)
         self.ending.stop()
+        self.team_posts.unregister()
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:

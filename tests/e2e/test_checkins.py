@@ -9,6 +9,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
+import discord
 import pytest
 import time_machine
 
@@ -583,6 +584,43 @@ async def test_daily_digest_flags_what_matters_once_per_day(
     )
 
 
+async def test_a_care_team_gets_its_own_cohorts_digest_in_its_channel(
+    travel: time_machine.Coordinates, emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    await join(emu, clinic, clinic.bob)
+    dev = emu.create_member(clinic.guild, "dev")
+    await create(emu, clinic, "Autumn Morning")
+    await enroll(emu, clinic, dev, "Autumn Morning")
+    await agree(emu, dev, agreement_message(emu, dev))
+    erin = emu.create_member(clinic.guild, "erin")
+    room = emu.create_channel(
+        clinic.guild,
+        "spring-team",
+        overwrites={
+            clinic.guild: discord.PermissionOverwrite(view_channel=False),
+            erin: discord.PermissionOverwrite(view_channel=True),
+            clinic.guild.bot_role: discord.PermissionOverwrite(view_channel=True),
+        },
+    )
+    await emu.invoke(clinic.alice, clinic.general, "cohort team add", cohort=COHORT, member=erin)
+    await emu.invoke(
+        clinic.alice,
+        clinic.general,
+        "cohort team channel",
+        options={"cohort": COHORT, "channel": room},
+    )
+    await emu.invoke(clinic.alice, clinic.general, "checkin digest", time="08:00")
+    await at(travel, configured, datetime(2026, 3, 3, 14, 0, tzinfo=UTC))  # 08:00 CST
+    await emu.wait_for(
+        lambda: len([m for m in emu.messages_in(clinic.mod_log) if m.embeds]) == 2,
+        what="program staff's digest: both cohorts",
+    )
+    await emu.wait_for(lambda: [m for m in emu.messages_in(room) if m.embeds], what="the team's")
+    [theirs] = [m for m in emu.messages_in(room) if m.embeds]
+    assert f"Check-ins · {COHORT}" in text(theirs) and "Autumn Morning" not in text(theirs)
+    assert theirs.mentions == [] and theirs.mention_roles == []  # a digest never pings
+
+
 # --- weekly questionnaires and the crisis hook ---------------------------------------------
 
 
@@ -731,3 +769,31 @@ async def test_a_second_check_ins_note_is_screened_once_whatever_is_tapped(
     assert len([m for m in emu.dms(clinic.bob) if "carry this alone" in text(m)]) == 1
     mood = 1 if answer == "replace" else 4
     assert await rows(configured, "SELECT mood FROM checkins") == [(mood,)]
+
+
+async def test_a_digest_due_again_after_a_long_stall_is_still_posted(
+    travel: time_machine.Coordinates, emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    # Tuesday's 08:00 run comes a day late (the machine slept): it is too late to post, and
+    # Wednesday's, due a second ago, must still come (it was once dropped as "still running").
+    await create(emu, clinic, COHORT)
+    await emu.invoke(clinic.alice, clinic.general, "checkin digest", time="08:00")
+    await at(travel, configured, datetime(2026, 3, 4, 14, 0, tzinfo=UTC))
+    await settle(configured)
+    digest = await emu.wait_for_message(clinic.mod_log, check=lambda m: bool(m.embeds))
+    assert "Tue Mar 03" in text(digest)
+    assert configured.scheduler.jobs("checkins:digest:")  # and Thursday's is armed
+
+
+async def test_prompts_carry_on_after_the_machine_slept_through_two_of_them(
+    travel: time_machine.Coordinates, emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    await join(emu, clinic, clinic.bob)
+    await opt_in(emu, clinic, clinic.bob)
+    # Tuesday's 9:00 job runs two days late: too late for Tuesday; Thursday's, due a second
+    # ago, is sent (it was once dropped as "still running"), and Friday's is armed.
+    await at(travel, configured, TUESDAY_9AM + 2 * DAY)
+    await settle(configured)
+    assert len(await wait_prompts(emu, clinic.bob, 1)) == 1  # Thursday's, once
+    jobs = configured.scheduler.jobs("checkins:prompt:")
+    assert [j.next_run_time for j in jobs] == [TUESDAY_9AM + 3 * DAY]
