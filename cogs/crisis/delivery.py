@@ -12,7 +12,7 @@ item's nonce:
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
@@ -20,12 +20,13 @@ import discord
 from bot.interactions import NO_PINGS
 from bot.outbox import SAFETY, Item, Landed, NotYet, is_permanent
 from bot.storage.guilds import GuildConfig
-from cogs.cohorts.api import CareTeam, care_team_of
 from cogs.crisis import messages
 from cogs.crisis.escalation import ALERT, FOLLOW_UP, NOTE, REALERT, Escalation
 from cogs.crisis.health import EscalationHealth
 from cogs.crisis.reach import Target, alert_context, send_first
+from cogs.crisis.repeats import RepeatDelivery
 from cogs.crisis.store import Alert, CrisisStore
+from cogs.crisis.team_routing import team_channel, team_ping
 from cogs.crisis.views import alert_view
 from cogs.support.api import plan_is_shared
 
@@ -51,13 +52,14 @@ class Delivery:
         self.store = store
         self.escalation = escalation
         self.health = health
+        self.repeats = RepeatDelivery(self)
 
     def register(self) -> None:
         for kind, handler in (
             (ALERT, self.deliver_alert),
             (FOLLOW_UP, self.deliver_follow_up),
             (NOTE, self.deliver_note),
-            (REALERT, self.deliver_realert),
+            (REALERT, self.repeats.deliver),
         ):
             self.bot.outbox.register(kind, handler, SAFETY)
 
@@ -67,7 +69,7 @@ class Delivery:
 
     # --- what every handler needs ----------------------------------------------------
 
-    async def _context(self, alert: Alert) -> tuple[discord.Guild, GuildConfig]:
+    async def context(self, alert: Alert) -> tuple[discord.Guild, GuildConfig]:
         return await alert_context(self.bot, alert)
 
     async def _load(self, alert_id: int) -> Alert:
@@ -83,26 +85,6 @@ class Delivery:
         )
         owner = (alert.guild_id, alert.user_id) if shared and alert.user_id else None
         return alert_view(alert.id, alert.status, owner)
-
-    async def _team(
-        self, guild: discord.Guild, alert: Alert
-    ) -> tuple[CareTeam, discord.TextChannel] | None:
-        """The person's care team and its channel, when their cohort has both (the alert
-        goes there first; program staff only after `escalate_after`)."""
-        if alert.user_id is None:
-            return None
-        team = await care_team_of(self.bot.db, guild.id, alert.user_id)
-        channel = guild.get_channel(team.channel_id or 0) if team else None
-        if team is None or not isinstance(channel, discord.TextChannel):
-            return None
-        return team, channel
-
-    @staticmethod
-    def _team_ping(guild: discord.Guild, team: CareTeam) -> tuple[str, discord.AllowedMentions]:
-        roles = [r for r in map(guild.get_role, team.role_ids) if r is not None]
-        text = " ".join([*(f"<@{u}>" for u in team.user_ids), *(r.mention for r in roles)])
-        users = [discord.Object(u) for u in team.user_ids]
-        return text, discord.AllowedMentions(users=users, roles=roles)
 
     @staticmethod
     def author(guild: discord.Guild, alert: Alert) -> str:
@@ -130,7 +112,7 @@ class Delivery:
         return landed
 
     async def _post_alert(self, item: Item, alert: Alert, *, repost: bool) -> Landed:
-        guild, config = await self._context(alert)
+        guild, config = await self.context(alert)
         role = guild.get_role(config.facilitator_role_id or 0)
         embed = messages.alert_embed(alert, author=self.author(guild, alert))
         view = await self.alert_view(alert)
@@ -139,11 +121,11 @@ class Delivery:
             thread = f" Its thread: <#{alert.thread_id}>." if alert.thread_id else ""
             intro = f"♻️ The alert message was deleted; here it is again.{thread} "
 
-        team = await self._team(guild, alert)
+        team = await team_channel(self.bot, guild, alert)
 
         async def send(target: Target) -> discord.Message:
             if target.where == "team" and team is not None:
-                mentions, allowed = self._team_ping(guild, team[0])
+                mentions, allowed = team_ping(guild, team[0])
                 ping = alert.level == "crisis"
                 return await target.channel.send(
                     content=(intro + (mentions if ping else "")).strip() or None,
@@ -250,7 +232,7 @@ class Delivery:
 
     # --- lines about an alert --------------------------------------------------------
 
-    async def _deliver_line(
+    async def deliver_line(
         self,
         item: Item,
         alert: Alert,
@@ -266,7 +248,7 @@ class Delivery:
         `to_staff`, to program staff's places instead (an escalated team alert). A ping goes
         to whoever the alert is with: the care team in its channel, else the facilitator
         role."""
-        guild, config = await self._context(alert)
+        guild, config = await self.context(alert)
         role = guild.get_role(config.facilitator_role_id or 0)
         first: object = None
         if not to_staff:
@@ -276,12 +258,16 @@ class Delivery:
                 first, discord.Thread | discord.TextChannel
             ):
                 first = None
-        team = await self._team(guild, alert) if alert.landed == "team" and not to_staff else None
+        team = (
+            await team_channel(self.bot, guild, alert)
+            if alert.landed == "team" and not to_staff
+            else None
+        )
 
         async def send(target: Target) -> discord.Message:
             mentions, allowed = "", NO_PINGS
             if ping and target.where == "alert" and team is not None:
-                mentions, allowed = self._team_ping(guild, team[0])
+                mentions, allowed = team_ping(guild, team[0])
             elif ping and role is not None and target.where in ("alert", "escalation", "log"):
                 mentions, allowed = role.mention, discord.AllowedMentions(roles=[role])
             line = f"{mentions} {text}" if mentions else text
@@ -326,7 +312,7 @@ class Delivery:
         upgraded = bool(item.payload.get("upgraded"))
         if upgraded:
             line = "now a **crisis**. " + line
-        landed = await self._deliver_line(item, alert, line, ping=upgraded, view=None)
+        landed = await self.deliver_line(item, alert, line, ping=upgraded, view=None)
         await self.refresh(alert)
         return landed
 
@@ -336,61 +322,6 @@ class Delivery:
             return None
         await self._wait_for_alert(alert)
         text = str(item.payload.get("text", ""))
-        return await self._deliver_line(
+        return await self.deliver_line(
             item, alert, text, ping=bool(item.payload.get("ping")), view=None
-        )
-
-    async def deliver_realert(self, item: Item) -> Landed | None:
-        alert = await self.store.get(item.subject_id)
-        if alert is None or not alert.waiting:
-            return None  # acknowledged meanwhile
-        waited = self.bot.clock.now() - alert.created_at
-        if alert.landed == "team" and waited >= await self.escalation.cadence.escalate_after(
-            alert.guild_id
-        ):
-            return await self._escalate(item, alert, waited)
-        where = (
-            f": https://discord.com/channels/{alert.guild_id}/{alert.alert_channel_id}/"
-            f"{alert.alert_message_id}"
-            if alert.alert_message_id and alert.landed in ("escalation", "log", "team")
-            else " with the buttons below"
-        )
-        text = (
-            f"⏰ Crisis alert #{alert.id} for <@{alert.user_id}> is still waiting for someone "
-            f"({alert.realerts} reminder{'s' if alert.realerts != 1 else ''}). Please "
-            f"acknowledge it{where}."
-        )
-        return await self._deliver_line(
-            item, alert, text, ping=True, view=await self.alert_view(alert), in_thread=False
-        )
-
-    async def _escalate(self, item: Item, alert: Alert, waited: timedelta) -> Landed:
-        """Nobody on the care team acknowledged in time: program staff get the alert itself
-        (they may not see the team's channel), pinged, with its buttons."""
-        guild, _ = await self._context(alert)
-        minutes = int(waited.total_seconds() // 60)
-        team = await self._team(guild, alert)
-        cohort = f"**{team[0].cohort_name}**'s care team" if team else "the care team"
-        text = (
-            f"⏫ Crisis alert #{alert.id} for <@{alert.user_id}> has waited {minutes} minute"
-            f"{'s' if minutes != 1 else ''} for {cohort} and nobody has acknowledged it. "
-            "Please make sure someone responds."
-        )
-        log.warning(
-            "crisis alert escalated to program staff",
-            extra={
-                "alert_id": alert.id,
-                "guild_id": alert.guild_id,
-                "waited_s": int(waited.total_seconds()),
-            },
-        )
-        embed = messages.alert_embed(alert, author=self.author(guild, alert))
-        return await self._deliver_line(
-            item,
-            alert,
-            text,
-            ping=True,
-            view=await self.alert_view(alert),
-            to_staff=True,
-            embed=embed,
         )
