@@ -243,40 +243,6 @@ class PromptStore:
                     (channel_id, prompt.settings_id),
                 )
 
-    async def pending_nudges(self) -> list[Prompt]:
-        rows = await self.db.fetch_all(
-            "SELECT * FROM checkin_prompts WHERE status = 'sent' AND nudge_at IS NOT NULL "
-            "AND nudged_at IS NULL"
-        )
-        return await decrypted(rows, self.cipher, prompt_of)
-
-    async def snooze(self, prompt_id: int, until: datetime) -> bool:
-        """The person asked to be reminded later: the prompt's reminder moves to `until`
-        (again, even if it was already sent). False if the prompt is no longer open."""
-        async with self.db.transaction() as tx:
-            row = await tx.fetch_one(
-                "UPDATE checkin_prompts SET nudge_at = ?, nudged_at = NULL "
-                "WHERE id = ? AND status = 'sent' RETURNING id",
-                (until.isoformat(), prompt_id),
-            )
-        return row is not None
-
-    async def mark_nudged(self, prompt_id: int, now: datetime) -> bool:
-        """True once: the nudge is claimed before it is sent."""
-        async with self.db.transaction() as tx:
-            row = await tx.fetch_one(
-                "SELECT 1 FROM checkin_prompts WHERE id = ? AND status = 'sent' "
-                "AND nudged_at IS NULL",
-                (prompt_id,),
-            )
-            if row is None:
-                return False
-            await tx.execute(
-                "UPDATE checkin_prompts SET nudged_at = ? WHERE id = ?",
-                (now.isoformat(), prompt_id),
-            )
-            return True
-
     async def set_draft(self, prompt_id: int, column: str, value: Any) -> None:
         if column not in DRAFT_COLUMNS:
             raise ValueError(f"not a draft column: {column}")

@@ -25,6 +25,7 @@ from bot.outbox import Item, Landed
 from cogs.checkins import schedule
 from cogs.checkins.membership import Standing, standing
 from cogs.checkins.models import Prompt, Settings
+from cogs.checkins.nudge_store import NudgeStore
 from cogs.checkins.prompt_store import PromptStore
 from cogs.checkins.views import prompt_embed, prompt_view
 from cogs.cohorts.api import Membership
@@ -63,6 +64,7 @@ class PromptService:
     ) -> None:
         self.bot = bot
         self.store = store
+        self.nudges = NudgeStore(store.db, store.cipher)
         self.cohorts = cohorts
         self.assessments = assessments
         self.pacer = bot.outbox.pacer
@@ -96,7 +98,7 @@ class PromptService:
         for settings in await self.store.enabled_settings():
             self.schedule(settings)
         now = self.bot.clock.now()
-        for prompt in await self.store.pending_nudges():
+        for prompt in await self.nudges.pending_nudges():
             if prompt.nudge_at and now - prompt.nudge_at < timedelta(seconds=NUDGE_GRACE_SECONDS):
                 self._schedule_nudge(prompt.id, prompt.nudge_at)
 
@@ -233,7 +235,7 @@ class PromptService:
             upcoming = schedule.next_occurrence(settings.rule, prompt.due_at)
             if until >= upcoming - timedelta(hours=1):
                 raise UserError("Your next check-in comes before then; it will ask you again. 💛")
-        if not await self.store.snooze(prompt.id, until):
+        if not await self.nudges.snooze(prompt.id, until):
             raise UserError("This check-in is already closed.")
         self._schedule_nudge(prompt.id, until)
         log.info("check-in snoozed", extra={"prompt_id": prompt.id, "choice": choice})
@@ -246,7 +248,7 @@ class PromptService:
 
     async def nudge(self, prompt_id: int) -> None:
         """At most one gentle reminder, only if the prompt is still open."""
-        if not await self.store.mark_nudged(prompt_id, self.bot.clock.now()):
+        if not await self.nudges.mark_nudged(prompt_id, self.bot.clock.now()):
             return
         prompt = await self.store.prompt(prompt_id)
         if prompt is None or prompt.channel_id is None:
