@@ -40,7 +40,7 @@ from cogs.cohorts.reach import (
     require_reach,
 )
 from cogs.cohorts.store import Cohort, CohortStore, Enrollment
-from cogs.cohorts.team_post import post_to_team
+from cogs.cohorts.team_post import post_to_team, team_mentions
 
 if TYPE_CHECKING:
     from bot.storage.database import Database
@@ -64,6 +64,7 @@ __all__ = [
     "record_congratulation",
     "require_person_in_reach",
     "require_reach",
+    "team_mentions",
 ]
 
 

@@ -24,6 +24,7 @@ from bot.storage.guilds import GuildConfig
 from cogs.cohorts.ending_views import ending_view
 from cogs.cohorts.logic import CohortStatus, EnrollmentStatus
 from cogs.cohorts.store import Cohort, CohortStore
+from cogs.cohorts.team_post import team_mentions
 from cogs.cohorts.team_store import TeamStore
 
 log = logging.getLogger(__name__)
@@ -134,12 +135,12 @@ class EndingAsks:
         active = sum(e.status == EnrollmentStatus.ACTIVE for e in people)
         embed = discord.Embed(title=title[:256], description=body, colour=discord.Colour.gold())
         embed.add_field(name="Enrolled", value=f"{active} in · {len(people) - active} awaiting")
-        mentions = " ".join([*(f"<@{u.id}>" for u in users), *(r.mention for r in roles)])
+        mentions, allowed = team_mentions(guild, [u.id for u in users], [r.id for r in roles])
         sent = await channel.send(
             mentions or None,
             embed=embed,
             view=ending_view(cohort.id),
-            allowed_mentions=discord.AllowedMentions(users=users, roles=roles),
+            allowed_mentions=allowed,
             nonce=item.nonce(),
         )
         return Landed(where, channel.id, sent.id)

@@ -6,6 +6,7 @@ staff's copy in the moderation log stands."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -19,6 +20,30 @@ if TYPE_CHECKING:
     from bot.outbox import Outbox
 
 TEAM_POST = "cohort_team_post"
+MENTION_ROOM = 1500
+"""Characters of a message's content that a team's mentions may take (Discord allows 2,000)."""
+
+
+def team_mentions(
+    guild: discord.Guild, user_ids: Sequence[int], role_ids: Sequence[int]
+) -> tuple[str, discord.AllowedMentions]:
+    """The mentions that page a care team (its roles first: one reaches many), as many as
+    fit in MENTION_ROOM, and the allowed_mentions that ping exactly those."""
+    roles = [r for r in map(guild.get_role, role_ids) if r is not None]
+    shown: list[str] = []
+    pinged_roles: list[discord.Role] = []
+    pinged_users: list[discord.Object] = []
+    for role in roles:
+        if len(" ".join([*shown, role.mention])) > MENTION_ROOM:
+            break
+        shown.append(role.mention)
+        pinged_roles.append(role)
+    for user_id in user_ids:
+        if len(" ".join([*shown, f"<@{user_id}>"])) > MENTION_ROOM:
+            break
+        shown.append(f"<@{user_id}>")
+        pinged_users.append(discord.Object(user_id))
+    return " ".join(shown), discord.AllowedMentions(users=pinged_users, roles=pinged_roles)
 
 
 async def post_to_team(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from cogs.cohorts.api import CareTeam, care_team_of
+from cogs.cohorts.api import CareTeam, care_team_of, team_mentions
 from cogs.crisis.store import Alert
 
 if TYPE_CHECKING:
@@ -33,10 +33,7 @@ async def team_channel(
 def team_ping(guild: discord.Guild, team: CareTeam) -> tuple[str, discord.AllowedMentions]:
     """The mentions of the team's people and roles, and the allowed_mentions that ping
     exactly them."""
-    roles = [r for r in map(guild.get_role, team.role_ids) if r is not None]
-    text = " ".join([*(f"<@{u}>" for u in team.user_ids), *(r.mention for r in roles)])
-    users = [discord.Object(u) for u in team.user_ids]
-    return text, discord.AllowedMentions(users=users, roles=roles)
+    return team_mentions(guild, team.user_ids, team.role_ids)
 
 
 def escalation_text(
