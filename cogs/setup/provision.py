@@ -122,26 +122,22 @@ async def _create_staff_channels(
         created.add(category)
         notes.append(f"category **{STAFF_CATEGORY}**")
         config = config.merged(staff_category_id=category.id)
-    if escalation is None:
-        escalation = await guild.create_text_channel(
-            ESCALATION_CHANNEL,
+    staff_channels = [
+        (ESCALATION_CHANNEL, "escalation_channel_id", "Lantern crisis alerts. Staff only. "
+         "Acknowledge every alert.", "escalation channel"),
+        (LOG_CHANNEL, "log_channel_id", "Lantern moderation log. Staff only.", "moderation log"),
+    ]  # fmt: skip
+    for name, setting, topic, what in staff_channels:
+        if channel(guild, getattr(config, setting)) is not None:
+            continue
+        made = await guild.create_text_channel(
+            name,
             category=category,
             overwrites=overwrites,
-            topic="Lantern crisis alerts. Staff only. Acknowledge every alert.",
-            reason="Lantern set-up: escalation channel",
+            topic=topic,
+            reason=f"Lantern set-up: {what}",
         )
-        created.add(escalation)
-        notes.append(f"channel {escalation.mention}")
-        config = config.merged(escalation_channel_id=escalation.id)
-    if mod_log is None:
-        mod_log = await guild.create_text_channel(
-            LOG_CHANNEL,
-            category=category,
-            overwrites=overwrites,
-            topic="Lantern moderation log. Staff only.",
-            reason="Lantern set-up: moderation log",
-        )
-        created.add(mod_log)
-        notes.append(f"channel {mod_log.mention}")
-        config = config.merged(log_channel_id=mod_log.id)
+        created.add(made)
+        notes.append(f"channel {made.mention}")
+        config = config.merged(**{setting: made.id})
     return config
