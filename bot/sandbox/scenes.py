@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.sandbox.stage import Stage
+from bot.sandbox.world import Person, join
+from emulator import P
 from emulator.model import Channel
 
 Play = Callable[[Stage], Awaitable[None]]
@@ -103,8 +105,15 @@ async def bob_is_refused(stage: Stage) -> None:
 # --- cohorts ------------------------------------------------------------------------------
 
 
-def _channel(stage: Stage, name: str) -> Channel:
-    found = [c for c in stage.world.guild.channels.values() if c.name == name]
+def _channel(stage: Stage, name: str, under: str | None = None) -> Channel:
+    """The newest #name (in category `under`, if given)."""
+    channels = stage.world.guild.channels
+    found = [
+        c
+        for c in channels.values()
+        if c.name == name
+        and (under is None or (c.parent_id in channels and channels[c.parent_id].name == under))
+    ]
     if not found:
         raise RuntimeError(f"no #{name} in the demo server")
     return found[-1]
@@ -184,3 +193,102 @@ async def bob_checks_in(stage: Stage) -> None:
         return
     await stage.click(w.bob, res.message, "4 🙂")
     await stage.click(w.bob, res.message, "Done")
+
+
+# --- care teams ---------------------------------------------------------------------------
+
+
+@scene("Dana gives Spring Evening its own care team")
+async def dana_names_a_care_team(stage: Stage) -> None:
+    w, emu = stage.world, stage.emu
+    stage.transcript.narrate(
+        "A program runs several cohorts, each with its own clinicians. Erin, a counsellor, "
+        "joins Spring Evening's care team: she sees only its people, and its alerts come to "
+        "her team's private channel first. Dana and Alice, program staff, still see everything."
+    )
+    erin = await stage.act(
+        w.dana, "invites Erin, a counsellor", lambda: _arrive(stage, "Erin", "counsellor")
+    )
+    if erin is None:
+        raise RuntimeError("Erin could not join the demo server")
+    room = await stage.act(
+        w.dana,
+        "creates #spring-evening-team, private to Erin (and Lantern)",
+        lambda: _private_room(stage, "spring-evening-team", erin),
+    )
+    await stage.invoke(
+        w.dana, w.general, "cohort team add", cohort="Spring Evening", member=erin.member
+    )
+    options = {"cohort": "Spring Evening", "channel": room}
+    await stage.act(
+        w.dana,
+        stage.transcript.command("cohort team channel", options),
+        lambda: emu.invoke(w.dana.member, w.general, "cohort team channel", options=options),
+        where=w.general,
+    )
+
+
+@scene("Erin sees her cohort's people, and only them")
+async def erin_sees_her_cohort(stage: Stage) -> None:
+    w, emu = stage.world, stage.emu
+    stage.transcript.narrate(
+        "Alice opens a second cohort for Dev. Erin's /cohort list shows only Spring Evening; "
+        "she can read Bob's check-ins, but not Dev's: Lantern doesn't even say whether Dev is "
+        "in another cohort."
+    )
+    today = stage.bot.clock.now().date()
+    await stage.invoke(
+        w.alice,
+        w.general,
+        "cohort create",
+        name="Summer Morning",
+        start=today.isoformat(),
+        end=(today + timedelta(weeks=8)).isoformat(),
+    )
+    await stage.invoke(
+        w.alice, w.general, "cohort enroll", member=w.dev.member, cohort="Summer Morning"
+    )
+    agreement = next(m for m in reversed(emu.dms(w.dev.member)) if m.components)
+    await stage.click(w.dev, agreement, "I agree")
+    erin = w.joined[-1]
+    await stage.invoke(erin, w.general, "cohort list")
+    await stage.invoke(erin, w.general, "checkin history", member=w.bob.member)
+    await stage.invoke(erin, w.general, "checkin history", member=w.dev.member)
+
+
+@scene("Bob's next hard moment goes to his care team first")
+async def bob_reaches_his_team(stage: Stage) -> None:
+    w, emu = stage.world, stage.emu
+    stage.transcript.narrate(
+        "Alerts about Spring Evening's people now page Erin in her team's channel. If nobody "
+        "there acknowledges in time (/crisis settings escalate_after, 10 minutes unless "
+        "changed), program staff are paged in #escalations too. Alice closed Bob's first "
+        "alert after talking with him."
+    )
+    first = next(m for m in emu.messages_in(_channel(stage, "escalations")) if m.components)
+    await stage.click(w.alice, first, "Close")
+    await stage.say(
+        w.bob,
+        _channel(stage, "group", under="Spring Evening"),
+        "i cant do this anymore, i want to die",
+    )
+    room = _channel(stage, "spring-evening-team")
+    alert = next(m for m in reversed(emu.messages_in(room)) if m.components)
+    await stage.click(w.joined[-1], alert, "Acknowledge")
+
+
+async def _arrive(stage: Stage, name: str, about: str) -> Person:
+    return join(stage.emu, stage.world, name, about)
+
+
+async def _private_room(stage: Stage, name: str, who: Person) -> Channel:
+    guild = stage.world.guild
+    return stage.emu.create_channel(
+        guild,
+        name,
+        overwrites={
+            guild: (0, P.VIEW_CHANNEL),
+            who.member: (P.VIEW_CHANNEL, 0),
+            guild.bot_role: (P.VIEW_CHANNEL | P.SEND_MESSAGES, 0),
+        },
+    )

@@ -47,10 +47,12 @@ class DemoWorld:
     welcome: Channel
     extra: dict[str, object] = field(default_factory=dict)
     """Room for later scenes to keep what they created (a cohort, its channel...)."""
+    joined: list[Person] = field(default_factory=list)
+    """People a later scene brings in (a care team's counsellor); transcribed from then on."""
 
     @property
     def people(self) -> list[Person]:
-        return [self.dana, self.alice, self.bob, self.carol, self.dev]
+        return [self.dana, self.alice, self.bob, self.carol, self.dev, *self.joined]
 
     @property
     def participants(self) -> list[Person]:
@@ -58,6 +60,15 @@ class DemoWorld:
 
     def person(self, user_id: int) -> Person | None:
         return next((p for p in self.people if p.id == user_id), None)
+
+
+def join(emu: Emulator, world: DemoWorld, name: str, about: str) -> Person:
+    """Someone new joins the demo server (a scene's newcomer)."""
+    member = emu.create_member(world.guild, name.lower())
+    member.user.global_name = name
+    newcomer = Person(name, about, member)
+    world.joined.append(newcomer)
+    return newcomer
 
 
 def build_world(emu: Emulator) -> DemoWorld:

@@ -59,7 +59,24 @@ async def test_sandbox_transcript_shows_setup_and_who_sees_what() -> None:
     sessions, checkin = crisis.split("── 8.", 1)
     assert "Added Group therapy" in sessions and "Your next sessions" in sessions
     assert "[Add to calendar]" in sessions
+    checkin, team = checkin.split("── 9.", 1)
     assert "(only Bob sees this)" in checkin and "Thanks for checking in" in checkin
+
+    team, scoped = team.split("── 10.", 1)
+    assert "#spring-evening-team (visible to Dana and Erin only)" in team
+    assert "Added @Erin to Spring Evening's care team" in team
+    assert "is now asked in #spring-evening-team" in team
+
+    scoped, paged = scoped.split("── 11.", 1)
+    listed = scoped.split("Erin › /cohort list", 1)[1].split("Erin › /checkin history", 1)[0]
+    assert "Spring Evening" in listed and "Summer Morning" not in listed
+    bob_seen, dev_refused = scoped.split("Erin › /checkin history member:@Dev", 1)
+    assert "Check-ins · Bob" in bob_seen
+    assert "You can see only the people of the cohorts your care team looks after." in dev_refused
+    assert "Check-ins · Dev" not in dev_refused
+
+    assert "Lantern posts in #spring-evening-team (seen by Dana and Erin): @Erin" in paged
+    assert "Crisis alert: Bob" in paged and "Acknowledged by @Erin" in paged
 
 
 async def test_a_new_scene_is_one_function_and_a_failing_one_still_shuts_down(
