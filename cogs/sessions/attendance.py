@@ -14,10 +14,11 @@ from discord.ext import commands
 
 from bot import lists
 from bot.buttons import PersistentButton, PersistentSelect
-from bot.checks import guild_of, require_facilitator
+from bot.checks import guild_of
 from bot.errors import UserError
 from bot.interactions import NO_PINGS, send_private
 from bot.pages import to_embed
+from cogs.cohorts.api import require_reach
 from cogs.sessions import choices, texts
 from cogs.sessions.context import SessionsContext
 from cogs.sessions.loaded import context_of
@@ -41,9 +42,10 @@ class AttendanceCommand(commands.Cog):
         self, interaction: discord.Interaction, cohort: str, session: str | None = None
     ) -> None:
         ctx = self.ctx
-        await require_facilitator(interaction)
+        _, reach = await require_reach(interaction)
         guild = guild_of(interaction)
         found = await ctx.cohort(guild, cohort)
+        reach.require(found.id)
         now = ctx.now()
         if session:
             target = await ctx.session(guild, session)
@@ -208,11 +210,12 @@ class AttendancePageButton(
 async def _marked_session(
     ctx: SessionsContext, interaction: discord.Interaction, occurrence_id: int
 ) -> tuple[discord.Guild, Session]:
-    await require_facilitator(interaction)
+    _, reach = await require_reach(interaction)
     guild = guild_of(interaction)
     target = await ctx.store.session(occurrence_id)
     if target is None or target.guild_id != guild.id:
         raise UserError("That session no longer exists.")
+    reach.require(target.cohort_id)
     return guild, target
 
 

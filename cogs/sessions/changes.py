@@ -8,12 +8,13 @@ from datetime import datetime, time, timedelta
 import discord
 
 from bot import inputs, lists
-from bot.checks import guild_of, require_facilitator
+from bot.checks import guild_of
 from bot.errors import UserError
 from bot.interactions import send_private
 from bot.staff import post_log
 from bot.storage import Transaction
 from bot.storage.guilds import GuildConfig
+from cogs.cohorts.api import require_reach
 from cogs.sessions import logic, texts
 from cogs.sessions.choices import Scope
 from cogs.sessions.context import SessionsContext
@@ -38,11 +39,13 @@ async def _start(
     ctx: SessionsContext, interaction: discord.Interaction, session: str, message: str | None
 ) -> tuple[GuildConfig, discord.Guild, Session, datetime, str | None]:
     """What `/session cancel` and `/session move` start from, checked alike."""
-    config = await require_facilitator(interaction)
+    config, reach = await require_reach(interaction)
     guild = guild_of(interaction)
     if message is not None:  # given but blank is a mistake, not "no message"
         message = inputs.text(message, "message", max_length=500, single_line=False)
-    return config, guild, await ctx.session(guild, session), ctx.now(), message
+    target = await ctx.session(guild, session)
+    reach.require(target.cohort_id)
+    return config, guild, target, ctx.now(), message
 
 
 async def cancel(

@@ -9,11 +9,10 @@ from datetime import datetime
 
 import discord
 
-from bot.checks import member_is_facilitator
 from bot.client import LanternBot
 from bot.errors import UserError
 from bot.inputs import snowflake
-from cogs.cohorts.api import Cohort, Membership, find_cohort
+from cogs.cohorts.api import Cohort, Membership, Reach, find_cohort, reach_of
 from cogs.sessions.attendance_store import AttendanceStore
 from cogs.sessions.events import EventPublisher
 from cogs.sessions.planning import Planner
@@ -50,11 +49,13 @@ class SessionsContext:
             )
         return found
 
-    async def is_facilitator(self, interaction: discord.Interaction) -> bool:
+    async def reach(self, interaction: discord.Interaction) -> Reach:
+        """Whose sessions `interaction.user` may see in a list as they type (no refusal:
+        an autocomplete just offers nothing)."""
         if not isinstance(interaction.user, discord.Member):
-            return False
+            return Reach(staff=False)
         config = await self.bot.guild_configs.get(interaction.guild_id or 0)
-        return member_is_facilitator(interaction.user, config)
+        return await reach_of(self.bot.db, interaction.user, config)
 
     async def after_change(self, guild_id: int) -> None:
         """After the schedule changed: the reminder job and the server's events follow."""

@@ -10,12 +10,12 @@ from datetime import timedelta
 import discord
 
 from bot import inputs, lists
-from bot.checks import guild_of, require_facilitator
+from bot.checks import guild_of
 from bot.errors import UserError
 from bot.interactions import send_private
 from bot.pages import send_pages, to_embeds
 from bot.staff import post_log
-from cogs.cohorts.api import CohortStatus
+from cogs.cohorts.api import CohortStatus, require_reach
 from cogs.sessions import logic, texts
 from cogs.sessions.changes import told
 from cogs.sessions.context import SessionsContext
@@ -41,9 +41,10 @@ async def add(
     weekdays: str, at: str, duration: str, kind: str, location: str | None, link: str | None,
     starts: str | None, ends: str | None,
 ) -> None:  # fmt: skip
-    config = await require_facilitator(interaction)
+    config, reach = await require_reach(interaction)
     guild = guild_of(interaction)
     found = await ctx.cohort(guild, cohort)
+    reach.require(found.id)
     if found.status != CohortStatus.ACTIVE:
         raise UserError(f"**{found.name}** is archived; it can't get new sessions.")
     zone = config.timezone or "UTC"
@@ -112,9 +113,10 @@ async def show(
     ctx: SessionsContext, interaction: discord.Interaction, cohort: str, weeks: int
 ) -> None:
     """`/session list`: the cohort's series and its next `weeks` weeks of sessions."""
-    await require_facilitator(interaction)
+    _, reach = await require_reach(interaction)
     guild = guild_of(interaction)
     found = await ctx.cohort(guild, cohort)
+    reach.require(found.id)
     now = ctx.now()
     series = await ctx.store.series_of_cohort(found.id)
     sessions = await ctx.store.sessions_of_cohort(found.id, now, now + timedelta(weeks=weeks))
@@ -150,13 +152,14 @@ async def show(
 async def delete(
     ctx: SessionsContext, interaction: discord.Interaction, series: str, message: str | None
 ) -> None:
-    config = await require_facilitator(interaction)
+    config, reach = await require_reach(interaction)
     guild = guild_of(interaction)
     if message is not None:  # given but blank is a mistake, not "no message"
         message = inputs.text(message, "message", max_length=500, single_line=False)
     found = await ctx.store.series(inputs.snowflake(series, "series", what="a series"))
     if found is None or found.guild_id != guild.id or found.status != "active":
         raise UserError("`series`: I can't find that series. Pick one from the list as you type.")
+    reach.require(found.cohort_id)
     await interaction.response.defer(ephemeral=True, thinking=True)
     now = ctx.now()
     upcoming = [s for s in await ctx.store.sessions_of_series(found.id, now)]

@@ -11,7 +11,8 @@ from bot.errors import UserError
 from bot.inputs import OFF_WORDS, about, problem
 from bot.interactions import send_private
 from bot.staff import post_log
-from cogs.cohorts.api import Cohort
+from bot.storage.guilds import GuildConfig
+from cogs.cohorts.api import Cohort, require_reach
 from cogs.sessions.context import SessionsContext
 from cogs.sessions.recurrence import format_lead, parse_leads
 
@@ -19,9 +20,8 @@ from cogs.sessions.recurrence import format_lead, parse_leads
 async def set_reminders(
     ctx: SessionsContext, interaction: discord.Interaction, lead_times: str, cohort: str | None
 ) -> None:
-    await require_facilitator(interaction)
     guild = guild_of(interaction)
-    found = await ctx.cohort(guild, cohort) if cohort is not None else None
+    found = await _where(ctx, interaction, cohort)
     leads: tuple[int, ...] | None
     if lead_times.strip().lower() == "default":
         if found is None:
@@ -56,7 +56,7 @@ async def apply_leads(
     found: Cohort | None,
     leads: tuple[int, ...] | None,
 ) -> None:
-    config = await require_facilitator(interaction)
+    config = await _allowed(interaction, found)
     guild = guild_of(interaction)
     now = ctx.now()
     await ctx.reminders.set_leads(
@@ -80,3 +80,27 @@ async def apply_leads(
         )
     else:
         await send_private(interaction, f"Reminders for {where}: {said}.")
+
+
+async def _where(
+    ctx: SessionsContext, interaction: discord.Interaction, cohort: str | None
+) -> Cohort | None:
+    """The cohort the reminder times are for (None: the server's default), if the caller may
+    change them."""
+    if cohort is None:
+        await _allowed(interaction, None)
+        return None
+    await require_reach(interaction)  # before saying whether such a cohort exists
+    found = await ctx.cohort(guild_of(interaction), cohort)
+    await _allowed(interaction, found)
+    return found
+
+
+async def _allowed(interaction: discord.Interaction, found: Cohort | None) -> GuildConfig:
+    """A care team may set its own cohort's reminders; the server's default is program
+    staff's, since it changes every cohort's."""
+    if found is None:
+        return await require_facilitator(interaction)
+    config, reach = await require_reach(interaction)
+    reach.require(found.id)
+    return config

@@ -10,10 +10,11 @@ import discord
 
 from bot import lists
 from bot.buttons import PersistentButton
-from bot.checks import guild_of, require_facilitator
+from bot.checks import guild_of
 from bot.errors import UserError
 from bot.interactions import LanternModal, send_private
 from bot.pages import send_pages, to_embeds
+from cogs.cohorts.api import require_reach
 from cogs.sessions import texts
 from cogs.sessions.loaded import context_of
 from cogs.sessions.records import Session, session_name
@@ -114,9 +115,10 @@ async def give_reason(
 
 
 async def show(ctx: SessionsContext, interaction: discord.Interaction, session: str) -> None:
-    await require_facilitator(interaction)
+    _, reach = await require_reach(interaction)
     guild = guild_of(interaction)
     target = await ctx.session(guild, session)
+    reach.require(target.cohort_id)
     answers = await ctx.attendance.rsvps(target.id)
     members = await ctx.cohorts.active_members(target.cohort_id)
     yes = [f"<@{u}>" for u, (a, _) in answers.items() if a == "yes"]
