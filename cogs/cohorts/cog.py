@@ -69,6 +69,9 @@ class Cohorts(commands.Cog):
     async def on_ready(self) -> None:
         # Catch up on asks due while Lantern was down (guild settings are known by now).
         await self.ending.run()
+        for guild in self.bot.guilds:
+            with quiet_at_shutdown():
+                await self.teams.reconcile(guild)
 
     async def _cohort_names(
         self, interaction: discord.Interaction, current: str

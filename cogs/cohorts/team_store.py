@@ -80,6 +80,14 @@ class TeamStore:
             if r["user_id"] == user_id or (r["role_id"] is not None and r["role_id"] in roles)
         }
 
+    async def holders(self, guild_id: int) -> tuple[set[int], set[int]]:
+        """Everyone (user ids) and every role (role ids) with a seat on a team of the server."""
+        rows = await self.db.fetch_all(
+            "SELECT DISTINCT user_id, role_id FROM cohort_team WHERE guild_id = ?", (guild_id,)
+        )
+        users = {int(r["user_id"]) for r in rows if r["user_id"] is not None}
+        return users, {int(r["role_id"]) for r in rows if r["role_id"] is not None}
+
     async def forget(
         self, guild_id: int, *, user_id: int | None = None, role_id: int | None = None
     ) -> int:

@@ -23,6 +23,9 @@ from cogs.cohorts.team_store import TeamStore
 
 log = logging.getLogger(__name__)
 
+MEMBERS_PER_QUERY = 100
+"""Discord's Request Guild Members takes at most 100 user ids."""
+
 Who = discord.Member | discord.Role
 
 
@@ -125,6 +128,27 @@ class Teams:
             f"{interaction.user.mention} set **{found.name}**'s care team channel to {where}.",
         )
         await send_private(interaction, f"**{found.name}**'s care team is now asked in {where}.")
+
+    async def reconcile(self, guild: discord.Guild) -> None:
+        """At start-up: seats of people who left, or roles deleted, while Lantern was down
+        (the listeners only see what happens while it runs)."""
+        users, roles = await self.teams.holders(guild.id)
+        for role_id in roles - {role.id for role in guild.roles}:
+            await self.forget(guild.id, role_id=role_id)
+        ids = sorted(users)
+        for start in range(0, len(ids), MEMBERS_PER_QUERY):
+            chunk = ids[start : start + MEMBERS_PER_QUERY]
+            try:
+                found = await guild.query_members(user_ids=chunk, limit=len(chunk), cache=False)
+            except (TimeoutError, discord.ClientException) as exc:
+                # Kept until the next start; someone who left can't use commands anyway.
+                log.warning(
+                    "care team members not checked",
+                    extra={"guild_id": guild.id, "error": type(exc).__name__},
+                )
+                return
+            for user_id in set(chunk) - {member.id for member in found}:
+                await self.forget(guild.id, user_id=user_id)
 
     async def forget(
         self, guild_id: int, *, user_id: int | None = None, role_id: int | None = None

@@ -15,7 +15,7 @@ from cogs.cohorts.api import OUTSIDE_REACH, Cohort, Membership, reach_of
 from cogs.crisis.store import CrisisStore
 from emulator import Emulator
 from emulator.model import Member
-from tests.e2e.harness import Clinic
+from tests.e2e.harness import Clinic, Harness
 from tests.e2e.steps.cohorts import agree, agreement_message, create, enroll
 from tests.e2e.steps.common import text
 
@@ -134,6 +134,27 @@ async def test_leaving_the_server_or_a_deleted_role_ends_the_seat(
     while (row := await configured.db.fetch_one("SELECT COUNT(*) FROM cohort_team"))[0]:
         assert asyncio.get_running_loop().time() < deadline, f"{row[0]} seat(s) left"
         await asyncio.sleep(0.01)  # polled with a deadline: the listeners run as tasks
+
+
+async def test_someone_who_left_while_lantern_was_down_is_off_the_team_at_the_next_start(
+    emu: Emulator, clinic: Clinic, configured: LanternBot, harness: Harness
+) -> None:
+    await create(emu, clinic, SPRING)
+    erin, finn = emu.create_member(clinic.guild, "erin"), emu.create_member(clinic.guild, "finn")
+    evening = emu.create_role(clinic.guild, "Evening team")
+    for who in (erin, finn, evening):
+        await emu.invoke(clinic.alice, clinic.general, "cohort team add", cohort=SPRING,
+                         member=who)  # fmt: skip
+    await harness.stop()
+    emu.remove_member(erin)  # nobody is listening: only the next start can notice
+    emu.delete_role(evening)
+    bot = await harness.start()
+
+    deadline = asyncio.get_running_loop().time() + 5.0
+    while len(rows := await bot.db.fetch_all("SELECT user_id, role_id FROM cohort_team")) > 1:
+        assert asyncio.get_running_loop().time() < deadline, [tuple(r) for r in rows]
+        await asyncio.sleep(0.01)  # polled with a deadline: reconciled after on_ready
+    assert [tuple(r) for r in rows] == [(finn.user.id, None)]  # Finn is still here: kept
 
 
 # --- what a care team member sees: only their cohorts' people, command by command ----------
