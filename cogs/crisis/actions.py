@@ -11,7 +11,7 @@ import discord
 
 from bot.errors import NotAuthorized, UserError
 from bot.interactions import send_private
-from cogs.cohorts.api import reach_of, reaches_person
+from cogs.cohorts.api import OUTSIDE_REACH, reach_of, reaches_person
 from cogs.crisis import messages
 from cogs.crisis.delivery import Delivery
 from cogs.crisis.escalation import Escalation
@@ -73,8 +73,10 @@ class AlertActions:
         if member is None:
             raise NotAuthorized("Only facilitators can act on alerts.")
         reach = await reach_of(self.bot.db, member, config)
-        if not await reaches_person(self.bot.db, reach, guild.id, alert.user_id):
+        if not reach.any:
             raise NotAuthorized("Only facilitators can act on alerts.")
+        if not await reaches_person(self.bot.db, reach, guild.id, alert.user_id):
+            raise NotAuthorized(OUTSIDE_REACH)  # another cohort's care team
 
     async def move(self, alert: Alert, status: str, who: discord.abc.User) -> tuple[Alert, str]:
         """Acknowledge, mark reached out, close or call a false alarm; repeats stop."""

@@ -11,14 +11,21 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import lists
-from bot.checks import guild_of, member_is_facilitator, require_facilitator
+from bot.checks import guild_of, require_facilitator
 from bot.client import LanternBot
-from bot.errors import UserError
+from bot.errors import NotAuthorized, UserError
 from bot.inputs import snowflake
 from bot.interactions import send_private
 from bot.pages import send_pages, to_embed, to_embeds
 from bot.safety import crisis_lines
-from cogs.cohorts.api import Membership, require_person_in_reach, require_reach
+from cogs.cohorts.api import (
+    OUTSIDE_REACH,
+    Membership,
+    reach_of,
+    reaches_person,
+    require_person_in_reach,
+    require_reach,
+)
 from cogs.crisis import messages
 from cogs.crisis.cog import Crisis
 
@@ -211,7 +218,7 @@ class CrisisAdmin(commands.Cog):
     @crisis.command(name="ack", description="Acknowledge an alert (when its buttons are gone)")
     @app_commands.describe(alert="The alert's number (#17), from the list")
     async def crisis_ack(self, interaction: discord.Interaction, alert: str) -> None:
-        await require_facilitator(interaction)
+        _, reach = await require_reach(interaction)  # program staff, or a care team
         guild = guild_of(interaction)
         number = alert.strip().lstrip("#")
         found = await self.crisis_cog.store.get(snowflake(number, "alert", what="an alert"))
@@ -219,6 +226,8 @@ class CrisisAdmin(commands.Cog):
             raise UserError(
                 f"There's no alert **{discord.utils.escape_markdown(alert[:20])}** on this server."
             )
+        if not await reaches_person(self.bot.db, reach, guild.id, found.user_id):
+            raise NotAuthorized(OUTSIDE_REACH)
         if found.status != "open":
             raise UserError(
                 f"Alert #{found.id} is already {messages.STATUS_TEXT[found.status].lower()}."
@@ -235,15 +244,18 @@ class CrisisAdmin(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         config = await self.bot.guild_configs.get(interaction.guild_id or 0)
-        if not isinstance(interaction.user, discord.Member) or not member_is_facilitator(
-            interaction.user, config
-        ):
+        if not isinstance(interaction.user, discord.Member):
+            return []
+        reach = await reach_of(self.bot.db, interaction.user, config)
+        if not reach.any:
             return []  # names of people in crisis are for facilitators only
         guild = interaction.guild
         choices = []
         for alert in await self.crisis_cog.store.open_alerts(interaction.guild_id or 0):
-            if alert.status != "open":
-                continue
+            if alert.status != "open" or not await reaches_person(
+                self.bot.db, reach, interaction.guild_id or 0, alert.user_id
+            ):
+                continue  # a care team sees its own cohorts' people only
             member = guild.get_member(alert.user_id or 0) if guild else None
             who = member.display_name if member else f"user {alert.user_id}"
             label = f"#{alert.id} · {alert.level} · {who} · {alert.created_at:%b %d %H:%M} UTC"

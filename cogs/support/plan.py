@@ -15,10 +15,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import guild_of, member_is_facilitator
+from bot.checks import guild_of
 from bot.errors import NotAuthorized, UserError
 from bot.interactions import send_private
 from bot.safety import resource_line
+from cogs.cohorts.api import reach_of, require_person_in_reach
 from cogs.crisis import api as crisis_api
 from cogs.support.plan_embeds import (
     checklist_embed,
@@ -173,8 +174,13 @@ class PlanCog(commands.Cog, name="SafetyPlan"):
         guild = self.bot.get_guild(guild_id)
         config = await self.bot.guild_configs.get(guild_id)
         member = guild.get_member(interaction.user.id) if guild else None
-        if member is None or not member_is_facilitator(member, config):
+        if member is None:
             raise NotAuthorized("Only facilitators can see a shared safety plan.")
+        # Program staff, or the care team of a cohort the person is (or was) in.
+        reach = await reach_of(self.bot.db, member, config)
+        if not reach.any:
+            raise NotAuthorized("Only facilitators can see a shared safety plan.")
+        await require_person_in_reach(self.bot.db, reach, guild_id, user_id)
         embed = await shared_plan_embed(self.bot, guild_id, user_id)
         if embed is None:
             raise UserError(f"<@{user_id}> isn't sharing a safety plan right now.")

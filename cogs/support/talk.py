@@ -17,12 +17,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import lists
-from bot.checks import guild_of, member_is_facilitator
+from bot.checks import guild_of
 from bot.errors import NotAuthorized, NotConfigured, UserError
 from bot.inputs import has_visible
 from bot.interactions import send_private
 from bot.pages import send_pages, to_embeds
-from cogs.cohorts.api import require_person_in_reach, require_reach
+from cogs.cohorts.api import reach_of, require_person_in_reach, require_reach
 from cogs.support import texts
 from cogs.support.conversation_store import Conversation, ConversationStore
 from cogs.support.settings_store import SettingsStore
@@ -115,15 +115,18 @@ class TalkCog(commands.Cog, name="Talk"):
     # --- staff actions -----------------------------------------------------------------
 
     async def _staff(self, interaction: discord.Interaction, conversation_id: int) -> Conversation:
+        """Program staff, or the care team of a cohort the person is (or was) in."""
         guild = guild_of(interaction)
         config = await self.bot.guild_configs.get(guild.id)
-        if not isinstance(interaction.user, discord.Member) or not member_is_facilitator(
-            interaction.user, config
-        ):
+        if not isinstance(interaction.user, discord.Member):
+            raise NotAuthorized("Only facilitators can do this.")
+        reach = await reach_of(self.bot.db, interaction.user, config)
+        if not reach.any:
             raise NotAuthorized("Only facilitators can do this.")
         conversation = await self.store.conversation(conversation_id)
         if conversation is None or conversation.guild_id != guild.id:
             raise UserError("That conversation no longer exists.")
+        await require_person_in_reach(self.bot.db, reach, guild.id, conversation.user_id)
         return conversation
 
     async def staff_action(

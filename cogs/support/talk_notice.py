@@ -1,6 +1,7 @@
-"""The staff notice of a private conversation: posted in the escalation channel when it
-opens (who, topic, status and a link, never the person's words) and edited as it is claimed,
-noted and closed. Its buttons are in talk_views.py."""
+"""The staff notice of a private conversation: posted when it opens (who, topic, status and
+a link, never the person's words) and edited as it is claimed, noted and closed. It goes to
+the person's care team's channel when their cohort has one, else (or if that channel is gone
+or refuses) to the escalation channel. Its buttons are in talk_views.py."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from bot.interactions import NO_PINGS
 from bot.lists import FIELD_VALUE_LIMIT
 from bot.staff import staff_channel
 from bot.storage.guilds import GuildConfig
+from bot.tree import new_incident_id
+from cogs.cohorts.api import CareTeam, team_mentions
 from cogs.support.conversation_store import Conversation, ConversationEvent, ConversationStore
 from cogs.support.talk_views import ConversationButton
 from cogs.support.texts import TOPICS, when
@@ -126,8 +129,16 @@ class StaffNotice:
         member: discord.Member,
         *,
         ping: bool,
+        team: CareTeam | None = None,
     ) -> tuple[int, int] | None:
-        """(channel id, message id) of the notice, or None if it could not be posted."""
+        """(channel id, message id) of the notice, or None if it could not be posted. With
+        a care team, in its channel pinging the team; else, as before, in the escalation
+        channel pinging the facilitator role. `ping` is False outside staffed hours."""
+        embed, view = notice_embed(conversation, member.display_name), notice_view(conversation)
+        if team is not None and team.channel_id is not None:
+            landed = await self._post_to_team(guild, team, conversation, embed, view, ping=ping)
+            if landed is not None:
+                return landed
         channel = staff_channel(guild, config, "escalation") or staff_channel(guild, config, "log")
         role = guild.get_role(config.facilitator_role_id or 0)
         if channel is None:
@@ -137,8 +148,8 @@ class StaffNotice:
         try:
             posted = await channel.send(
                 content=f"{role.mention} a new private conversation." if ping and role else None,
-                embed=notice_embed(conversation, member.display_name),
-                view=notice_view(conversation),
+                embed=embed,
+                view=view,
                 allowed_mentions=discord.AllowedMentions(roles=[role])
                 if ping and role
                 else NO_PINGS,
@@ -149,6 +160,50 @@ class StaffNotice:
             )
             return None
         return channel.id, posted.id
+
+    async def _post_to_team(
+        self,
+        guild: discord.Guild,
+        team: CareTeam,
+        conversation: Conversation,
+        embed: discord.Embed,
+        view: discord.ui.View | None,
+        *,
+        ping: bool,
+    ) -> tuple[int, int] | None:
+        """The notice in the team's channel, pinging exactly the team shown; None (logged at
+        ERROR: the notice then goes to program staff) if the channel is gone or refuses."""
+        channel = guild.get_channel(team.channel_id or 0)
+        reason = "the care team's channel is gone"
+        if isinstance(channel, discord.TextChannel):
+            mentions, allowed = team_mentions(guild, team.user_ids, team.role_ids)
+            ping = ping and bool(mentions)
+            try:
+                posted = await channel.send(
+                    content=f"{mentions} a new private conversation." if ping else None,
+                    embed=embed,
+                    view=view,
+                    allowed_mentions=allowed if ping else NO_PINGS,
+                )
+            except discord.HTTPException as exc:
+                reason = f"Discord refused ({exc.status}/{exc.code})"
+            else:
+                return channel.id, posted.id
+        incident = new_incident_id()
+        log.error(
+            "could not notify the care team of a conversation; telling program staff "
+            "instead (incident %s)",
+            incident,
+            extra={
+                "guild_id": guild.id,
+                "conversation_id": conversation.id,
+                "cohort_id": team.cohort_id,
+                "channel_id": team.channel_id,
+                "reason": reason,
+                "incident": incident,
+            },
+        )
+        return None
 
     async def refresh(
         self,

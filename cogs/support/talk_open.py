@@ -14,6 +14,7 @@ from bot.inputs import has_visible
 from bot.interactions import NO_PINGS, send_private
 from bot.pages import fit_beside
 from bot.storage.guilds import GuildConfig
+from cogs.cohorts.api import care_team_of
 from cogs.crisis import api as crisis_api
 from cogs.support import texts
 from cogs.support.conversation_store import Conversation, ConversationStore
@@ -105,8 +106,12 @@ class ConversationOpener:
         if conversation_id is None:  # one is open already: add to it instead
             await self._add_to_open(interaction, guild, member, topic, text)
             return
+        # The person's care team is asked first and admitted to the conversation.
+        team = await care_team_of(self._bot.db, guild.id, member.id)
         try:
-            kind, space = await self._spaces.open_space(guild, config, member, conversation_id)
+            kind, space = await self._spaces.open_space(
+                guild, config, member, conversation_id, team
+            )
         except discord.HTTPException as exc:
             await self._conversations.discard(conversation_id)
             log.warning(
@@ -124,7 +129,9 @@ class ConversationOpener:
             allowed_mentions=discord.AllowedMentions(users=[member]),
         )
         conversation = await self._load(conversation_id)
-        notice = await self._notice.post(guild, config, conversation, member, ping=staffed)
+        notice = await self._notice.post(
+            guild, config, conversation, member, ping=staffed, team=team
+        )
         await self._conversations.placed(conversation_id, kind, space.id, notice)
         await self._reannouncer.arm(conversation, now)
         log.info(

@@ -1,4 +1,5 @@
-"""Re-announcing conversations nobody has answered, and the replies that stop it.
+"""Re-announcing conversations nobody has answered, and the replies that stop it. With a
+care team, each re-announcement goes to the team's channel and to program staff as well.
 
 The due time lives in the database (`next_reannounce_at`); `bot.timers.RepeatTimer` arms the
 jobs, rebuilds them at start-up and re-arms after each one, and the store's compare-and-set
@@ -15,10 +16,10 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.checks import member_is_facilitator
 from bot.interactions import NO_PINGS
 from bot.staff import staff_channel
 from bot.timers import RepeatTimer
+from cogs.cohorts.api import care_team_of, reach_of, reaches_person, team_mentions
 from cogs.support import texts
 from cogs.support.conversation_store import Conversation, ConversationStore
 from cogs.support.hours import due_in_hours
@@ -82,9 +83,11 @@ class Reannouncer:
                 await self.arm(conversation, now)
             return
         config = await self._bot.guild_configs.get(message.guild.id)
-        if not isinstance(message.author, discord.Member) or not member_is_facilitator(
-            message.author, config
-        ):
+        if not isinstance(message.author, discord.Member):
+            return
+        # Program staff, or the care team of a cohort the person is (or was) in.
+        reach = await reach_of(self._bot.db, message.author, config)
+        if not await reaches_person(self._bot.db, reach, message.guild.id, conversation.user_id):
             return
         if await self._conversations.staff_replied(conversation.id, message.author.id, now):
             self.cancel(conversation.id)
@@ -116,24 +119,47 @@ class Reannouncer:
         return next_at
 
     async def _send(self, guild: discord.Guild, conversation: Conversation, waited: int) -> None:
+        """To the person's care team in its channel, when they have one, and to program
+        staff as well: a team that is away must not leave the person waiting."""
         config = await self._bot.guild_configs.get(guild.id)
-        channel = staff_channel(guild, config, "escalation") or staff_channel(guild, config, "log")
-        if channel is None:
-            log.error("nowhere to re-announce a conversation", extra={"id": conversation.id})
-            return
+        url = space_url(guild.id, conversation.space_id)
+        team = await care_team_of(self._bot.db, guild.id, conversation.user_id)
+        room = guild.get_channel(team.channel_id or 0) if team else None
         role = guild.get_role(config.facilitator_role_id or 0) if config else None
+        target, mentions = "", NO_PINGS
         # Someone claimed it: remind them rather than ping everyone.
         if conversation.claimed_by:
             target, mentions = (
                 f"<@{conversation.claimed_by}>",
                 discord.AllowedMentions(users=[discord.Object(conversation.claimed_by)]),
             )
-        elif role is not None:
-            target, mentions = role.mention, discord.AllowedMentions(roles=[role])
-        else:
+        if team is not None and isinstance(room, discord.TextChannel):
+            if not conversation.claimed_by:
+                target, mentions = team_mentions(guild, team.user_ids, team.role_ids)
+            text = texts.reminder_line(
+                conversation.id, waited, conversation.reannounces, target, url
+            )
+            await self._post(room, text, mentions)
+            # Program staff's copy pings the facilitator role: the team has been reminded.
             target, mentions = "", NO_PINGS
-        url = space_url(guild.id, conversation.space_id)
+            if role is not None:
+                target, mentions = role.mention, discord.AllowedMentions(roles=[role])
+            note = texts.team_waiting(team.cohort_name)
+        else:
+            note = ""
+            if not conversation.claimed_by and role is not None:
+                target, mentions = role.mention, discord.AllowedMentions(roles=[role])
+        channel = staff_channel(guild, config, "escalation") or staff_channel(guild, config, "log")
+        if channel is None:
+            log.error("nowhere to re-announce a conversation", extra={"id": conversation.id})
+            return
         text = texts.reminder_line(conversation.id, waited, conversation.reannounces, target, url)
+        await self._post(channel, f"{text} {note}".strip(), mentions)
+
+    @staticmethod
+    async def _post(
+        channel: discord.TextChannel, text: str, mentions: discord.AllowedMentions
+    ) -> None:
         try:
             await channel.send(text, allowed_mentions=mentions)
         except discord.HTTPException as exc:

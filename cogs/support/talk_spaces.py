@@ -3,19 +3,23 @@
 A PRIVATE thread (invitable off) in one server-level channel, `#talk-to-a-facilitator`, that
 everyone may view but not post in. Discord shows a private thread only to its members and to
 people with Manage Threads in the parent, so the person (added as a member) and the
-facilitator role (Manage Threads on that channel) see it and nobody else does. If a private
-thread can't be opened, Lantern falls back to a private channel with the same audience.
+facilitator role (Manage Threads on that channel) see it and nobody else does. When the
+person's cohort has a care team, its people are added too (a role can't be added to a
+thread, so each of its members is). If a private thread can't be opened, Lantern falls back
+to a private channel with the same audience.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
 import discord
 
 from bot.clock import Clock
 from bot.storage.guilds import GuildConfig
+from cogs.cohorts.api import CareTeam
 from cogs.support.conversation_store import Conversation, ConversationStore
 from cogs.support.settings_store import SettingsStore
 
@@ -23,6 +27,7 @@ from cogs.support.settings_store import SettingsStore
 log = logging.getLogger("cogs.support.talk")
 
 CHANNEL_NAME = "talk-to-a-facilitator"
+CHUNK_TIMEOUT = 10.0
 CHANNEL_TOPIC = (
     "Private conversations with facilitators open here as private threads: only you and the "
     "facilitators can see yours. Type /talk to start one."
@@ -67,9 +72,13 @@ def talk_overwrites(
 
 
 def private_overwrites(
-    guild: discord.Guild, facilitator: discord.Role | None, person: discord.Member
+    guild: discord.Guild,
+    facilitator: discord.Role | None,
+    person: discord.Member,
+    team: Sequence[discord.Role | discord.Member] = (),
 ) -> dict[discord.Role | discord.Member, discord.PermissionOverwrite]:
-    """The fallback private channel: the person, facilitators and Lantern only."""
+    """The fallback private channel: the person, facilitators, the person's care team (its
+    roles and people) and Lantern only."""
     talk = discord.PermissionOverwrite(
         view_channel=True, send_messages=True, read_message_history=True
     )
@@ -82,7 +91,45 @@ def private_overwrites(
     }
     if facilitator is not None:
         overwrites[facilitator] = talk
+    for seat in team:
+        overwrites[seat] = talk
     return overwrites
+
+
+async def team_seats(guild: discord.Guild, team: CareTeam) -> list[discord.Role | discord.Member]:
+    """The care team's roles and named people as they are on the server (someone who left,
+    or a deleted role, is skipped)."""
+    seats: list[discord.Role | discord.Member] = [
+        role for role in map(guild.get_role, team.role_ids) if role is not None
+    ]
+    for user_id in team.user_ids:
+        member = guild.get_member(user_id)
+        if member is None:  # not in the cache (members are fetched when needed)
+            try:
+                member = await guild.fetch_member(user_id)
+            except discord.HTTPException as exc:  # left the server, or Discord refused
+                log.warning(
+                    "care team member not found", extra={"user_id": user_id, "status": exc.status}
+                )
+                continue
+        seats.append(member)
+    return seats
+
+
+async def team_people(guild: discord.Guild, team: CareTeam) -> list[discord.Member]:
+    """Everyone on the care team: its named people and every member of its roles (a role
+    can't be added to a thread), bots left out."""
+    seats = await team_seats(guild, team)
+    if team.role_ids and not guild.chunked:  # a role's members are known once loaded
+        try:
+            await asyncio.wait_for(guild.chunk(), CHUNK_TIMEOUT)
+        except (TimeoutError, discord.ClientException):
+            log.warning("could not load the member list", extra={"guild_id": guild.id})
+    people: dict[int, discord.Member] = {}
+    for seat in seats:
+        members = seat.members if isinstance(seat, discord.Role) else [seat]
+        people.update((m.id, m) for m in members if not m.bot)
+    return list(people.values())
 
 
 class TalkSpaces:
@@ -128,6 +175,7 @@ class TalkSpaces:
         config: GuildConfig,
         member: discord.Member,
         conversation_id: int,
+        team: CareTeam | None = None,
     ) -> tuple[str, discord.Thread | discord.TextChannel]:
         parent = await self.talk_channel(guild, config)
         thread: discord.Thread | None = None
@@ -140,6 +188,8 @@ class TalkSpaces:
                 reason="Lantern: a private conversation with facilitators",
             )
             await thread.add_user(member)
+            if team is not None:
+                await self._admit_team(guild, thread, team)
             return "thread", thread
         except discord.HTTPException as exc:
             log.warning(
@@ -155,11 +205,27 @@ class TalkSpaces:
         channel = await guild.create_text_channel(
             f"talk-{conversation_id}",
             category=parent.category,
-            overwrites=private_overwrites(guild, facilitator, member),
+            overwrites=private_overwrites(
+                guild, facilitator, member, await team_seats(guild, team) if team else ()
+            ),
             topic="A private conversation between one person and the facilitators.",
             reason="Lantern: a private conversation (private threads unavailable)",
         )
         return "channel", channel
+
+    async def _admit_team(
+        self, guild: discord.Guild, thread: discord.Thread, team: CareTeam
+    ) -> None:
+        """Add the care team's people to the thread. One who can't be added is logged, not
+        fatal: the person is in and program staff see every conversation."""
+        for person in await team_people(guild, team):
+            try:
+                await thread.add_user(person)
+            except discord.HTTPException as exc:
+                log.warning(
+                    "could not add a care team member to a conversation",
+                    extra={"thread_id": thread.id, "user_id": person.id, "status": exc.status},
+                )
 
     def find(
         self, guild: discord.Guild | None, conversation: Conversation

@@ -107,6 +107,11 @@ def reminder_line(conversation_id: int, waited: int, sent: int, target: str, url
     ).strip()
 
 
+def team_waiting(cohort_name: str) -> str:
+    """Added to program staff's copy of a re-announcement of a care team's conversation."""
+    return f"(**{discord.utils.escape_markdown(cohort_name)}**'s care team hasn't answered yet.)"
+
+
 def left_line(name: str) -> str:
     return f"{name} has left the server, so this conversation is now closed."
 
