@@ -146,6 +146,9 @@ class TalkCog(commands.Cog, name="Talk"):
         updated = await self.store.claim(conversation_id, interaction.user.id, now)
         await interaction.response.defer()
         space = self.spaces.find(interaction.guild, conversation)
+        if space is not None and isinstance(interaction.user, discord.Member):
+            # Someone who joined the team after it opened must be able to see it too.
+            await self.spaces.admit(space, interaction.user)
         if space is not None:
             try:
                 await space.send(

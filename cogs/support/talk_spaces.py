@@ -213,6 +213,29 @@ class TalkSpaces:
         )
         return "channel", channel
 
+    async def admit(
+        self, space: discord.Thread | discord.TextChannel, member: discord.Member
+    ) -> None:
+        """Let one more facilitator into a conversation (adding someone already in is
+        harmless; program staff, who manage the threads, see them all already)."""
+        try:
+            if isinstance(space, discord.Thread):
+                if not space.permissions_for(member).manage_threads:
+                    await space.add_user(member)
+            elif not space.permissions_for(member).view_channel:
+                await space.set_permissions(
+                    member,
+                    view_channel=True,
+                    send_messages=True,
+                    read_message_history=True,
+                    reason="Lantern: a care team member took this conversation",
+                )
+        except discord.HTTPException as exc:
+            log.warning(
+                "could not let a facilitator into a conversation",
+                extra={"space_id": space.id, "user_id": member.id, "status": exc.status},
+            )
+
     async def _admit_team(
         self, guild: discord.Guild, thread: discord.Thread, team: CareTeam
     ) -> None:

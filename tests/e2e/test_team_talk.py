@@ -340,3 +340,22 @@ async def test_the_persons_team_sees_the_shared_safety_plan_from_the_alert(
     emu.set_overwrite(teams.spring_room, clinic.alice, allow=P.VIEW_CHANNEL)
     staff = await emu.click(clinic.alice, alert, view_id)
     assert "No sleep" in text(staff)
+
+
+async def test_someone_joining_the_team_later_is_let_in_when_they_claim(
+    emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    teams = await two_teams(emu, clinic)
+    await talk(emu, clinic, clinic.bob)
+    thread = the_thread(emu)
+    notice = await team_notice(emu, teams.spring_room)
+    hana = emu.create_member(clinic.guild, "hana")  # a new clinician of the evening group
+    with pytest.raises(NotVisible):
+        emu.visible_messages(hana, thread)
+    await add_to_team(emu, clinic, SPRING, hana)
+    emu.set_overwrite(teams.spring_room, hana, allow=P.VIEW_CHANNEL)
+    claimed = await staff_click(emu, hana, notice, "claim")
+    await claimed.wait_for_edit()
+    assert WORDS in text(emu.visible_messages(hana, thread)[0])
+    await emu.say(hana, thread, "Hi Bob, I'm Hana from the evening team.")
+    await emu.wait_for(lambda: not configured.scheduler.jobs("support:talk:"), what="answered")
