@@ -151,7 +151,13 @@ class ConversationOpener:
         # Screened before answering: if the answer can't be sent (an expired token), the
         # message must still reach the crisis pipeline.
         await self._screen(member, text, space)
-        await interaction.followup.send(embeds=embeds, ephemeral=True, allowed_mentions=NO_PINGS)
+        try:
+            await interaction.followup.send(
+                embeds=embeds, ephemeral=True, allowed_mentions=NO_PINGS
+            )
+        finally:
+            if team is not None:  # last: a big team role means one call per member
+                await self._spaces.admit_team(guild, space, team)
 
     async def _screen(
         self, member: discord.Member, text: str, space: discord.abc.GuildChannel

@@ -188,8 +188,6 @@ class TalkSpaces:
                 reason="Lantern: a private conversation with facilitators",
             )
             await thread.add_user(member)
-            if team is not None:
-                await self._admit_team(guild, thread, team)
             return "thread", thread
         except discord.HTTPException as exc:
             log.warning(
@@ -236,11 +234,16 @@ class TalkSpaces:
                 extra={"space_id": space.id, "user_id": member.id, "status": exc.status},
             )
 
-    async def _admit_team(
-        self, guild: discord.Guild, thread: discord.Thread, team: CareTeam
+    async def admit_team(
+        self, guild: discord.Guild, space: discord.Thread | discord.TextChannel, team: CareTeam
     ) -> None:
-        """Add the care team's people to the thread. One who can't be added is logged, not
-        fatal: the person is in and program staff see every conversation."""
+        """Add the care team's people to a thread (a channel let them in when it was made).
+        Called once the person has their answer and the team its notice: a big team role
+        means one call per member. One who can't be added is logged, not fatal: the person
+        is in, and program staff see every conversation."""
+        if not isinstance(space, discord.Thread):
+            return
+        thread = space
         for person in await team_people(guild, team):
             try:
                 await thread.add_user(person)

@@ -123,6 +123,12 @@ def the_thread(emu: Emulator) -> Channel:
     return thread
 
 
+async def admitted(emu: Emulator, thread: Channel, *people: Member) -> None:
+    """The team is added last (after the person's answer and the notice)."""
+    wanted = {p.user.id for p in people}
+    await emu.wait_for(lambda: wanted <= set(thread.thread_members), what="the team admitted")
+
+
 def reminders(emu: Emulator, where: Channel) -> list[Message]:
     return [m for m in emu.messages_in(where) if "for a reply" in m.content]
 
@@ -156,9 +162,7 @@ async def test_the_team_is_admitted_to_the_thread_another_team_is_not(
     thread = the_thread(emu)
     assert thread.type == 12  # still a private thread
     # Erin (named) and Gita (through the team's role) are members; so is Bob.
-    assert {teams.erin.user.id, teams.gita.user.id, clinic.bob.user.id} <= set(
-        thread.thread_members
-    )
+    await admitted(emu, thread, teams.erin, teams.gita, clinic.bob)
     for member in (teams.erin, teams.gita, clinic.alice):  # program staff still see it
         assert WORDS in text(emu.visible_messages(member, thread)[0])
     for outsider in (teams.frank, teams.dev, clinic.carol):
@@ -242,6 +246,7 @@ async def test_unanswered_team_conversation_reaches_program_staff_too(
     teams = await two_teams(emu, clinic)
     await talk(emu, clinic, clinic.bob)
     thread = the_thread(emu)
+    await admitted(emu, thread, teams.erin, teams.gita)
     travel.shift(timedelta(minutes=15, seconds=1))
     configured.scheduler.wakeup()
     await emu.wait_for(lambda: reminders(emu, clinic.escalations), what="staff's reminder")
@@ -264,7 +269,7 @@ async def test_without_a_team_channel_the_staff_channel_as_before(
     (notice,) = notices(emu, clinic)
     assert notice.mention_roles == [clinic.facilitator_role.id] and notice.mentions == []
     # The team still takes part: it is in the thread and may claim.
-    assert teams.erin.user.id in the_thread(emu).thread_members
+    await admitted(emu, the_thread(emu), teams.erin)
     emu.set_overwrite(clinic.escalations, teams.erin, allow=P.VIEW_CHANNEL)
     claimed = await staff_click(emu, teams.erin, notice, "claim")
     await claimed.wait_for_edit()
