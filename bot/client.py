@@ -7,6 +7,7 @@ import contextlib
 import functools
 import logging
 import pkgutil
+import sys
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -25,6 +26,7 @@ from bot.scheduler import Scheduler
 from bot.staff import STAFF_LOG, deliver_log
 from bot.storage import Database, apply_migrations
 from bot.storage.app_state import AppStateStore
+from bot.storage.database import DatabaseClosedError
 from bot.storage.guilds import GuildConfigStore
 from bot.tree import LanternTree
 from config.resources import ResourceTable, load_resources
@@ -111,6 +113,15 @@ class LanternBot(commands.Bot):
     async def on_message(self, message: discord.Message, /) -> None:
         """Lantern has only slash commands: skip `commands.Bot`'s prefix parsing, which would
         otherwise build a command context for every message on the server."""
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        """An event handler that raced shutdown (the database already closed) is dropped
+        quietly: what it would have noted is caught up from the database at the next start.
+        Anything else is logged at ERROR with its traceback, as discord.py does."""
+        if isinstance(sys.exc_info()[1], DatabaseClosedError):
+            log.info("event dropped at shutdown", extra={"event": event_method})
+            return
+        await super().on_error(event_method, *args, **kwargs)
 
     async def setup_hook(self) -> None:
         self.db = await Database.open(self.settings.database)

@@ -10,6 +10,7 @@ import pytest
 
 from bot.cli.serve import run_until_stopped
 from bot.client import LanternBot, discover_extensions
+from bot.storage.database import DatabaseClosedError
 from emulator import Emulator, wiring
 from tests.e2e.harness import Clinic, ExpectingErrorLogWatch, Harness
 from tests.e2e.steps.common import text
@@ -112,3 +113,18 @@ async def test_sigterm_style_stop_closes_cleanly(
     assert bot.db.closed
     reopened = await harness.start()
     assert await reopened.app_state.get("probe") == "1"
+
+
+async def test_an_event_that_races_shutdown_is_dropped_quietly_but_other_errors_are_logged(
+    lantern: LanternBot, error_logs: ExpectingErrorLogWatch
+) -> None:
+    # A message handled while the bot closes: its database is already closed.
+    try:
+        raise DatabaseClosedError("the database is closed")
+    except DatabaseClosedError:
+        await lantern.on_error("on_message")
+    try:
+        raise RuntimeError("a real bug")
+    except RuntimeError:
+        await lantern.on_error("on_message")
+    assert len(error_logs.expect("Ignoring exception in on_message")) == 1
