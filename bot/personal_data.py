@@ -126,6 +126,17 @@ CATALOGUE = Catalogue(
         PersonalRows("checkins", "user_id", "your check-ins (mood, cravings, sleep, use, notes)"),
         PersonalRows("assessments", "user_id", "your PHQ-9 and GAD-7 answers and scores"),
         PersonalRows("safety_plans", "user_id", "your safety plan"),
+        PersonalRows(
+            "plan_proposals", "user_id", "suggestions for your safety plan from a conversation"
+        ),
+        PersonalRows(
+            "plan_proposals",
+            "proposed_by",
+            "suggestions you made for others' safety plans",
+            action="anonymize",
+            scrub=("proposed_by",),
+            export=False,
+        ),
         # Events before their conversations: deleting a conversation hides its events.
         PersonalRows(
             "conversation_events",
@@ -165,6 +176,8 @@ CATALOGUE = Catalogue(
             )
         ),
         ("conversation_events", "detail"),
+        ("plan_proposals", "proposed"),
+        ("plan_proposals", "base"),
         ("checkins", "note"),
         ("checkin_prompts", "note"),
         ("session_rsvps", "reason"),
@@ -250,6 +263,8 @@ NOT_FREE_TEXT: dict[str, str] = {
     "conversations.status": "an enum",
     "conversations.space_kind": "an enum",
     "conversation_events.action": "an enum",
+    "plan_proposals.part": "an enum (a part of the safety plan)",
+    "plan_proposals.status": "an enum",
     "outbox.kind": "an enum",
     "outbox.dedupe_key": "ids",
     "outbox.payload": "encrypted by the outbox itself (bot/outbox/store.py)",

@@ -57,6 +57,7 @@ OWNERS: dict[str, set[str]] = {
         "staffed_hours",
         "conversations",
         "conversation_events",
+        "plan_proposals",
     },
     "privacy": {"privacy_settings", "departures"},
 }

@@ -3,7 +3,8 @@ handlers of its buttons and modals.
 
 Its parts and what a person types into them are in plan_parts.py, how it reads in
 plan_embeds.py (including the embeds other features show, through `api`), its controls in
-plan_views.py, its SQL in plan_store.py.
+plan_views.py, its SQL in plan_store.py. Working on it together with a facilitator, from a
+private conversation, is in plan_together.py.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from cogs.support.plan_embeds import (
 )
 from cogs.support.plan_parts import BY_KEY, PART_LIMIT, Person, parse_person
 from cogs.support.plan_store import PlanStore
+from cogs.support.plan_together import DYNAMIC_ITEMS, PlanTogether
 from cogs.support.plan_views import (
     PartModal,
     PlanPartButton,
@@ -62,12 +64,13 @@ class PlanCog(commands.Cog, name="SafetyPlan"):
     def __init__(self, bot: LanternBot) -> None:
         self.bot = bot
         self.store = PlanStore(bot.db, bot.cipher)
+        self.together = PlanTogether(bot, self.store)  # co-editing from a conversation
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(PlanPartButton, PlanViewButton)
+        self.bot.add_dynamic_items(PlanPartButton, PlanViewButton, *DYNAMIC_ITEMS)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(PlanPartButton, PlanViewButton)
+        self.bot.remove_dynamic_items(PlanPartButton, PlanViewButton, *DYNAMIC_ITEMS)
 
     @plan_group.command(name="edit", description="Write or change your safety plan, part by part")
     async def edit(self, interaction: discord.Interaction) -> None:

@@ -20,6 +20,7 @@ from cogs.support import texts
 from cogs.support.conversation_store import Conversation, ConversationStore
 from cogs.support.hours import is_staffed, next_staffed
 from cogs.support.plan_embeds import plan_embed
+from cogs.support.plan_together_views import together_view
 from cogs.support.settings_store import SettingsStore
 from cogs.support.talk_notice import StaffNotice
 from cogs.support.talk_reannounce import Reannouncer
@@ -126,6 +127,7 @@ class ConversationOpener:
         await space.send(
             texts.opening_line(member.mention, not staffed, next_at),
             embed=texts.opening_embed(topic, text, member.display_name),
+            view=together_view(conversation_id),
             allowed_mentions=discord.AllowedMentions(users=[member]),
         )
         conversation = await self._load(conversation_id)

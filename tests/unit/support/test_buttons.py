@@ -8,6 +8,7 @@ import pytest
 from bot.buttons import PersistentButton
 from bot.errors import UserError
 from cogs.support.ground import GroundButton
+from cogs.support.plan_together_views import AnswerButton, PartSelect, TogetherButton
 from cogs.support.plan_views import PlanPartButton, PlanViewButton
 from cogs.support.talk_views import ConversationButton, TalkStartButton
 
@@ -26,6 +27,10 @@ async def _rebuilt(kind: type[PersistentButton], custom_id: str) -> Any:
         (TalkStartButton(7), "lantern:talk:start:7", {"guild_id": 7}),
         (PlanPartButton("people"), "lantern:plan:edit:people", {"part": "people"}),
         (PlanViewButton(7, 9), "lantern:plan:view:7:9", {"guild_id": 7, "user_id": 9}),
+        (TogetherButton(3), "lantern:plan:together:3", {"conversation_id": 3}),
+        (PartSelect(3), "lantern:plan:together:pick:3", {"conversation_id": 3}),
+        (AnswerButton("use", 5), "lantern:plan:proposal:use:5", {"answer": "use"}),
+        (AnswerButton("skip", 5), "lantern:plan:proposal:skip:5", {"proposal_id": 5}),
         (GroundButton("box", "new"), "lantern:ground:box:new", {"step": "new"}),
         (GroundButton("senses", "3"), "lantern:ground:senses:3", {"step": "3"}),
     ],
