@@ -68,6 +68,7 @@ class PlanCog(commands.Cog, name="SafetyPlan"):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(PlanPartButton, PlanViewButton, *DYNAMIC_ITEMS)
+        await self.together.start_up()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(PlanPartButton, PlanViewButton, *DYNAMIC_ITEMS)

@@ -123,6 +123,18 @@ class ProposalStore:
         """Undo a suggestion that could not be posted at all."""
         await self.db.execute("DELETE FROM plan_proposals WHERE id = ?", (proposal_id,))
 
+    async def retire_closed(self, now: datetime) -> int:
+        """Suggestions nobody answered before their conversation closed: their words are
+        cleared (a click then says the conversation has closed). How many."""
+        async with self.db.transaction() as tx:
+            rows = await tx.fetch_all(
+                "UPDATE plan_proposals SET status = 'closed', proposed = NULL, base = NULL, "
+                "decided_at = ? WHERE status = 'pending' AND conversation_id IN "
+                "(SELECT id FROM conversations WHERE status = 'closed') RETURNING id",
+                (now.isoformat(),),
+            )
+        return len(rows)
+
     async def decide(self, proposal_id: int, use: bool, now: datetime) -> tuple[Outcome, bool]:
         """The person's answer, once (compare-and-set on `pending`). Using it writes the part
         in the same transaction, unless it has gone stale. Returns the proposal's status after

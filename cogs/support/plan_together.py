@@ -113,6 +113,11 @@ class PlanTogether:
         self._conversations = ConversationStore(bot.db, bot.cipher)
         self.proposals = ProposalStore(bot.db, plans, bot.cipher)
 
+    async def start_up(self) -> None:
+        retired = await self.proposals.retire_closed(self._bot.clock.now())
+        if retired:
+            log.info("plan suggestions of closed conversations cleared", extra={"count": retired})
+
     async def _open_conversation(
         self, interaction: discord.Interaction, conversation_id: int
     ) -> Conversation:
@@ -232,13 +237,17 @@ class PlanTogether:
             raise NotAuthorized(
                 "Only the person whose safety plan this is can choose whether to use it."
             )
-        outcome, fresh = await self.proposals.decide(proposal_id, use, self._bot.clock.now())
+        now = self._bot.clock.now()
+        outcome, fresh = await self.proposals.decide(proposal_id, use, now)
         if not fresh:
             stale = outcome in (Outcome.CHANGED, Outcome.CLOSED)
             await send_private(
                 interaction, ANSWERS[outcome] if stale else "You've already answered this one."
             )
             return
+        await self._conversations.note(
+            proposal.conversation_id, f"plan_{outcome.value}", interaction.user.id, now
+        )
         log.info(
             "safety plan suggestion answered",
             extra={"proposal_id": proposal_id, "outcome": outcome.value, "part": proposal.part},

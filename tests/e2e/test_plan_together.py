@@ -247,6 +247,18 @@ async def test_a_suggestion_survives_a_restart(
     form = await pick(emu, clinic.alice, first, "reasons")
     assert form.kind == "modal", text(form)
 
+    # Unanswered when the conversation closed: its words are cleared at the next start.
+    late = await suggest(emu, clinic.alice, thread, first, "reasons", {"text": "The sea"})
+    (notice,) = notices(emu, clinic)
+    form = await staff_click(emu, clinic.alice, notice, "close")
+    await (await emu.submit_modal(clinic.alice, form, {"reason": "All done"})).wait_for_edit()
+    bot = await harness.restart()
+    row = await bot.db.fetch_one("SELECT status, proposed FROM plan_proposals WHERE id = 2")
+    assert row is not None and tuple(row) == ("closed", None)
+    res = await emu.click(clinic.bob, late, button_ids(late)[0])
+    assert res.ephemeral and "conversation has closed" in text(res)
+    assert "The sea" not in await plan_text(emu, clinic)
+
 
 def test_the_suggestion_fits_discords_limits() -> None:
     long = Proposal(1, 1, 2, 3, 4, "reasons", "x" * 4000, Outcome.PENDING, None, None)
