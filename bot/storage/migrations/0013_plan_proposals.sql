@@ -1,4 +1,4 @@
--- 0014: suggestions for a person's safety plan made by a facilitator in a private
+-- 0013: suggestions for a person's safety plan made by a facilitator in a private
 -- conversation ("Work on the safety plan together"). Nothing reaches the plan until the
 -- person chooses "Use this". `proposed` (the suggested text; for `people` a JSON list of
 -- {"name", "reach"}) and `base` (what that part said when it was suggested, so a suggestion
