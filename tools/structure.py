@@ -22,7 +22,14 @@ COGS = ROOT / "cogs"
 OWNERS: dict[str, set[str]] = {
     "bot": {"guild_config", "app_state", "outbox"},
     "cohorts": {"cohorts", "agreements", "enrollments", "graduations", "cohort_team"},
-    "alumni": {"alumni_spaces", "milestones", "milestone_announcements"},
+    "alumni": {
+        "alumni_spaces",
+        "milestones",
+        "milestone_announcements",
+        "alumni_outreach_settings",
+        "alumni_last_message",
+        "alumni_outreach",
+    },
     "moderation": {"mod_actions", "reports", "reports_new"},
     "crisis": {
         "crisis_settings",

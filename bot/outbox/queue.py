@@ -83,6 +83,15 @@ class Outbox:
             after_commit=self.poke,
         )
 
+    async def enqueue_many(self, kind: str, items: Sequence[tuple[int, int | None, str]]) -> None:
+        """`enqueue` for many facts of one kind at once, in one statement (a daily run that
+        reaches thousands of people): (subject id, guild id, key), no payload. Keys already
+        there are skipped."""
+        if items:
+            await self.store.insert_many(
+                kind, items, priority=self._policy(kind).priority, after_commit=self.poke
+            )
+
     def _policy(self, kind: str) -> Policy:
         if kind not in self._kinds:
             raise KeyError(f"no outbox handler registered for {kind!r}")

@@ -68,6 +68,26 @@ class OutboxStore:
             tx.after_commit(after_commit)
         return int(row[0]) if row else None
 
+    async def insert_many(
+        self,
+        kind: str,
+        items: Sequence[tuple[int, int | None, str]],
+        *,
+        priority: int,
+        after_commit: Callable[[], None],
+    ) -> None:
+        """`insert` for many payload-less rows of one kind in one statement: (subject id,
+        guild id, key); keys already there are skipped."""
+        now = _iso(self.clock.now())
+        async with self.db.transaction() as tx:
+            await tx.execute_many(
+                "INSERT INTO outbox (kind, guild_id, subject_id, dedupe_key, payload, priority, "
+                "next_attempt_at, created_at) VALUES (?, ?, ?, ?, NULL, ?, ?, ?) "
+                "ON CONFLICT (dedupe_key) DO NOTHING",
+                [(kind, guild, subject, key, priority, now, now) for subject, guild, key in items],
+            )
+            tx.after_commit(after_commit)
+
     async def pending(self, kind: str, subject_id: int) -> bool:
         row = await self.db.fetch_one(
             "SELECT 1 FROM outbox WHERE kind = ? AND subject_id = ? AND status = 'pending'",

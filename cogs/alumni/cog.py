@@ -18,10 +18,11 @@ from bot.interactions import NO_PINGS, send_private
 from bot.outbox import PERSON, Item, Landed
 from bot.rollback import Created
 from bot.staff import post_log
+from cogs.alumni.aftercare import Aftercare
 from cogs.alumni.logic import milestones_due, progress, saved_text
 from cogs.alumni.roster import show_roster
 from cogs.alumni.store import AlumniSpace, AlumniStore
-from cogs.alumni.views import CongratsButton
+from cogs.alumni.views import CongratsButton, WeeklyCheckinButton
 from cogs.cohorts.api import Cohort, Membership, record_congratulation
 
 log = logging.getLogger(__name__)
@@ -84,10 +85,12 @@ class Alumni(commands.Cog):
         self.bot = bot
         self.store = AlumniStore(bot.db)
         self.members = Membership(bot.db)
+        self.aftercare = Aftercare(bot, self.store, self.members)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(CongratsButton)
         self.bot.outbox.register(GRADUATION, self.deliver_congratulation, PERSON)
+        await self.aftercare.load()
         await self.offer_missed_congratulations()
         # Hourly is enough for a daily event; the table makes each post happen once.
         self.bot.scheduler.add(
@@ -98,12 +101,22 @@ class Alumni(commands.Cog):
         self.bot.remove_dynamic_items(CongratsButton)
         self.bot.outbox.unregister(GRADUATION)
         self.bot.scheduler.remove(JOB_ID)
+        await self.aftercare.unload()
 
     # --- /alumni setup ---------------------------------------------------------------
 
     @alumni.command(name="roster", description="Graduates, the longest without a check-in first")
     async def roster(self, interaction: discord.Interaction) -> None:
         await show_roster(self.bot, interaction)
+
+    @alumni.command(name="outreach", description="When alumni count as quiet, and who is now")
+    @app_commands.describe(days="Days without a check-in, message or session (7-180, default 14)")
+    async def outreach(self, interaction: discord.Interaction, days: int | None = None) -> None:
+        await self.aftercare.outreach.settings_command(interaction, days)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        self.aftercare.last_messages.note(message)  # a dict write; saved every few minutes
 
     @alumni.command(name="setup", description="Create the alumni category and its channels")
     async def setup(self, interaction: discord.Interaction) -> None:
@@ -203,21 +216,25 @@ class Alumni(commands.Cog):
             return None  # left meanwhile
         space = await self.store.space(guild.id)
         text = f"🎓 Congratulations on graduating from **{item.payload['cohort']}**! "
-        view = None
+        view = discord.ui.View(timeout=None)
         if space is not None:
             text += (
                 "Would you like the alumni community to celebrate with you in the "
                 "alumni lounge? Nothing is posted unless you say so."
             )
-            view = discord.ui.View(timeout=None)
             view.add_item(CongratsButton("share", item.subject_id))
             view.add_item(CongratsButton("private", item.subject_id))
+        text += (
+            "\n\nIf you'd like, I can keep a lighter check-in going: once a week (Sundays at "
+            "18:00 unless you change it with `/checkin settings`)."
+        )
+        view.add_item(WeeklyCheckinButton(guild.id))
         try:
             sent = await member.send(
                 text,
                 allowed_mentions=NO_PINGS,
                 nonce=item.nonce(),
-                **({"view": view} if view else {}),
+                view=view,
             )
         except (discord.Forbidden, discord.NotFound):
             log.info("graduate's DMs are closed", extra={"user_id": member.id})

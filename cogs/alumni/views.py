@@ -33,3 +33,27 @@ class CongratsButton(
             )
         elif cog is not None:
             await cog.share_congratulation(interaction, self.cohort_id)
+
+
+class WeeklyCheckinButton(
+    PersistentButton,
+    template=r"lantern:congrats:weekly:(?P<guild_id>[0-9]+)",
+):
+    """On the graduation congratulation: keep a lighter, weekly check-in."""
+
+    def __init__(self, guild_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Keep a weekly check-in",
+                style=discord.ButtonStyle.primary,
+                emoji="🗓️",
+                custom_id=f"lantern:congrats:weekly:{guild_id}",
+            )
+        )
+        self.guild_id = guild_id
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        from cogs.checkins.api import keep_weekly_checkin
+
+        text = await keep_weekly_checkin(interaction.client, self.guild_id, interaction.user.id)
+        await interaction.response.send_message(text)

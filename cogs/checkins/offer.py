@@ -20,6 +20,9 @@ from cogs.cohorts.api import Cohort, Membership
 if TYPE_CHECKING:
     from bot.client import LanternBot
 
+WEEKLY_DAY = frozenset({6})  # Sunday: a gentle end-of-week look back
+WEEKLY_TIME = schedule.parse_time("18:00")
+
 # The logger these records had before the module was split out (log filters use it).
 log = logging.getLogger("cogs.checkins.cog")
 
@@ -102,4 +105,42 @@ class OfferService:
             "`/checkin settings` in the server. 💛",
             embed=None,
             view=None,
+        )
+
+    async def keep_weekly(self, guild_id: int, user_id: int) -> str:
+        """A graduate's yes to a weekly check-in (from their congratulation DM)."""
+        where = await standing(self.cohorts, guild_id, user_id)
+        if where.status != "alumni":
+            raise UserError(
+                "The weekly check-in is for graduates; you're not one on that server (yet)."
+            )
+        current = await self.store.settings(guild_id, user_id)
+        if current is not None and current.enabled and current.cadence == "weekly":
+            settings = current  # pressed twice: nothing changes
+        else:
+            config = await self.bot.guild_configs.get(guild_id)
+            kept = current is not None and current.cadence == "weekly"
+            now = self.bot.clock.now()
+            settings = await self.store.save_settings(
+                guild_id=guild_id,
+                user_id=user_id,
+                enabled=True,
+                cadence="weekly",
+                local_time=current.local_time if current and kept else WEEKLY_TIME,
+                timezone=(current.timezone if current else None)
+                or (config.timezone if config else None)
+                or "UTC",
+                days=current.days if current and kept else WEEKLY_DAY,
+                nudge=False,
+                last_due_at=now,
+                now=now,
+            )
+            log.info("kept a weekly check-in", extra={"settings_id": settings.id})
+        when = self.prompts.schedule(settings)
+        text = f"You're all set: I'll check in with you {settings.describe()}."
+        if when is not None:
+            text += f" Next one: <t:{int(when.timestamp())}:F>."
+        return (
+            text + " Change the day or time, or stop, any time with `/checkin settings` in the "
+            "server. 💛"
         )

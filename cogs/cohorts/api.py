@@ -103,6 +103,11 @@ class Membership:
     async def is_enrolled(self, guild_id: int, user_id: int) -> bool:
         return await self._store.open_enrollment(guild_id, user_id) is not None
 
+    async def enrolled_people(self, guild_id: int) -> set[int]:
+        """Everyone with an open enrolment (consent pending or active) on the server: a
+        graduate among them has come back to a cohort."""
+        return {e.user_id for e in await self._store.open_enrollments(guild_id)}
+
     async def active_cohort_of(self, guild_id: int, user_id: int) -> int | None:
         """The cohort the person takes part in now (consent given), if any."""
         row = await self._db.fetch_one(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.cogs import loaded_cog
+from cogs.crisis.messages import local_lines
 from cogs.crisis.staff_messages import about_person as alert_messages_about
 from cogs.crisis.staff_messages import quoting_before as alert_messages_quoting_before
 from cogs.crisis.staff_messages import withdraw_pending as withdraw_pending_alert_lines
@@ -24,6 +25,7 @@ __all__ = [
     "alert_messages_about",
     "alert_messages_quoting_before",
     "available",
+    "local_lines",
     "local_resources",
     "screen",
     "withdraw_pending_alert_lines",

@@ -170,7 +170,7 @@ async def test_milestones_survive_a_restart_without_repeats(
     assert await bot.get_cog("Alumni").announce_due() == 1  # type: ignore[union-attr]
     bot = await harness.restart()
     assert await bot.get_cog("Alumni").announce_due() == 0  # type: ignore[union-attr]
-    assert len(bot.scheduler.jobs("alumni:")) == 1
+    assert len(bot.scheduler.jobs("alumni:milestones")) == 1
 
 
 async def test_a_graduation_whose_offer_was_never_queued_gets_it_at_the_next_start(
