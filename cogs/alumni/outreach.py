@@ -92,10 +92,13 @@ class Outreach:
                 continue
             zone = self.zone(config.timezone)
             local = now.astimezone(zone)
-            if local.hour >= RUN_HOUR:
-                queued += await self.run(guild, now, zone)
             monday = local.date() - timedelta(days=local.weekday())
-            if local.weekday() > 0 or local.hour >= LIST_HOUR:
+            last_run, last_list = await self.store.last_done(guild.id)
+            if local.hour >= RUN_HOUR and (last_run is None or last_run < local.date()):
+                queued += await self.run(guild, now, zone)
+            if (local.weekday() > 0 or local.hour >= LIST_HOUR) and (
+                last_list is None or last_list < monday
+            ):
                 await self.weekly_list(guild, now, zone, monday)
         return queued
 
@@ -126,6 +129,8 @@ class Outreach:
         if staff_channel(guild, config, "log") is None:
             return False
         found = await self.find(guild.id, now, zone, lambda uid: guild.get_member(uid) is not None)
+        if found.alumni == 0:
+            return False  # a program without alumni yet gets no weekly noise
         async with self.bot.db.transaction():
             if not await self.store.claim(guild.id, "last_list_on", monday):
                 return False

@@ -35,6 +35,21 @@ class OutreachStore:
             (guild_id, days, by, now.isoformat()),
         )
 
+    async def last_done(self, guild_id: int) -> tuple[date | None, date | None]:
+        """The day of the last run and the Monday of the last list (a cheap look before the
+        hourly job reads anything else; the claims below decide)."""
+        row = await self.db.fetch_one(
+            "SELECT last_run_on, last_list_on FROM alumni_outreach_settings WHERE guild_id = ?",
+            (guild_id,),
+        )
+        if row is None:
+            return None, None
+        run, listed = row
+        return (
+            date.fromisoformat(run) if run else None,
+            date.fromisoformat(listed) if listed else None,
+        )
+
     async def claim(self, guild_id: int, column: str, day: date) -> bool:
         """Reserve the day's run (`last_run_on`) or the week's list (`last_list_on`): True
         once per day, whatever restarts or late runs happen."""
