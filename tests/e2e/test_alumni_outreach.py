@@ -17,6 +17,7 @@ from emulator.model import Member, Message
 from tests.e2e.harness import Clinic, Harness
 from tests.e2e.steps.cohorts import agree, agreement_message, create, enroll
 from tests.e2e.steps.common import button_ids, text
+from tests.e2e.steps.scheduler import settle
 
 SPRING = "Spring Evening"
 # The clinic starts on Monday 2026-03-02, 09:00 in Chicago; outreach runs from 11:00.
@@ -127,19 +128,25 @@ async def test_stop_these_messages_stops_them_and_start_again_restarts(
     assert await run(configured) == 1
 
 
-async def test_a_restart_never_sends_twice(
+async def test_the_hourly_job_is_rebuilt_at_start_up_and_a_restart_never_sends_twice(
     emu: Emulator, clinic: Clinic, harness: Harness, travel: time_machine.Coordinates
 ) -> None:
     bot = await harness.start()
     await bot.guild_configs.save(clinic.config(), bot.clock.now())
     await graduate(emu, clinic, clinic.bob)
     travel.shift(QUIET)
-    assert await run(bot) == 1
+    bot = await harness.restart()
+    assert len(bot.scheduler.jobs("alumni:outreach")) == 1
+    travel.shift(timedelta(hours=1, minutes=1))
+    await settle(bot)  # the job itself runs the day's outreach
+    await emu.wait_for_message(
+        emu.dm_channel(clinic.bob), check=lambda m: "Thinking of you" in text(m)
+    )
+    assert await run(bot) == 0
     bot = await harness.restart()
     assert await run(bot) == 0
-    assert len(bot.scheduler.jobs("alumni:outreach")) == 1
-    travel.shift(timedelta(hours=3))
-    bot = await harness.restart()
+    travel.shift(timedelta(hours=1, minutes=1))
+    await settle(bot)
     assert await run(bot) == 0
     assert len(outreach_dms(emu, clinic.bob)) == 1
 

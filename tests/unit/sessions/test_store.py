@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from bot.storage import Database
 from cogs.sessions import planning
-from cogs.sessions.api import attendance_rows, missed_sessions
+from cogs.sessions.api import attendance_rows, last_session_activity, missed_sessions
 from cogs.sessions.attendance_store import AttendanceStore
 from cogs.sessions.planning import Planner
 from cogs.sessions.recurrence import Rule
@@ -101,3 +101,25 @@ async def test_missed_sessions_and_attendance_rows(db: Database) -> None:
     ]
     assert rows[0]["starts_at"] == "2026-03-03T00:00:00+00:00"
     assert rows[0]["local_start"] == "2026-03-02T18:00"
+
+
+async def test_last_session_activity_is_attendance_or_a_yes_per_person(db: Database) -> None:
+    s, cohort = await seed(db)
+    await s.planner.extend(NOW)
+    sessions = await s.sessions.sessions_of_cohort(cohort, NOW, NOW + timedelta(days=7))
+    await s.attendance.mark(sessions[0], [7], "present", 1, NOW + timedelta(days=1))
+    await s.attendance.mark(sessions[0], [8], "absent", 1, NOW + timedelta(days=1))
+    await s.attendance.mark(sessions[1], [7], "present", 1, NOW + timedelta(days=3))
+    await s.attendance.rsvp(sessions[2].id, 9, "yes", None, NOW + timedelta(hours=2))
+    await s.attendance.rsvp(sessions[2].id, 8, "no", "busy", NOW + timedelta(hours=2))
+    later = NOW + timedelta(days=10)
+    found = await last_session_activity(db, 1, later)
+    assert found == {
+        7: sessions[1].starts_at,
+        9: NOW + timedelta(hours=2),
+    }  # absent and "can't make it" aren't activity
+    assert await last_session_activity(db, 1, NOW + timedelta(days=1)) == {
+        7: sessions[0].starts_at,
+        9: NOW + timedelta(hours=2),
+    }  # a session still ahead doesn't count
+    assert await last_session_activity(db, 2, later) == {}
