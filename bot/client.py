@@ -43,6 +43,7 @@ def lantern_intents() -> discord.Intents:
     intents.guild_messages = True  # crisis detection in cohort and alumni channels
     intents.dm_messages = True  # people write to Lantern privately
     intents.message_content = True  # privileged: reading what people write, for safety
+    intents.guild_scheduled_events = True  # the server's events, offered to quiet alumni
     return intents
 
 

@@ -56,6 +56,16 @@ async def seen(bot: LanternBot, count: int) -> None:
         await asyncio.sleep(0.01)
 
 
+async def known_events(bot: LanternBot, clinic: Clinic, count: int) -> None:
+    """Wait until the bot has heard of `count` scheduled events on the clinic's server."""
+    guild = bot.get_guild(clinic.guild.id)
+    deadline = asyncio.get_running_loop().time() + 5
+    while guild is None or len(guild.scheduled_events) < count:
+        assert asyncio.get_running_loop().time() < deadline, "events never arrived"
+        await asyncio.sleep(0.01)
+        guild = bot.get_guild(clinic.guild.id)
+
+
 def outreach_dms(emu: Emulator, who: Member) -> list[Message]:
     return [m for m in emu.dms(who) if "Thinking of you" in text(m)]
 
@@ -70,10 +80,15 @@ async def test_a_quiet_alumnus_gets_one_dm_then_none_for_30_days(
     travel.shift(timedelta(days=12, hours=-2))  # quiet long enough, but 09:00 local
     assert await run(configured) == 0
     travel.shift(timedelta(hours=2))
+    now = configured.clock.now()
+    emu.create_event(clinic.guild, "Alumni coffee", start=now + timedelta(days=3))
+    emu.create_event(clinic.guild, "Summer picnic", start=now + timedelta(days=60))
+    await known_events(configured, clinic, 2)
     assert await run(configured) == 1
     assert await run(configured) == 0
     [dm] = outreach_dms(emu, clinic.bob)
     body = text(dm)
+    assert "Alumni coffee" in body and "Summer picnic" not in body  # the next 30 days
     assert "thinking of you" in body and "No pressure" in body
     assert "alumni lounge" in body and "<#" in body
     assert "988" in body and "not an emergency service" in body
