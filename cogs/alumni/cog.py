@@ -225,8 +225,8 @@ class Alumni(commands.Cog):
             view.add_item(CongratsButton("share", item.subject_id))
             view.add_item(CongratsButton("private", item.subject_id))
         text += (
-            "\n\nIf you'd like, I can keep a lighter check-in going: once a week (Sundays at "
-            "18:00 unless you change it with `/checkin settings`)."
+            "\n\nIf you'd like, I can keep a lighter check-in going: once a week, on Sundays "
+            "at your usual check-in time (change it any time with `/checkin settings`)."
         )
         view.add_item(WeeklyCheckinButton(guild.id))
         try:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from bot.client import LanternBot
 
 WEEKLY_DAY = frozenset({6})  # Sunday: a gentle end-of-week look back
-WEEKLY_TIME = schedule.parse_time("18:00")
+WEEKLY_TIME = schedule.parse_time("18:00")  # for someone who had no check-in time in the program
 
 # The logger these records had before the module was split out (log filters use it).
 log = logging.getLogger("cogs.checkins.cog")
@@ -108,7 +108,9 @@ class OfferService:
         )
 
     async def keep_weekly(self, guild_id: int, user_id: int) -> str:
-        """A graduate's yes to a weekly check-in (from their congratulation DM)."""
+        """A graduate's yes to a weekly check-in (from their congratulation DM): Sundays at
+        the time they checked in at during the program (18:00 if they had none); a weekly
+        day and time they chose before are kept."""
         where = await standing(self.cohorts, guild_id, user_id)
         if where.status != "alumni":
             raise UserError(
@@ -126,7 +128,7 @@ class OfferService:
                 user_id=user_id,
                 enabled=True,
                 cadence="weekly",
-                local_time=current.local_time if current and kept else WEEKLY_TIME,
+                local_time=current.local_time if current else WEEKLY_TIME,
                 timezone=(current.timezone if current else None)
                 or (config.timezone if config else None)
                 or "UTC",

@@ -5,7 +5,7 @@ offered at graduation."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import time_machine
 
@@ -15,6 +15,7 @@ from cogs.alumni.cog import Alumni
 from emulator import Emulator
 from emulator.model import Member, Message
 from tests.e2e.harness import Clinic, Harness
+from tests.e2e.steps.checkins import opt_in, prompts
 from tests.e2e.steps.cohorts import agree, agreement_message, create, enroll
 from tests.e2e.steps.common import button_ids, text
 from tests.e2e.steps.scheduler import settle
@@ -237,3 +238,28 @@ async def test_weekly_checkin_offered_at_graduation(
     )
     assert [tuple(r) for r in rows] == [("weekly", 1, "18:00", "6")]
     assert configured.scheduler.jobs("checkins:prompt:")
+
+
+async def test_a_graduate_who_checked_in_daily_keeps_that_time_weekly_and_is_prompted(
+    emu: Emulator, clinic: Clinic, configured: LanternBot, travel: time_machine.Coordinates
+) -> None:
+    await create(emu, clinic, SPRING)
+    await enroll(emu, clinic, clinic.bob, SPRING)
+    await agree(emu, clinic.bob, agreement_message(emu, clinic.bob))
+    assert "every day at 09:00" in await opt_in(emu, clinic, clinic.bob)
+    res = await emu.invoke(
+        clinic.alice, clinic.general, "cohort graduate member", member=clinic.bob, cohort=SPRING
+    )
+    assert "Graduated" in text(res), text(res)
+    offer = await emu.wait_for_message(
+        emu.dm_channel(clinic.bob), check=lambda m: "Congratulations on graduating" in m.content
+    )
+    await emu.wait_for(lambda: not configured.scheduler.jobs("checkins:prompt:"), what="stop")
+    kept = await emu.click(clinic.bob, offer, f"lantern:congrats:weekly:{clinic.guild.id}")
+    assert "weekly on Sun at 09:00 (America/Chicago)" in text(kept), text(kept)
+    travel.move_to(datetime(2026, 3, 7, 15, 1, tzinfo=UTC))  # Saturday 09:01: nothing
+    await settle(configured)
+    assert prompts(emu, clinic.bob) == []
+    travel.move_to(datetime(2026, 3, 8, 14, 1, tzinfo=UTC))  # Sunday 09:01 (CDT)
+    await settle(configured)
+    await emu.wait_for(lambda: len(prompts(emu, clinic.bob)) == 1, what="the weekly prompt")
