@@ -65,16 +65,8 @@ CATALOGUE = Catalogue(
         PersonalRows("cohort_team", "user_id", "the care teams you are on (as a facilitator)"),
         PersonalRows("milestones", "user_id", "your recovery start date"),
         PersonalRows("milestone_announcements", "user_id", "milestones announced for you"),
-        PersonalRows(
-            "alumni_last_message",
-            "user_id",
-            "when you last wrote in the server as an alum (a time, never what you wrote)",
-        ),
-        PersonalRows(
-            "alumni_outreach",
-            "user_id",
-            "when Lantern last checked on you after graduating, and whether you stopped it",
-        ),
+        PersonalRows("alumni_last_message", "user_id", "when you last wrote here (a time only)"),
+        PersonalRows("alumni_outreach", "user_id", "outreach DMs to you as an alum (dates)"),
         PersonalRows("reports", "reporter_id", "messages you reported"),
         PersonalRows(
             "reports",
