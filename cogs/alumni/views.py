@@ -6,6 +6,7 @@ import discord
 
 from bot.buttons import PersistentButton
 from bot.cogs import loaded_cog
+from cogs.checkins.api import keep_weekly_checkin
 
 
 class CongratsButton(
@@ -53,7 +54,5 @@ class WeeklyCheckinButton(
         self.guild_id = guild_id
 
     async def run(self, interaction: discord.Interaction) -> None:
-        from cogs.checkins.api import keep_weekly_checkin
-
         text = await keep_weekly_checkin(interaction.client, self.guild_id, interaction.user.id)
         await interaction.response.send_message(text)
