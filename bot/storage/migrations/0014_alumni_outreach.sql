@@ -1,4 +1,4 @@
--- 0013: aftercare for alumni. A graduate who has gone quiet (no check-in, message or
+-- 0014: aftercare for alumni. A graduate who has gone quiet (no check-in, message or
 -- session for N days) gets one warm DM at most every 30 days, and appears on the program
 -- staff's weekly "alumni to reach out to" list. Times only: never what anyone wrote.
 
