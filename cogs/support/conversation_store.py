@@ -3,7 +3,7 @@
 closing from happening twice.
 
 Close reasons and facilitators' notes are health data, encrypted at rest with the data key;
-export, deletion and encryption are declared in bot/personal_data.py.
+export, deletion and encryption are declared in bot/data_catalogue.py.
 """
 
 from __future__ import annotations

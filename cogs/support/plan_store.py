@@ -1,7 +1,7 @@
 """SQL for safety plans: the only place that reads or writes `safety_plans`.
 
 Plans are health data, encrypted at rest with the data key; export, deletion and encryption
-are declared in bot/personal_data.py, the one catalogue the privacy feature acts on.
+are declared in bot/data_catalogue.py, the one catalogue the privacy feature acts on.
 """
 
 from __future__ import annotations

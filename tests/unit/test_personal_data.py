@@ -47,7 +47,7 @@ async def test_every_table_naming_a_person_is_catalogued(db: Database) -> None:
             exempt = table in NOT_PERSONAL or f"{table}.{column}" in NOT_PERSONAL
             if (table, column) not in covered and not exempt:
                 missing.append(f"{table}.{column}")
-    assert not missing, f"add these to bot/personal_data.py CATALOGUE or NOT_PERSONAL: {missing}"
+    assert not missing, f"add these to bot/data_catalogue.py CATALOGUE or NOT_PERSONAL: {missing}"
 
 
 async def test_catalogued_columns_exist(db: Database) -> None:
@@ -79,7 +79,7 @@ async def test_every_free_text_column_is_encrypted_or_explained(db: Database) ->
                 undecided.append(name)
     assert not undecided, (
         f"encrypt these (CATALOGUE.encrypted) or say why they aren't free text "
-        f"(NOT_FREE_TEXT in bot/personal_data.py): {undecided}"
+        f"(NOT_FREE_TEXT in bot/data_catalogue.py): {undecided}"
     )
     stale = [n for n in NOT_FREE_TEXT if n in encrypted]
     assert not stale, f"encrypted columns also listed as not free text: {stale}"

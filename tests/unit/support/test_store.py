@@ -77,7 +77,7 @@ async def test_export_and_delete_cover_plan_conversations_and_notes(db: Database
         out_of_hours=False,
         now=NOW,
     )
-    # The privacy catalogue (bot/personal_data.py) covers this feature's tables.
+    # The privacy catalogue (bot/data_catalogue.py) covers this feature's tables.
     exported = await export_person(db, PLAINTEXT, G, U)
     (plan,) = exported["safety_plans.user_id"]
     assert json.loads(plan["people"]) == [{"name": "Sam", "reach": "555"}]
