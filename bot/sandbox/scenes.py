@@ -16,9 +16,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from bot.sandbox.stage import Stage
 from bot.sandbox.world import Person, join
+from cogs.alumni.cog import Alumni
 from emulator import P
 from emulator.model import Channel
 
@@ -292,3 +294,65 @@ async def _private_room(stage: Stage, name: str, who: Person) -> Channel:
             guild.bot_role: (P.VIEW_CHANNEL | P.SEND_MESSAGES, 0),
         },
     )
+
+
+# --- alumni and aftercare -----------------------------------------------------------------
+
+
+@scene("Bob graduates, and keeps a weekly check-in")
+async def bob_graduates(stage: Stage) -> None:
+    w, emu = stage.world, stage.emu
+    stage.transcript.narrate(
+        "Ten weeks on, Bob graduates. Dana opens an alumni space first. Bob is asked, "
+        "privately, whether to be congratulated in the lounge, and offered a lighter weekly "
+        "check-in; he keeps the check-in."
+    )
+    await stage.invoke(w.dana, w.general, "alumni setup")
+    await stage.invoke(
+        w.alice,
+        w.general,
+        "cohort graduate member",
+        member=w.bob.member,
+        cohort="Spring Evening",
+    )
+    offer = next(m for m in reversed(emu.dms(w.bob.member)) if m.components)
+    await stage.click(w.bob, offer, "Keep a weekly check-in")
+
+
+@scene("Three weeks later, Lantern reaches out to Bob, who has gone quiet")
+async def bob_goes_quiet(stage: Stage) -> None:
+    w = stage.world
+    stage.transcript.narrate(
+        "Dana checks when alumni count as quiet (14 days: no check-in, message or session). "
+        "Three weeks pass without a word from Bob (the sandbox moves Lantern's clock): the "
+        "daily run sends him one warm DM, at most once a month, with the alumni space, "
+        "upcoming events and crisis lines; the weekly list tells program staff who to reach "
+        "out to, with dates only, never what anyone wrote."
+    )
+    await stage.invoke(w.dana, w.general, "alumni outreach", days=14)
+    config = await stage.config()
+    zone = ZoneInfo(config.timezone if config and config.timezone else "UTC")
+    later = stage.bot.clock.now() + timedelta(weeks=3)
+    outreach = _alumni(stage).aftercare.outreach
+    guild = stage.bot.get_guild(w.guild.id)
+    if guild is None:
+        raise RuntimeError("Lantern does not see the demo server")
+    await stage.act(
+        w.dana,
+        "(three weeks pass) Lantern's daily outreach run",
+        lambda: outreach.run(guild, later, zone),
+    )
+    local = later.astimezone(zone).date()
+    monday = local - timedelta(days=local.weekday())
+    await stage.act(
+        w.dana,
+        "(the same week) Lantern's weekly list for program staff",
+        lambda: outreach.weekly_list(guild, later, zone, monday),
+    )
+
+
+def _alumni(stage: Stage) -> Alumni:
+    cog = stage.bot.get_cog("Alumni")
+    if not isinstance(cog, Alumni):
+        raise RuntimeError("the alumni feature is not loaded")
+    return cog

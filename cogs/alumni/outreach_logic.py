@@ -124,7 +124,12 @@ def status_text(contact: Contact, zone: ZoneInfo) -> str:
 def list_line(quiet: Quiet, today: date, zone: ZoneInfo) -> str:
     person, last = quiet.person, quiet.last
     days = (today - last.on).days
+    seen = (
+        f"nothing since graduating ({days} days)"
+        if last.kind == "graduation"
+        else f"last {last.kind} {last.on:%b %d} ({days} days ago)"
+    )
     return (
         f"<@{person.user_id}> · {person.cohort} · graduated {person.graduated_on:%b %d, %Y} · "
-        f"last {last.kind} {last.on:%b %d} ({days} days) · {status_text(quiet.contact, zone)}"
+        f"{seen} · {status_text(quiet.contact, zone)}"
     )

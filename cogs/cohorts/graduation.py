@@ -4,6 +4,8 @@ read access to their cohort's channels (a "history" role). Other features react 
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import discord
 
 from bot.checks import guild_of
@@ -123,7 +125,8 @@ class Graduation:
             raise UserError("The alumni role was deleted. Run `/setup server` to choose one.")
         cohort_role = guild.get_role(cohort.role_id or 0)
         history = await self._history_role(guild, config, cohort) if keep_history else None
-        today = self.bot.clock.now().date()
+        # The program's date, not UTC's: an evening graduation in Chicago is that day's.
+        today = self.bot.clock.now().astimezone(ZoneInfo(config.timezone or "UTC")).date()
         done, failed = [], []
         for member, enrollment in people:
             add = [alumni] + ([history] if history else [])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import time_machine
 
@@ -72,6 +72,20 @@ async def test_graduate_member_gives_alumni_keeps_history_and_is_idempotent(
     assert "already graduated" in text(again)
     rows = await configured.db.fetch_all("SELECT * FROM graduations")
     assert len(rows) == 1
+
+
+async def test_an_evening_graduation_is_dated_in_the_programs_timezone(
+    travel: time_machine.Coordinates, emu: Emulator, clinic: Clinic, configured: LanternBot
+) -> None:
+    await enrolled(emu, clinic, clinic.bob)
+    travel.move_to(datetime(2026, 3, 3, 3, 0, tzinfo=UTC))  # Monday 21:00 in Chicago
+    res = await emu.invoke(
+        clinic.alice, clinic.general, "cohort graduate member", member=clinic.bob,
+        cohort="Spring Evening",
+    )  # fmt: skip
+    assert "Graduated" in text(res), text(res)
+    row = await configured.db.fetch_one("SELECT graduated_on FROM graduations")
+    assert row is not None and row["graduated_on"] == "2026-03-02"  # not UTC's Tuesday
 
 
 async def test_congratulation_is_posted_only_if_the_graduate_opts_in(

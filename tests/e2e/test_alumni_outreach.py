@@ -186,7 +186,7 @@ async def test_weekly_list_for_staff_has_last_activity_but_no_content(
     for who in (clinic.bob, erin, dev):
         assert f"<@{who.user.id}>" in listed
     assert f"{SPRING} · graduated Mar 02, 2026" in listed
-    assert "last message Mar 02" in listed and "last graduation Mar 02" in listed
+    assert "last message Mar 02" in listed and "nothing since graduating" in listed
     assert "DMs closed" in listed and "DM'd Mar 17" in listed
     assert "secret" not in listed
     assert await run(configured) == 0

@@ -75,8 +75,22 @@ async def test_sandbox_transcript_shows_setup_and_who_sees_what() -> None:
     assert "You can see only the people of the cohorts your care team looks after." in dev_refused
     assert "Check-ins · Dev" not in dev_refused
 
+    paged, graduated = paged.split("── 12.", 1)
     assert "Lantern posts in #spring-evening-team (seen by Dana and Erin): @Erin" in paged
     assert "Crisis alert: Bob" in paged and "Acknowledged by @Erin" in paged
+
+    graduated, quiet = graduated.split("── 13.", 1)
+    assert "Graduated @Bob from Spring Evening" in graduated
+    assert "[Keep a weekly check-in]" in graduated and "check in with you weekly" in graduated
+
+    assert "Quiet now: 0 of 1 alumni" in quiet
+    outreach_dm, staff_list = quiet.split("Lantern's weekly list for program staff", 1)
+    assert "DM to Bob, from Lantern: ▌ Thinking of you" in outreach_dm
+    assert "988" in outreach_dm and "[Stop these messages]" in outreach_dm
+    assert "Lantern posts in #mod-log (seen by Dana and Alice): ▌ Alumni to reach out to" in (
+        staff_list
+    )
+    assert "@Bob · Spring Evening · graduated" in staff_list and "DM'd" in staff_list
 
 
 async def test_a_new_scene_is_one_function_and_a_failing_one_still_shuts_down(

@@ -110,4 +110,4 @@ def test_longest_quiet_first_and_the_list_line_shows_no_content() -> None:
     )  # fmt: skip
     line = list_line(quiet, TODAY, ZONE)
     assert line.startswith("<@1> · Spring · graduated Mar 03, 2026 · last check-in May 12")
-    assert "(20 days)" in line and "DM'd May 30" in line
+    assert "(20 days ago)" in line and "DM'd May 30" in line
