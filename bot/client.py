@@ -116,11 +116,16 @@ class LanternBot(commands.Bot):
         otherwise build a command context for every message on the server."""
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
-        """An event handler that raced shutdown (the database already closed) is dropped
-        quietly: what it would have noted is caught up from the database at the next start.
-        Anything else is logged at ERROR with its traceback, as discord.py does."""
-        if isinstance(sys.exc_info()[1], DatabaseClosedError):
-            log.info("event dropped at shutdown", extra={"event": event_method})
+        """An event handler that raced shutdown (the database or the connection already
+        closed) is dropped with a warning: what it would have done is caught up from the
+        database at the next start (the outbox, screening marks, timers). Anything else is
+        logged at ERROR with its traceback, as discord.py does."""
+        error = sys.exc_info()[1]
+        if isinstance(error, DatabaseClosedError) or (self.is_closed() and error is not None):
+            log.warning(
+                "event dropped at shutdown",
+                extra={"event": event_method, "error": type(error).__name__},
+            )
             return
         await super().on_error(event_method, *args, **kwargs)
 

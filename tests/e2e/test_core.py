@@ -128,3 +128,16 @@ async def test_an_event_that_races_shutdown_is_dropped_quietly_but_other_errors_
     except RuntimeError:
         await lantern.on_error("on_message")
     assert len(error_logs.expect("Ignoring exception in on_message")) == 1
+
+
+async def test_a_handler_failing_after_the_connection_closed_is_a_warning(
+    harness: Harness, error_logs: ExpectingErrorLogWatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = await harness.start()
+    await harness.stop()
+    try:
+        raise RuntimeError("Session is closed")  # aiohttp's, editing a message at shutdown
+    except RuntimeError:
+        await bot.on_error("on_message")
+    assert not error_logs.records
+    assert any(r.getMessage() == "event dropped at shutdown" for r in caplog.records)
