@@ -352,7 +352,7 @@ async def bob_goes_quiet(stage: Stage) -> None:
 
 
 def _alumni(stage: Stage) -> Alumni:
-    cog = stage.bot.get_cog("Alumni")
-    if not isinstance(cog, Alumni):
+    found = [cog for cog in stage.bot.cogs.values() if isinstance(cog, Alumni)]
+    if not found:
         raise RuntimeError("the alumni feature is not loaded")
-    return cog
+    return found[0]
