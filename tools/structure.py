@@ -29,6 +29,7 @@ OWNERS: dict[str, set[str]] = {
         "alumni_outreach_settings",
         "alumni_last_message",
         "alumni_outreach",
+        "anniversaries",
     },
     "moderation": {"mod_actions", "reports", "reports_new"},
     "crisis": {

@@ -1,13 +1,12 @@
-"""Alumni: `/alumni setup`, graduation congratulations (opt-in), and recovery milestones."""
+"""Alumni: `/alumni setup` and graduation congratulations (opt-in); `/milestone` is its own
+cog (milestones_cog.py)."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import discord
-from apscheduler.triggers.interval import IntervalTrigger
 from discord import app_commands
 from discord.ext import commands
 
@@ -19,7 +18,6 @@ from bot.outbox import PERSON, Item, Landed
 from bot.rollback import Created
 from bot.staff import post_log
 from cogs.alumni.aftercare import Aftercare
-from cogs.alumni.logic import milestones_due, progress, saved_text
 from cogs.alumni.roster import show_roster
 from cogs.alumni.store import AlumniSpace, AlumniStore
 from cogs.alumni.views import CongratsButton, WeeklyCheckinButton
@@ -32,8 +30,6 @@ CHANNELS = {
     "milestones": ("milestones", "Recovery milestones people chose to share."),
     "ask": ("ask-an-alum", "Questions for people who have been through the program."),
 }
-ANNOUNCE_FROM_HOUR = 9  # local time; nobody's milestone is posted in the middle of the night
-JOB_ID = "alumni:milestones"
 GRADUATION = "graduation_notice"
 CATCH_UP_DAYS = 1
 """How far back start-up looks for graduates never offered a congratulation."""
@@ -58,27 +54,9 @@ def alumni_overwrites(
     return overwrites
 
 
-def parse_start(raw: str, today: date) -> date:
-    try:
-        start = date.fromisoformat(raw.strip())
-    except ValueError:
-        raise UserError(
-            f"`start`: `{discord.utils.escape_markdown(raw)[:20]}` isn't a date I understand. Use "
-            "YYYY-MM-DD, e.g. 2026-01-15."
-        ) from None
-    if start > today:
-        raise UserError("`start`: Your recovery start date can't be in the future.")
-    if start.year < 1950:
-        raise UserError("`start`: That date looks too far back. Use YYYY-MM-DD.")
-    return start
-
-
 class Alumni(commands.Cog):
     alumni = app_commands.Group(
         name="alumni", description="The alumni space (facilitators)", guild_only=True
-    )
-    milestone = app_commands.Group(
-        name="milestone", description="Your recovery milestones (opt-in)", guild_only=True
     )
 
     def __init__(self, bot: LanternBot) -> None:
@@ -92,15 +70,10 @@ class Alumni(commands.Cog):
         self.bot.outbox.register(GRADUATION, self.deliver_congratulation, PERSON)
         await self.aftercare.load()
         await self.offer_missed_congratulations()
-        # Hourly is enough for a daily event; the table makes each post happen once.
-        self.bot.scheduler.add(
-            JOB_ID, IntervalTrigger(hours=1), self.announce_due, grace_seconds=3600
-        )
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(CongratsButton)
         self.bot.outbox.unregister(GRADUATION)
-        self.bot.scheduler.remove(JOB_ID)
         await self.aftercare.unload()
 
     # --- /alumni setup ---------------------------------------------------------------
@@ -264,81 +237,3 @@ class Alumni(commands.Cog):
         await interaction.response.edit_message(
             content=f"Shared in {lounge.mention}. Congratulations again! 🎉", view=None
         )
-
-    # --- /milestone ------------------------------------------------------------------
-
-    def _today(self, tz: str | None) -> date:
-        return self.bot.clock.now().astimezone(ZoneInfo(tz or "UTC")).date()
-
-    @milestone.command(name="set", description="Share your recovery milestones (opt-in)")
-    @app_commands.describe(start="Your recovery start date, YYYY-MM-DD")
-    async def set_(self, interaction: discord.Interaction, start: str) -> None:
-        config = await self.bot.guild_configs.get(interaction.guild_id or 0)
-        today = self._today(config.timezone if config else None)
-        day = parse_start(start, today)
-        before = await self.store.optin(interaction.guild_id or 0, interaction.user.id)
-        if before is None or before.recovery_start != day:
-            await self.store.set_optin(
-                interaction.guild_id or 0, interaction.user.id, day, self.bot.clock.now()
-            )
-        start_before = before.recovery_start if before else None
-        await send_private(interaction, saved_text(start_before, day, today))
-
-    @milestone.command(name="show", description="Your recovery start date and next milestone")
-    async def show(self, interaction: discord.Interaction) -> None:
-        optin = await self.store.optin(interaction.guild_id or 0, interaction.user.id)
-        if optin is None:
-            await send_private(
-                interaction, "You haven't shared a start date. `/milestone set` opts you in."
-            )
-            return
-        config = await self.bot.guild_configs.get(interaction.guild_id or 0)
-        await send_private(
-            interaction,
-            progress(optin.recovery_start, self._today(config.timezone if config else None)),
-        )
-
-    @milestone.command(name="clear", description="Stop milestone announcements and forget the date")
-    async def clear(self, interaction: discord.Interaction) -> None:
-        removed = await self.store.clear_optin(interaction.guild_id or 0, interaction.user.id)
-        await send_private(
-            interaction,
-            "Done: your start date is deleted and nothing more will be announced."
-            if removed
-            else "There was nothing to clear.",
-        )
-
-    async def announce_due(self, now: datetime | None = None) -> int:
-        """Post every milestone that is due; safe to run any time, any number of times."""
-        now = now or self.bot.clock.now()
-        posted = 0
-        for optin in await self.store.all_optins():
-            guild = self.bot.get_guild(optin.guild_id)
-            space = await self.store.space(optin.guild_id)
-            config = await self.bot.guild_configs.get(optin.guild_id)
-            if guild is None or space is None:
-                continue
-            local = now.astimezone(ZoneInfo((config.timezone if config else None) or "UTC"))
-            if local.hour < ANNOUNCE_FROM_HOUR:
-                continue
-            channel = guild.get_channel(space.milestones_channel_id)
-            if (
-                not isinstance(channel, discord.TextChannel)
-                or guild.get_member(optin.user_id) is None
-            ):
-                continue
-            announced = await self.store.announced(optin.guild_id, optin.user_id)
-            for milestone in milestones_due(optin.recovery_start, local.date(), announced):
-                if not await self.store.claim(optin.guild_id, optin.user_id, milestone.key, now):
-                    continue
-                try:
-                    await channel.send(
-                        f"🌟 <@{optin.user_id}> reached **{milestone.label}** today. "
-                        "Congratulations!",
-                        allowed_mentions=NO_PINGS,
-                    )
-                    posted += 1
-                except discord.HTTPException as exc:
-                    await self.store.release(optin.guild_id, optin.user_id, milestone.key)
-                    log.warning("milestone post failed", extra={"status": exc.status})
-        return posted

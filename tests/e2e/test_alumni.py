@@ -139,7 +139,7 @@ async def test_milestones_are_opt_in_and_announced_once(
     res = await emu.invoke(clinic.bob, clinic.general, "milestone set", start=start.isoformat())
     assert res.ephemeral and "29 days since" in text(res)
     assert "Next milestone: **30 days**" in text(res)
-    cog = configured.get_cog("Alumni")
+    cog = configured.get_cog("Milestones")
     assert cog is not None
     milestones = channel(emu, clinic, "milestones")
 
@@ -181,9 +181,9 @@ async def test_milestones_survive_a_restart_without_repeats(
     emu.add_role(clinic.bob, clinic.alumni_role)
     start = (bot.clock.now() - timedelta(days=30)).date()
     await emu.invoke(clinic.bob, clinic.general, "milestone set", start=start.isoformat())
-    assert await bot.get_cog("Alumni").announce_due() == 1  # type: ignore[union-attr]
+    assert await bot.get_cog("Milestones").announce_due() == 1  # type: ignore[union-attr]
     bot = await harness.restart()
-    assert await bot.get_cog("Alumni").announce_due() == 0  # type: ignore[union-attr]
+    assert await bot.get_cog("Milestones").announce_due() == 0  # type: ignore[union-attr]
     assert len(bot.scheduler.jobs("alumni:milestones")) == 1
 
 
