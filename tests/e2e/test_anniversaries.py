@@ -12,7 +12,7 @@ from bot.crypto import generate_key
 from emulator import Emulator
 from tests.e2e.harness import Clinic, Harness
 from tests.e2e.steps.cohorts import channel
-from tests.e2e.steps.common import text
+from tests.e2e.steps.common import button_ids, text
 
 # The clock starts at 2026-03-02 15:00 UTC: 09:00 in the clinic's Chicago, when Lantern
 # starts congratulating people.
@@ -190,3 +190,16 @@ async def test_a_shared_anniversary_is_posted_pinging_only_its_person(
         "SELECT landed FROM outbox WHERE kind = 'anniversary_dm' AND subject_id = 2"
     )
     assert row is not None and row[0] == "dms_closed"
+
+
+async def test_mydata_delete_forgets_the_persons_anniversaries(
+    emu: Emulator, clinic: Clinic, configured: LanternBot, travel: time_machine.Coordinates
+) -> None:
+    await add(emu, clinic.bob, clinic, "Graduated IOP", "2025-06-01", share=True)
+    await add(emu, clinic.carol, clinic, "Moved house", "2025-06-01")
+    ask = await emu.invoke(clinic.bob, clinic.general, "mydata delete")
+    assert "your anniversaries" in text(ask) and ask.message is not None
+    done = await emu.click(clinic.bob, ask.message, button_ids(ask)[0])
+    await emu.wait_for(lambda: "record(s) were deleted or anonymized" in text(done))
+    rows = await configured.db.fetch_all("SELECT user_id FROM anniversaries")
+    assert [r[0] for r in rows] == [clinic.carol.user.id]
