@@ -33,11 +33,14 @@ class AnniversaryStore:
 
     async def of_person(self, guild_id: int, user_id: int) -> list[Anniversary]:
         rows = await self.db.fetch_all(
-            f"SELECT {COLUMNS} FROM anniversaries WHERE guild_id = ? AND user_id = ? "  # noqa: S608
-            "ORDER BY substr(happened_on, 6), id",
+            f"SELECT {COLUMNS} FROM anniversaries WHERE guild_id = ? AND user_id = ?",  # noqa: S608
             (guild_id, user_id),
         )
-        return [self._of(r) for r in rows]
+        # Sorted here: an ORDER BY on the month and day leads SQLite to the month-day index,
+        # scanning the whole server (70 ms at 50,000 rows instead of under 1).
+        return sorted(
+            (self._of(r) for r in rows), key=lambda a: (a.happened_on.strftime("%m-%d"), a.id)
+        )
 
     async def get(self, anniversary_id: int) -> Anniversary | None:
         row = await self.db.fetch_one(
