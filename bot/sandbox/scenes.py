@@ -121,27 +121,31 @@ def _channel(stage: Stage, name: str, under: str | None = None) -> Channel:
     return found[-1]
 
 
-@scene("Alice opens a cohort and enrols Bob")
-async def alice_opens_a_cohort(stage: Stage) -> None:
-    w, emu = stage.world, stage.emu
-    stage.transcript.narrate(
-        "A cohort gets a private category only its members and facilitators can see. Bob "
-        "is sent the group agreement first; the channels open when he agrees."
-    )
+async def _open_cohort(stage: Stage, name: str, *, weeks: int, first: Person) -> None:
+    """Alice creates cohort `name` from today, enrols `first`, who agrees."""
+    w = stage.world
     today = stage.bot.clock.now().date()
     await stage.invoke(
         w.alice,
         w.general,
         "cohort create",
-        name="Spring Evening",
+        name=name,
         start=today.isoformat(),
-        end=(today + timedelta(weeks=10)).isoformat(),
+        end=(today + timedelta(weeks=weeks)).isoformat(),
     )
-    await stage.invoke(
-        w.alice, w.general, "cohort enroll", member=w.bob.member, cohort="Spring Evening"
+    await stage.invoke(w.alice, w.general, "cohort enroll", member=first.member, cohort=name)
+    agreement = next(m for m in reversed(stage.emu.dms(first.member)) if m.components)
+    await stage.click(first, agreement, "I agree")
+
+
+@scene("Alice opens a cohort and enrols Bob")
+async def alice_opens_a_cohort(stage: Stage) -> None:
+    w = stage.world
+    stage.transcript.narrate(
+        "A cohort gets a private category only its members and facilitators can see. Bob "
+        "is sent the group agreement first; the channels open when he agrees."
     )
-    agreement = next(m for m in reversed(emu.dms(w.bob.member)) if m.components)
-    await stage.click(w.bob, agreement, "I agree")
+    await _open_cohort(stage, "Spring Evening", weeks=10, first=w.bob)
 
 
 @scene("Bob has a hard night")
@@ -232,26 +236,13 @@ async def dana_names_a_care_team(stage: Stage) -> None:
 
 @scene("Erin sees her cohort's people, and only them")
 async def erin_sees_her_cohort(stage: Stage) -> None:
-    w, emu = stage.world, stage.emu
+    w = stage.world
     stage.transcript.narrate(
         "Alice opens a second cohort for Dev. Erin's /cohort list shows only Spring Evening; "
         "she can read Bob's check-ins, but not Dev's: Lantern doesn't even say whether Dev is "
         "in another cohort."
     )
-    today = stage.bot.clock.now().date()
-    await stage.invoke(
-        w.alice,
-        w.general,
-        "cohort create",
-        name="Summer Morning",
-        start=today.isoformat(),
-        end=(today + timedelta(weeks=8)).isoformat(),
-    )
-    await stage.invoke(
-        w.alice, w.general, "cohort enroll", member=w.dev.member, cohort="Summer Morning"
-    )
-    agreement = next(m for m in reversed(emu.dms(w.dev.member)) if m.components)
-    await stage.click(w.dev, agreement, "I agree")
+    await _open_cohort(stage, "Summer Morning", weeks=8, first=w.dev)
     erin = w.joined[-1]
     await stage.invoke(erin, w.general, "cohort list")
     await stage.invoke(erin, w.general, "checkin history", member=w.bob.member)
