@@ -89,7 +89,7 @@ class Alumni(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        self.aftercare.last_messages.note(message)  # a set insert; saved every few minutes
+        self.aftercare.last_messages.note(message)  # a dict store; saved every few minutes
 
     @alumni.command(name="setup", description="Create the alumni category and its channels")
     async def setup(self, interaction: discord.Interaction) -> None:

@@ -125,6 +125,19 @@ async def test_a_message_in_the_server_resets_quietness_after_a_flush(
     assert line[0].startswith((configured.clock.now() - timedelta(days=14)).date().isoformat())
 
 
+async def test_an_alum_missing_from_the_member_cache_still_counts_as_active(
+    emu: Emulator, clinic: Clinic, configured: LanternBot, travel: time_machine.Coordinates
+) -> None:
+    await graduate(emu, clinic, clinic.bob)
+    await emu.say(clinic.bob, clinic.general, "still here")
+    await seen(configured, 1)
+    guild = configured.get_guild(clinic.guild.id)
+    assert guild is not None
+    guild._remove_member(guild.get_member(clinic.bob.user.id))  # type: ignore[arg-type]
+    # A big server isn't chunked at start-up: the message's own member is what Lantern knows.
+    assert await cog(configured).aftercare.last_messages.flush() == 1
+
+
 async def test_stop_these_messages_stops_them_and_start_again_restarts(
     emu: Emulator, clinic: Clinic, configured: LanternBot, travel: time_machine.Coordinates
 ) -> None:
