@@ -10,6 +10,7 @@ queries per server whatever the number of alumni (everything is read per server,
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +42,21 @@ log = logging.getLogger(__name__)
 
 RUN_HOUR = 11  # local: a friendly time of day for a friendly message
 LIST_HOUR = 9  # local, on Mondays (any later day of the week if Lantern was down)
+
+
+CHUNK_TIMEOUT = 30.0
+
+
+async def present_in(guild: discord.Guild) -> Callable[[int], bool]:
+    """Whether someone is still on the server. Members are fetched when needed (a big
+    server isn't loaded at start-up), so the list is loaded first: an alum missing from the
+    cache must not look as if they had left."""
+    if not guild.chunked:
+        try:
+            await asyncio.wait_for(guild.chunk(), CHUNK_TIMEOUT)
+        except (TimeoutError, discord.ClientException):
+            log.warning("could not load the member list", extra={"guild_id": guild.id})
+    return lambda user_id: guild.get_member(user_id) is not None
 
 
 @dataclass(frozen=True)
@@ -106,7 +122,7 @@ class Outreach:
         """Today's outreach for one server, once: the people to DM are recorded and their
         DMs queued in the transaction that claims the day."""
         day = now.astimezone(zone).date()
-        found = await self.find(guild.id, now, zone, lambda uid: guild.get_member(uid) is not None)
+        found = await self.find(guild.id, now, zone, await present_in(guild))
         due = [q.person.user_id for q in found.quiet if q.dm_now]
         async with self.bot.db.transaction():
             if not await self.store.claim(guild.id, "last_run_on", day):
@@ -128,7 +144,7 @@ class Outreach:
         config = await self.bot.guild_configs.get(guild.id)
         if staff_channel(guild, config, "log") is None:
             return False
-        found = await self.find(guild.id, now, zone, lambda uid: guild.get_member(uid) is not None)
+        found = await self.find(guild.id, now, zone, await present_in(guild))
         if found.alumni == 0:
             return False  # a program without alumni yet gets no weekly noise
         async with self.bot.db.transaction():
@@ -156,9 +172,7 @@ class Outreach:
                 f"{interaction.user.mention} set alumni outreach to {days} quiet days.",
             )  # fmt: skip
         quiet_days = await self.store.quiet_days(guild.id)
-        found = await self.find(
-            guild.id, now, self.zone(config.timezone), lambda uid: guild.get_member(uid) is not None
-        )
+        found = await self.find(guild.id, now, self.zone(config.timezone), await present_in(guild))
         log_channel = staff_channel(guild, config, "log")
         where = log_channel.mention if log_channel else "the moderation log (not set up yet)"
         await send_private(

@@ -138,6 +138,18 @@ async def test_an_alum_missing_from_the_member_cache_still_counts_as_active(
     assert await cog(configured).aftercare.last_messages.flush() == 1
 
 
+async def test_outreach_loads_the_member_list_before_deciding_who_left(
+    emu: Emulator, clinic: Clinic, configured: LanternBot, travel: time_machine.Coordinates
+) -> None:
+    await graduate(emu, clinic, clinic.bob)
+    travel.shift(QUIET)
+    guild = configured.get_guild(clinic.guild.id)
+    assert guild is not None
+    guild._remove_member(guild.get_member(clinic.bob.user.id))  # type: ignore[arg-type]
+    assert not guild.chunked  # as on a big server after a start
+    assert await run(configured) == 1  # Bob is still a member, so he is reached
+
+
 async def test_stop_these_messages_stops_them_and_start_again_restarts(
     emu: Emulator, clinic: Clinic, configured: LanternBot, travel: time_machine.Coordinates
 ) -> None:
