@@ -24,7 +24,7 @@ from bot.outbox import ROUTINE, Outbox
 from bot.personal_data import encrypt_plaintext
 from bot.scheduler import Scheduler
 from bot.staff import STAFF_LOG, deliver_log
-from bot.storage import Database, apply_migrations
+from bot.storage import Database, apply_migrations, open_database
 from bot.storage.app_state import AppStateStore
 from bot.storage.database import DatabaseClosedError
 from bot.storage.guilds import GuildConfigStore
@@ -130,7 +130,7 @@ class LanternBot(commands.Bot):
         await super().on_error(event_method, *args, **kwargs)
 
     async def setup_hook(self) -> None:
-        self.db = await Database.open(self.settings.database)
+        self.db = await open_database(self.settings.database)
         await apply_migrations(self.db, self.clock.now())
         # Free text written before its column was encrypted (or before a key was set).
         if encrypted := await encrypt_plaintext(self.db, self.cipher):

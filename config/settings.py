@@ -41,9 +41,12 @@ class Settings(BaseSettings):
         default=None,
         description="The bot token from the Discord Developer Portal (Bot page). Required to run.",
     )
-    database: Path = Field(
-        default=Path("data/lantern.db"),
-        description="Path of the SQLite database file. Its directory is created if missing.",
+    database: str = Field(
+        default="data/lantern.db",
+        description=(
+            "Where Lantern keeps its data: a SQLite file path (or sqlite:///path; its "
+            "directory is created if missing), or postgresql://user:password@host/db."
+        ),
     )
     log_level: LogLevel = Field(
         default=LogLevel.INFO,
@@ -114,6 +117,16 @@ class Settings(BaseSettings):
 
         return parse_keys(self.data_key.get_secret_value()) if self.data_key else None
 
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, Path) else value
+
+    @property
+    def database_path(self) -> Path | None:
+        """The SQLite file; None when the data is in PostgreSQL."""
+        return database_path(self.database)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
@@ -166,3 +179,10 @@ def require_token(settings: Settings) -> str:
             "Developer Portal in the environment or in .env (see .env.example)."
         )
     return settings.discord_token.get_secret_value().strip()
+
+
+def database_path(target: str) -> Path | None:
+    """The SQLite file a `database` setting names, or None for a PostgreSQL URL."""
+    if target.startswith(("postgresql://", "postgres://")):
+        return None
+    return Path(target.removeprefix("sqlite:///"))

@@ -129,9 +129,11 @@ class OutboxStore:
 
     async def health(self, guild_id: int | None = None) -> Health:
         row = await self.db.fetch_one(
-            "SELECT SUM(status = 'pending'), "
-            "SUM(status = 'failed' AND last_error IS NOT 'cancelled'), "
-            "MIN(CASE WHEN status = 'pending' THEN created_at END), SUM(status = 'sent') "
+            "SELECT COUNT(CASE WHEN status = 'pending' THEN 1 END), "
+            "COUNT(CASE WHEN status = 'failed' AND (last_error IS NULL "
+            "OR last_error <> 'cancelled') THEN 1 END), "
+            "MIN(CASE WHEN status = 'pending' THEN created_at END), "
+            "COUNT(CASE WHEN status = 'sent' THEN 1 END) "
             "FROM outbox WHERE :guild IS NULL OR guild_id = :guild",
             {"guild": guild_id},
         )

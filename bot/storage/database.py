@@ -64,6 +64,8 @@ _current: ContextVar[Transaction | None] = ContextVar("lantern_transaction", def
 
 
 class Database:
+    backend = "sqlite"
+
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
@@ -89,6 +91,15 @@ class Database:
     @property
     def closed(self) -> bool:
         return self._closed
+
+    async def table_exists(self, name: str) -> bool:
+        row = await self.fetch_one(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        )
+        return row is not None
+
+    async def schema_changed(self) -> None:
+        """After migrations (PostgreSQL re-reads its tables; nothing to do here)."""
 
     async def close(self) -> None:
         """Wait for the transaction in flight, then close. Safe to call twice."""

@@ -17,6 +17,8 @@ from bot.storage.database import Database
 log = logging.getLogger(__name__)
 
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_OVERRIDE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(postgresql)\.sql$")
+"""`0009_name.postgresql.sql` replaces `0009_name.sql` on PostgreSQL, where they truly differ."""
 
 
 class MigrationError(Exception):
@@ -40,13 +42,17 @@ class SchemaStatus:
         return max(self.latest - self.current, 0)
 
 
-def available_migrations() -> list[Migration]:
+def available_migrations(backend: str = "sqlite") -> list[Migration]:
     folder = resources.files("bot.storage") / "migrations"
     found = []
+    overrides = {}
     for entry in folder.iterdir():
         match = _FILE.match(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+        elif (other := _OVERRIDE.match(entry.name)) and other[3] == backend:
+            overrides[int(other[1])] = entry.read_text(encoding="utf-8")
+    found = [Migration(m.version, m.name, overrides.get(m.version, m.sql)) for m in found]
     found.sort(key=lambda m: m.version)
     expected = list(range(1, len(found) + 1))
     if [m.version for m in found] != expected:
@@ -63,22 +69,19 @@ CREATE TABLE IF NOT EXISTS schema_version (
 
 
 async def _current_version(db: Database) -> int:
-    exists = await db.fetch_one(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-    )
-    if exists is None:
+    if not await db.table_exists("schema_version"):
         return 0
     row = await db.fetch_one("SELECT COALESCE(MAX(version), 0) AS v FROM schema_version")
     return int(row["v"]) if row else 0
 
 
 async def schema_status(db: Database) -> SchemaStatus:
-    return SchemaStatus(await _current_version(db), len(available_migrations()))
+    return SchemaStatus(await _current_version(db), len(available_migrations(db.backend)))
 
 
 async def apply_migrations(db: Database, now: datetime) -> list[Migration]:
     """Apply every pending migration in one transaction; returns the ones applied."""
-    migrations = available_migrations()
+    migrations = available_migrations(db.backend)
     latest = len(migrations)
     async with db.transaction() as tx:
         await tx.execute(_CREATE_VERSION_TABLE)
@@ -96,6 +99,8 @@ async def apply_migrations(db: Database, now: datetime) -> list[Migration]:
                 "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
                 (migration.version, migration.name, now.isoformat()),
             )
+    if pending:
+        await db.schema_changed()
     for migration in pending:
         log.info(
             "applied migration", extra={"version": migration.version, "migration": migration.name}

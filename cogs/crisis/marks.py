@@ -47,7 +47,8 @@ class ScreenMarks:
             await tx.execute_many(
                 "INSERT INTO screen_marks (channel_id, guild_id, user_id, message_id, updated_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_id) DO UPDATE SET "
-                "message_id = MAX(message_id, excluded.message_id), "
+                "message_id = CASE WHEN excluded.message_id > screen_marks.message_id "
+                "THEN excluded.message_id ELSE screen_marks.message_id END, "
                 "updated_at = excluded.updated_at",
                 [(c, g, u, m, now.isoformat()) for c, (g, u, m) in marks.items()],
             )

@@ -213,9 +213,9 @@ class CrisisStore:
         async with self.db.transaction() as tx:
             await tx.execute(
                 "UPDATE crisis_alerts SET messages = messages + 1, last_message_at = ?, "
-                "updated_at = ?, score = MAX(score, ?), level = CASE WHEN ? = 'crisis' "
-                "THEN 'crisis' ELSE level END WHERE id = ?",
-                (now.isoformat(), now.isoformat(), score, level, alert_id),
+                "updated_at = ?, score = CASE WHEN score < ? THEN ? ELSE score END, "
+                "level = CASE WHEN ? = 'crisis' THEN 'crisis' ELSE level END WHERE id = ?",
+                (now.isoformat(), now.isoformat(), score, score, level, alert_id),
             )
             await self._event(tx, alert_id, "grouped", None, now, level)
 

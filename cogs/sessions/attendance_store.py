@@ -45,7 +45,8 @@ class AttendanceStore:
             return {}
         marks = ",".join("?" * len(occurrence_ids))
         rows = await self.db.fetch_all(
-            "SELECT occurrence_id, SUM(answer = 'yes') AS yes, SUM(answer = 'no') AS no "  # noqa: S608 (placeholders only)
+            "SELECT occurrence_id, COUNT(CASE WHEN answer = 'yes' THEN 1 END) AS yes, "  # noqa: S608 (placeholders only)
+            "COUNT(CASE WHEN answer = 'no' THEN 1 END) AS no "
             f"FROM session_rsvps WHERE occurrence_id IN ({marks}) GROUP BY occurrence_id",
             tuple(occurrence_ids),
         )

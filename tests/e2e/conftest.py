@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -69,8 +68,8 @@ def clinic(emu: Emulator) -> Clinic:
 
 
 @pytest.fixture
-async def harness(emu: Emulator, clinic: Clinic, tmp_path: Path) -> AsyncIterator[Harness]:
-    runner = Harness(emu, tmp_path / "lantern.db")
+async def harness(emu: Emulator, clinic: Clinic, database_url: str) -> AsyncIterator[Harness]:
+    runner = Harness(emu, database_url)
     try:
         yield runner
     finally:

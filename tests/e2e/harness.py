@@ -86,7 +86,7 @@ def build_clinic(emu: Emulator) -> Clinic:
 class Harness:
     """Starts Lantern bots against one emulator and one database (restarts keep both)."""
 
-    def __init__(self, emu: Emulator, database: Path) -> None:
+    def __init__(self, emu: Emulator, database: Path | str) -> None:
         self.emu = emu
         self.database = database
         self.bot: LanternBot | None = None
