@@ -50,14 +50,15 @@ async def encrypt_plaintext(db: Database, cipher: Cipher) -> int:
     async with db.transaction() as tx:
         for table, column in CATALOGUE.encrypted:
             rows = await tx.fetch_all(
-                f"SELECT rowid, {column} FROM {table} "  # noqa: S608 (constants)
-                f"WHERE {column} IS NOT NULL AND substr({column}, 1, ?) != ?",
+                f"SELECT DISTINCT {column} FROM {table} "  # noqa: S608 (constants)
+                f"WHERE {column} IS NOT NULL AND substr({column}, 1, ?) <> ?",
                 (len(PREFIX), PREFIX),
             )
-            for rowid, value in rows:
+            # By value, not rowid (PostgreSQL has none): rows with the same text share it.
+            for (value,) in rows:
                 await tx.execute(
-                    f"UPDATE {table} SET {column} = ? WHERE rowid = ?",  # noqa: S608
-                    (cipher.encrypt(value), rowid),
+                    f"UPDATE {table} SET {column} = ? WHERE {column} = ?",  # noqa: S608
+                    (cipher.encrypt(value), value),
                 )
             changed += len(rows)
     return changed
@@ -146,14 +147,14 @@ async def rotate_all(db: Database, cipher: Cipher) -> int:
     async with db.transaction() as tx:
         for table, column in CATALOGUE.encrypted:
             rows = await tx.fetch_all(
-                f"SELECT rowid, {column} FROM {table} WHERE {column} IS NOT NULL"  # noqa: S608
+                f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL"  # noqa: S608
             )
-            for rowid, value in rows:
+            for (value,) in rows:
                 new = cipher.rotate(value)
                 if new != value:
                     await tx.execute(
-                        f"UPDATE {table} SET {column} = ? WHERE rowid = ?",  # noqa: S608
-                        (new, rowid),
+                        f"UPDATE {table} SET {column} = ? WHERE {column} = ?",  # noqa: S608
+                        (new, value),
                     )
                     changed += 1
     return changed

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from pathlib import Path
 
 from bot.cli.exits import EXIT_CONFIG, EXIT_OK
 from config.resources import DataFileError, load_resources
@@ -54,9 +53,10 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     lines.append(f"log: {settings.log_level.value}, {settings.log_format.value}")
     scope = f"server {settings.dev_guild_id}" if settings.dev_guild_id else "global"
     lines.append(f"command sync: {scope}")
+    path = settings.database_path
     db_line, db_problems = (
         asyncio.run(_database_summary(settings.database))
-        if settings.database.exists()
+        if path is None or path.exists()
         else (f"database: {settings.database} (will be created at start-up)", [])
     )
     lines.append(db_line)
@@ -70,12 +70,13 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return EXIT_OK if not problems else EXIT_CONFIG
 
 
-async def _database_summary(path: Path) -> tuple[str, list[str]]:
-    from bot.storage import Database, schema_status
+async def _database_summary(target: str) -> tuple[str, list[str]]:
+    from bot.storage import open_database, schema_status, without_password
 
+    path = without_password(target)  # what may be printed
     try:
-        db = await Database.open(path)
-    except Exception as exc:  # any sqlite failure is a configuration problem here
+        db = await open_database(target)
+    except Exception as exc:  # any failure to open it is a configuration problem here
         return f"database: {path}", [f"database {path} cannot be opened: {exc}"]
     try:
         status = await schema_status(db)
@@ -91,7 +92,7 @@ async def _database_summary(path: Path) -> tuple[str, list[str]]:
         ]
     problems: list[str] = []
     if status.current >= OUTBOX_SCHEMA:
-        delivery, problems = await _delivery_summary(path)
+        delivery, problems = await _delivery_summary(target)
         line += "\n" + delivery
     return line, problems
 
@@ -100,14 +101,14 @@ OUTBOX_SCHEMA = 8
 STUCK_SECONDS = 300
 
 
-async def _delivery_summary(path: Path) -> tuple[str, list[str]]:
+async def _delivery_summary(path: str) -> tuple[str, list[str]]:
     """What the running bot last knew: undelivered messages and whether it could post alerts
     (read from the database: check-config never talks to Discord)."""
     from bot.clock import SystemClock
     from bot.outbox import Outbox
-    from bot.storage import Database
+    from bot.storage import open_database
 
-    db = await Database.open(path)
+    db = await open_database(path)
     try:
         health = await Outbox(db, SystemClock()).health()
         states = await db.fetch_all(

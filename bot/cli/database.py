@@ -21,9 +21,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 async def _migrate(settings: Settings) -> int:
     from bot.clock import SystemClock
-    from bot.storage import Database, MigrationError, apply_migrations, schema_status
+    from bot.storage import MigrationError, apply_migrations, open_database, schema_status
 
-    db = await Database.open(settings.database)
+    db = await open_database(settings.database)
     try:
         applied = await apply_migrations(db, SystemClock().now())
         status = await schema_status(db)
@@ -51,9 +51,9 @@ async def _rotate(settings: Settings) -> int:
     from bot.clock import SystemClock
     from bot.crypto import Cipher, DataKeyError
     from bot.personal_data import rotate_all
-    from bot.storage import Database, apply_migrations
+    from bot.storage import apply_migrations, open_database
 
-    db = await Database.open(settings.database)
+    db = await open_database(settings.database)
     try:
         await apply_migrations(db, SystemClock().now())
         changed = await rotate_all(db, Cipher(settings.data_keys()))
@@ -75,12 +75,20 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if target.exists():
         print(f"lantern: {target} already exists; choose a new path.", file=sys.stderr)
         return EXIT_CONFIG
-    if not settings.database.exists():
+    source = settings.database_path
+    if source is None:
+        print(
+            "lantern: the data is in PostgreSQL; back it up with pg_dump (see the README, "
+            "'Running at scale').",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    if not source.exists():
         print(f"lantern: no database at {settings.database}", file=sys.stderr)
         return EXIT_CONFIG
     from bot.storage.backup import backup_database
 
-    pages, seconds = backup_database(settings.database, target)
+    pages, seconds = backup_database(source, target)
     size = target.stat().st_size / 1_000_000
     print(
         f"backed up {settings.database} to {target} ({size:.1f} MB, {pages} pages) "

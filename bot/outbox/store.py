@@ -134,7 +134,7 @@ class OutboxStore:
             "OR last_error <> 'cancelled') THEN 1 END), "
             "MIN(CASE WHEN status = 'pending' THEN created_at END), "
             "COUNT(CASE WHEN status = 'sent' THEN 1 END) "
-            "FROM outbox WHERE :guild IS NULL OR guild_id = :guild",
+            "FROM outbox WHERE CAST(:guild AS BIGINT) IS NULL OR guild_id = :guild",
             {"guild": guild_id},
         )
         if row is None:  # an aggregate always returns a row

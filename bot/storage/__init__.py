@@ -23,6 +23,15 @@ IntegrityError = _integrity_errors()
 """A constraint refused a write (a duplicate, a missing parent): `except IntegrityError:`."""
 
 
+def without_password(target: str) -> str:
+    """A database setting as logs and messages may show it (a URL's password hidden)."""
+    head, sep, tail = target.partition("@")
+    if not sep or "://" not in head or ":" not in head.split("//", 1)[1]:
+        return target
+    scheme, _, user = head.partition("//")
+    return f"{scheme}//{user.split(':', 1)[0]}:***@{tail}"
+
+
 async def open_database(target: str | Path) -> Any:
     """The database a `LANTERN_DATABASE` setting names: a path or sqlite:///path (SQLite), or
     postgresql://... (PostgreSQL, through asyncpg)."""
@@ -42,4 +51,5 @@ __all__ = [
     "apply_migrations",
     "open_database",
     "schema_status",
+    "without_password",
 ]

@@ -19,7 +19,7 @@ from typing import Any
 
 import asyncpg
 
-from bot.storage import dialect
+from bot.storage import dialect, without_password
 from bot.storage.database import DatabaseClosedError, split_sql
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class PostgresDatabase:
         self._lock = asyncio.Lock()
         self._closed = False
         self._ids: frozenset[str] = frozenset()
-        self.path = _without_password(url)
+        self.path = without_password(url)
 
     @classmethod
     async def open(cls, url: str) -> PostgresDatabase:
@@ -173,12 +173,3 @@ class PostgresDatabase:
     def _ensure_open(self) -> None:
         if self._closed:
             raise DatabaseClosedError("the database is closed")
-
-
-def _without_password(url: str) -> str:
-    """The URL as logs may show it."""
-    head, sep, tail = url.partition("@")
-    if not sep or ":" not in head.split("//", 1)[-1]:
-        return url
-    scheme, _, user = head.partition("//")
-    return f"{scheme}//{user.split(':', 1)[0]}:***@{tail}"

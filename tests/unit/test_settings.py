@@ -18,7 +18,8 @@ def clean_env(monkeypatch, tmp_path):
 
 def test_defaults_need_nothing_but_a_token_to_run() -> None:
     settings = load_settings()
-    assert settings.database == Path("data/lantern.db")
+    assert settings.database == "data/lantern.db"
+    assert settings.database_path == Path("data/lantern.db")
     assert settings.log_format is LogFormat.TEXT
     with pytest.raises(SettingsError, match="LANTERN_DISCORD_TOKEN is not set"):
         require_token(settings)
@@ -59,3 +60,13 @@ def test_every_setting_is_documented_in_env_example() -> None:
     assert declared == documented
     for name, field in Settings.model_fields.items():
         assert field.description, f"{name} has no description"
+
+
+def test_the_database_is_a_path_a_sqlite_url_or_a_postgresql_url() -> None:
+    def where(value: str) -> Path | None:
+        return Settings(_env_file=None, database=value).database_path  # type: ignore[call-arg]
+
+    assert where("/var/lib/lantern/lantern.db") == Path("/var/lib/lantern/lantern.db")
+    assert where("sqlite:///var/lib/lantern.db") == Path("var/lib/lantern.db")
+    assert where("sqlite:////var/lib/lantern.db") == Path("/var/lib/lantern.db")
+    assert where("postgresql://lantern:secret@db/lantern") is None

@@ -44,7 +44,7 @@ async def test_failed_migration_leaves_nothing_behind(tmp_path: Path, monkeypatc
 
     good = available_migrations()
     broken = [*good, migrations.Migration(len(good) + 1, "broken", "CREATE TABLE x (a);\nNOPE;")]
-    monkeypatch.setattr(migrations, "available_migrations", lambda: broken)
+    monkeypatch.setattr(migrations, "available_migrations", lambda backend="sqlite": broken)
     db = await Database.open(tmp_path / "l.db")
     with pytest.raises(Exception, match="syntax error"):
         await apply_migrations(db, NOW)
