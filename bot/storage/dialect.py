@@ -22,6 +22,8 @@ _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 _NOCASE_EQUALS = re.compile(r"([\w.]+)\s*=\s*\?\s+COLLATE\s+NOCASE", re.IGNORECASE)
 _NOCASE = re.compile(r"([\w.]+)\s+COLLATE\s+NOCASE", re.IGNORECASE)
 _ID_PRIMARY_KEY = re.compile(r"\bid(\s+)INTEGER\s+PRIMARY\s+KEY\b", re.IGNORECASE)
+_IS_NOT_PARAM = re.compile(r"\bIS\s+NOT\s+\?", re.IGNORECASE)
+_IS_PARAM = re.compile(r"\bIS\s+\?", re.IGNORECASE)
 _INTEGER = re.compile(r"\bINTEGER\b", re.IGNORECASE)
 _REAL = re.compile(r"\bREAL\b", re.IGNORECASE)
 
@@ -37,6 +39,8 @@ def _each_code_part(sql: str, rewrite: re.Pattern[str], replacement: str) -> str
 def statement(sql: str) -> str:
     """A query or DML statement in PostgreSQL's dialect."""
     sql = _each_code_part(sql, _NOCASE_EQUALS, r"lower(\1) = lower(?)")
+    sql = _each_code_part(sql, _IS_NOT_PARAM, "IS DISTINCT FROM ?")
+    sql = _each_code_part(sql, _IS_PARAM, "IS NOT DISTINCT FROM ?")
     sql = _each_code_part(sql, _NOCASE, r"lower(\1)")
     if _INSERT_OR_IGNORE.match(sql):
         sql = _INSERT_OR_IGNORE.sub("INSERT INTO", sql, count=1)

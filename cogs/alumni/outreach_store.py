@@ -58,7 +58,8 @@ class OutreachStore:
             row = await tx.fetch_one(
                 f"INSERT INTO alumni_outreach_settings (guild_id, {column}) VALUES (?, ?) "  # noqa: S608 (constant)
                 f"ON CONFLICT (guild_id) DO UPDATE SET {column} = excluded.{column} "
-                f"WHERE {column} IS NULL OR {column} < excluded.{column} RETURNING 1",
+                f"WHERE alumni_outreach_settings.{column} IS NULL "
+                f"OR alumni_outreach_settings.{column} < excluded.{column} RETURNING 1",
                 (guild_id, day.isoformat()),
             )
         return row is not None
@@ -78,7 +79,9 @@ class OutreachStore:
             await tx.execute_many(
                 "INSERT INTO alumni_last_message (guild_id, user_id, last_message_at) "
                 "VALUES (?, ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET "
-                "last_message_at = MAX(last_message_at, excluded.last_message_at)",
+                "last_message_at = CASE WHEN excluded.last_message_at > "
+                "alumni_last_message.last_message_at THEN excluded.last_message_at "
+                "ELSE alumni_last_message.last_message_at END",
                 [(g, u, at.isoformat()) for g, u, at in seen],
             )
 

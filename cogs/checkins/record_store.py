@@ -130,7 +130,7 @@ class RecordStore:
         one = (
             "SELECT * FROM (SELECT user_id, local_day, mood, cravings, sleep_hours, used "
             "FROM checkins WHERE guild_id = ? AND user_id = ? AND local_day <= ? "
-            "ORDER BY local_day DESC LIMIT ?)"
+            "ORDER BY local_day DESC LIMIT ?) AS recent"
         )
         for chunk in _chunks(user_ids):
             rows = await self.db.fetch_all(
@@ -245,7 +245,8 @@ class RecordStore:
         found: dict[int, dict[int, Assessment]] = defaultdict(dict)
         one = (
             "SELECT * FROM (SELECT * FROM assessments WHERE guild_id = ? AND user_id = ? "
-            "AND instrument = ? AND completed_at IS NOT NULL ORDER BY completed_at {} LIMIT {})"
+            "AND instrument = ? AND completed_at IS NOT NULL ORDER BY completed_at {} LIMIT {}) "
+            "AS one"
         )
         latest, first = one.format("DESC", 2), one.format("ASC", 1)
         for chunk in _chunks(user_ids):

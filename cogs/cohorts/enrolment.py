@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 import discord
 
@@ -13,6 +12,7 @@ from bot.client import LanternBot
 from bot.errors import UserError
 from bot.interactions import send_private
 from bot.staff import post_log
+from bot.storage import IntegrityError
 from cogs.cohorts import agreement as agreements
 from cogs.cohorts import spaces
 from cogs.cohorts.consent import agreement_embed, close_buttons, done_text
@@ -70,7 +70,7 @@ class Enrolment:
                         by=interaction.user.id,
                         now=self.bot.clock.now(),
                     )
-            except sqlite3.IntegrityError:
+            except IntegrityError:
                 raise UserError(f"{member.mention} was just enrolled by someone else.") from None
         agreement = agreements.current(await self.store.agreement(guild.id))
         region = self.bot.resources.region(config.region)

@@ -6,7 +6,6 @@ the live cohort channels in memory (crisis) reload them."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 from zoneinfo import ZoneInfo
 
 import discord
@@ -19,6 +18,7 @@ from bot.errors import UserError
 from bot.interactions import send_private
 from bot.rollback import Created
 from bot.staff import post_log
+from bot.storage import IntegrityError
 from bot.storage.guilds import GuildConfig
 from cogs.cohorts import logic, spaces
 from cogs.cohorts.logic import CohortRuleError, CohortStatus, EnrollmentStatus
@@ -94,7 +94,7 @@ class Lifecycle:
                 extra={"guild_id": guild.id, "status": exc.status, "code": exc.code},
             )
             raise UserError(f"{spaces.refusal_text(exc)} Nothing of the cohort was kept.") from exc
-        except sqlite3.IntegrityError:
+        except IntegrityError:
             await created.undo()
             raise UserError(
                 f"A cohort called **{clean}** was just created by someone else."

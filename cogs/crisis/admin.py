@@ -18,6 +18,7 @@ from bot.inputs import snowflake
 from bot.interactions import send_private
 from bot.pages import send_pages, to_embed, to_embeds
 from bot.safety import crisis_lines
+from bot.storage import IntegrityError
 from cogs.cohorts.api import (
     OUTSIDE_REACH,
     Membership,
@@ -79,9 +80,7 @@ class CrisisAdmin(commands.Cog):
                 interaction.user.id,
                 self.bot.clock.now(),
             )
-        except Exception as exc:
-            if "UNIQUE" not in str(exc):
-                raise
+        except IntegrityError:  # the unique name (any case)
             raise UserError(f"There's already a resource called **{name}**.") from None
         await send_private(
             interaction,

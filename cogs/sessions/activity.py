@@ -21,7 +21,7 @@ async def last_session_activity(db: Database, guild_id: int, now: datetime) -> d
         " SELECT r.user_id, r.updated_at AS at FROM session_rsvps r"
         " JOIN session_occurrences o ON o.id = r.occurrence_id"
         " WHERE o.guild_id = ? AND r.answer = 'yes'"
-        ") GROUP BY user_id",
+        ") AS seen GROUP BY user_id",
         (guild_id, iso(now), guild_id),
     )
     return {int(r[0]): instant(r[1]) for r in rows}

@@ -151,25 +151,26 @@ class ConversationStore:
         """A new open conversation, or None if the person already has one (the partial
         unique index decides, so two quick submits can't open two)."""
         async with self.db.transaction() as tx:
-            try:
-                conversation_id = await tx.execute(
-                    "INSERT INTO conversations (guild_id, user_id, topic, origin, alert_id, "
-                    "out_of_hours, waiting_since, opened_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        guild_id,
-                        user_id,
-                        topic,
-                        origin,
-                        alert_id,
-                        int(out_of_hours),
-                        now.isoformat(),
-                        now.isoformat(),
-                        now.isoformat(),
-                    ),
-                )
-            except aiosqlite.IntegrityError:
+            # ON CONFLICT, not a caught error: on PostgreSQL an error ends the transaction.
+            row = await tx.fetch_one(
+                "INSERT INTO conversations (guild_id, user_id, topic, origin, alert_id, "
+                "out_of_hours, waiting_since, opened_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                (
+                    guild_id,
+                    user_id,
+                    topic,
+                    origin,
+                    alert_id,
+                    int(out_of_hours),
+                    now.isoformat(),
+                    now.isoformat(),
+                    now.isoformat(),
+                ),
+            )
+            if row is None:
                 return None
+            conversation_id = int(row[0])
             await self._event(tx, conversation_id, "opened", user_id, now, f"{topic} via {origin}")
             return conversation_id
 

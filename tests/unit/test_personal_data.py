@@ -21,6 +21,13 @@ from bot.personal_data import (
 )
 from bot.storage import Database
 
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """SQLite always: these tests read SQLite's own schema and settings."""
+    return str(tmp_path / "lantern.db")
+
+
 PERSON_COLUMNS = {
     "user_id",
     "reporter_id",

@@ -1,10 +1,17 @@
 import asyncio
 import contextlib
+from pathlib import Path
 
 import pytest
 
 from bot.storage import Database
 from bot.storage.database import DatabaseClosedError
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """SQLite always: these tests read SQLite's own schema and settings."""
+    return str(tmp_path / "lantern.db")
 
 
 async def test_database_uses_wal_and_foreign_keys(db: Database) -> None:
