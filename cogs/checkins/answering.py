@@ -30,6 +30,9 @@ log = logging.getLogger("cogs.checkins.prompts")
 
 HARD_CRAVINGS = 7
 LOW_MOOD = 2
+OPEN = ("queued", "sent")
+"""A prompt the person can answer: "queued" too, as the DM may reach them (and be tapped)
+before the send is recorded."""
 CLOSED = {
     "answered": "You've already checked in with this one. Thank you! 💛",
     "expired": "This check-in has closed. You can check in any time with `/checkin now` "
@@ -95,7 +98,7 @@ class AnswerService:
 
     async def _closed(self, interaction: discord.Interaction, prompt: Prompt) -> bool:
         """Answer for a prompt that is no longer open; False if it is open."""
-        if prompt.status == "sent":
+        if prompt.status in OPEN:
             return False
         text = CLOSED.get(prompt.status, CLOSED["expired"])
         await interaction.response.edit_message(content=text, embed=None, view=None)
@@ -195,7 +198,7 @@ class AnswerService:
         self, interaction: discord.Interaction, prompt: Prompt, *, replace: bool
     ) -> None:
         fresh = await self._existing(prompt.id)
-        if fresh.status != "sent":
+        if fresh.status not in OPEN:
             text = CLOSED.get(fresh.status, CLOSED["expired"])
             await interaction.edit_original_response(content=text, embed=None, view=None)
             return

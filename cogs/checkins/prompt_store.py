@@ -218,8 +218,9 @@ class PromptStore:
         """Sent: earlier prompts of this person that were never answered expire now."""
         async with self.db.transaction() as tx:
             await tx.execute(
+                # Not over an answer given before the send was recorded.
                 "UPDATE checkin_prompts SET status = 'sent', channel_id = ?, message_id = ?, "
-                "sent_at = ?, nudge_at = ? WHERE id = ?",
+                "sent_at = ?, nudge_at = ? WHERE id = ? AND status IN ('queued', 'sent')",
                 (
                     channel_id,
                     message_id,
@@ -248,7 +249,7 @@ class PromptStore:
             raise ValueError(f"not a draft column: {column}")
         await self.db.execute(
             f"UPDATE checkin_prompts SET {column} = ? WHERE id = ? "  # noqa: S608 (fixed names)
-            "AND status = 'sent'",
+            "AND status IN ('queued', 'sent')",
             (self.cipher.encrypt(value) if column == "note" else value, prompt_id),
         )
 
