@@ -18,6 +18,7 @@ import time_machine
 
 from bot.client import LanternBot
 from bot.logs import configure_logging
+from config.settings import database_path
 from emulator import Emulator
 from tests.e2e.harness import START, Clinic, ExpectingErrorLogWatch, Harness, build_clinic
 
@@ -69,7 +70,7 @@ def clinic(emu: Emulator) -> Clinic:
 
 @pytest.fixture
 async def harness(emu: Emulator, clinic: Clinic, database_url: str) -> AsyncIterator[Harness]:
-    runner = Harness(emu, database_url)
+    runner = Harness(emu, database_path(database_url) or database_url)
     try:
         yield runner
     finally:

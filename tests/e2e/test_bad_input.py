@@ -8,6 +8,8 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.client import LanternBot
 from bot.safety import crisis_lines
 from cogs.crisis.catchup import ALIVE_KEY
@@ -16,6 +18,13 @@ from emulator.model import Member
 from tests.e2e.harness import Clinic, Harness
 from tests.e2e.steps.cohorts import agreement_message, enroll
 from tests.e2e.steps.common import text
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """SQLite always: "nothing changed" compares dumps of the database file."""
+    return str(tmp_path / "lantern.db")
+
 
 BLANK = ["", " ", "\t\n", "\u200b", "\u200c\u200d", "\u2060", "\ufeff", " \u200b "]
 IDS = [
