@@ -137,7 +137,7 @@ class LanternBot(commands.Bot):
             log.info("encrypted stored free text", extra={"values": encrypted})
         self.guild_configs = GuildConfigStore(self.db)
         self.app_state = AppStateStore(self.db)
-        self.outbox = Outbox(self.db, self.clock, self.cipher, track=self.in_flight)
+        self.outbox = await self.open_outbox()
         self.outbox.register(
             STAFF_LOG, functools.partial(deliver_log, self, self.guild_configs), ROUTINE
         )
@@ -148,6 +148,18 @@ class LanternBot(commands.Bot):
         self.outbox.start(self.wait_until_ready)
         self.commands_synced = await sync_if_changed(self)
         log.info("set-up complete", extra={"extensions": len(self._extensions)})
+
+    async def open_outbox(self) -> Outbox:
+        """The only process on its database: leases left by an earlier run (a crash) are
+        void."""
+        outbox = Outbox(self.db, self.clock, self.cipher, track=self.in_flight)
+        await outbox.store.release()
+        return outbox
+
+    def owns_guild(self, guild_id: int | None) -> bool:
+        """Whether this process does the work of this server (always, unless sharded across
+        processes: then only for servers on its shards; None is a DM, shard 0)."""
+        return True
 
     async def on_ready(self) -> None:
         log.info(
@@ -188,7 +200,7 @@ class LanternBot(commands.Bot):
         # Not commands.Bot.close(): it unloads every extension, which undoes nothing we need
         # at exit (the scheduler is stopped) but purges the cogs' modules from sys.modules,
         # so a restart in the same process re-imports and recompiles them (~200 ms).
-        await discord.Client.close(self)
+        await super(commands.bot.BotBase, self).close()  # Client's (or AutoShardedClient's)
         await self._drain()  # handlers for events that arrived while disconnecting
         if hasattr(self, "db"):
             await self.db.close()

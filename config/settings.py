@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "LANTERN_"
@@ -85,6 +85,28 @@ class Settings(BaseSettings):
         "`ws://127.0.0.1:8080/`). Leave unset to talk to Discord.",
     )
 
+    shard_count: int | None = Field(
+        default=None,
+        ge=1,
+        le=1024,
+        description="Run sharded with this many shards in all (Discord requires sharding from "
+        "2,500 servers). Unset: one connection, no sharding.",
+    )
+    shard_ids: str | None = Field(
+        default=None,
+        description="The shards this process runs, e.g. `0-1` or `0,2` (default: all of "
+        "LANTERN_SHARD_COUNT). Processes sharing one PostgreSQL database split the shards "
+        "between them; a process that dies has its shards taken over by the others.",
+    )
+    shard_lease_seconds: float = Field(
+        default=30.0,
+        ge=0.5,
+        le=600.0,
+        description="How long a process's claim on its shards lasts without being renewed "
+        "(renewed every third of it): after a crash, its shards move to another process "
+        "within about this time.",
+    )
+
     data_key: SecretStr | None = Field(
         default=None,
         description="Key(s) that encrypt free-text health data at rest (notes, excerpts, "
@@ -138,11 +160,46 @@ class Settings(BaseSettings):
         return value.lower() if isinstance(value, str) else value
 
     @field_validator(
-        "dev_guild_id", "application_id", "discord_api_url", "discord_gateway_url", mode="before"
+        "dev_guild_id",
+        "application_id",
+        "discord_api_url",
+        "discord_gateway_url",
+        "shard_count",
+        "shard_ids",
+        mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        from bot.sharding import ShardSpecError, parse_shard_ids
+
+        if self.shard_ids is not None and self.shard_count is None:
+            raise ValueError(
+                f"{env_name('shard_ids')} needs {env_name('shard_count')} (the total number "
+                "of shards)"
+            )
+        if self.shard_count is not None:
+            try:
+                ids = parse_shard_ids(self.shard_ids, self.shard_count)
+            except ShardSpecError as exc:
+                raise ValueError(f"{env_name('shard_ids')}: {exc}") from None
+            if len(ids) < self.shard_count and self.database_path is not None:
+                raise ValueError(
+                    "processes that share the shards need a shared PostgreSQL database: set "
+                    f"{env_name('database')}=postgresql://... (SQLite serves one process)"
+                )
+        return self
+
+    def shards(self) -> tuple[int, list[int]] | None:
+        """(shard count, this process's shard ids), or None when not sharded."""
+        from bot.sharding import parse_shard_ids
+
+        if self.shard_count is None:
+            return None
+        return self.shard_count, parse_shard_ids(self.shard_ids, self.shard_count)
 
 
 class SettingsError(Exception):
@@ -164,7 +221,11 @@ def load_settings(**overrides: object) -> Settings:
 def describe_validation_error(exc: ValidationError) -> str:
     lines = []
     for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else "?"
+        if not error["loc"]:  # a rule across settings: its message names them
+            message = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(f"{message}; set it in the environment or in .env (see .env.example).")
+            continue
+        field = str(error["loc"][0])
         lines.append(
             f"{env_name(field)} is invalid ({error['msg']}); "
             f"set it in the environment or in .env (see .env.example)."

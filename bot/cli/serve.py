@@ -27,9 +27,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     require_data_key(settings)
     configure_logging(settings.log_level, settings.log_format)
     resources = load_resources()
-    from bot.client import LanternBot
+    from bot.sharded import make_bot
 
-    return asyncio.run(run_until_stopped(LanternBot(settings, resources=resources), token))
+    return asyncio.run(run_until_stopped(make_bot(settings, resources=resources), token))
 
 
 async def run_until_stopped(

@@ -27,13 +27,19 @@ class Outbox:
         workers: int = 16,
         rate: float = DEFAULT_RATE,
         track: Callable[[], contextlib.AbstractContextManager[None]] | None = None,
+        owner: str = "",
+        scope: Callable[[str], str] | None = None,
+        poll: float | None = None,
     ) -> None:
+        """`owner`, `scope` and `poll`: when several processes share the database, this
+        process's lease name, the SQL condition for its servers, and how often to look for
+        rows the others wrote (see `OutboxStore`, `DeliveryWorker`)."""
         self.db = db
         self.clock = clock
         self.cipher = cipher
         self.pacer = Pacer(rate)
         self.stats = Stats()
-        self.store = OutboxStore(db, clock, cipher)
+        self.store = OutboxStore(db, clock, cipher, owner=owner, scope=scope)
         self._kinds: dict[str, Kind] = {}
         self._worker = DeliveryWorker(
             self.store,
@@ -42,6 +48,7 @@ class Outbox:
             self.stats,
             workers=workers,
             track=track or contextlib.nullcontext,
+            poll=poll,
         )
 
     # --- features -----------------------------------------------------------------------

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +16,10 @@ from bot.storage import Database, Transaction
 
 KEEP_DONE = timedelta(days=7)
 """Delivered and failed rows are kept this long for `/setup check` and audits."""
+LEASE = timedelta(minutes=5)
+"""How long a claimed row stays with the process delivering it: well over an attempt's
+timeout, so a slow attempt is never taken by another process; a process that dies has its
+leases released when its shards are taken over (or at the next start)."""
 
 
 @dataclass
@@ -29,10 +33,23 @@ class Health:
 class OutboxStore:
     """The outbox's SQL, given the database, the clock and the cipher for payloads."""
 
-    def __init__(self, db: Database, clock: Clock, cipher: Cipher) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        cipher: Cipher,
+        *,
+        owner: str = "",
+        scope: Callable[[str], str] | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.cipher = cipher
+        self.owner = owner
+        """This process's lease name: rows it claims carry it."""
+        self._scope = scope or (lambda column: "1 = 1")
+        """A SQL condition on a server column: the servers whose rows this process delivers
+        (all of them unless sharded across processes)."""
 
     # --- what features ask ---------------------------------------------------------------
 
@@ -149,22 +166,44 @@ class OutboxStore:
 
     # --- what the worker asks ------------------------------------------------------------
 
-    async def due(self, limit: int, busy: set[int]) -> list[int]:
-        """Up to `limit` pending ids whose time has come, not in `busy`, most urgent first."""
-        rows = await self.db.fetch_all(
-            "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
-            "ORDER BY priority, next_attempt_at, id LIMIT ?",
-            (_iso(self.clock.now()), limit + len(busy)),
-        )
-        return [r[0] for r in rows if r[0] not in busy][:limit]
+    async def claim(self, limit: int, busy: set[int]) -> list[int]:
+        """Lease up to `limit` due rows of this process's servers to this process, most
+        urgent first, and return their ids. A row leased to another process is skipped (on
+        PostgreSQL its row lock too, so two processes claiming at once never share a row);
+        so is one in `busy` (in flight here, whose lease a jump of a test clock may have
+        outrun)."""
+        now = _iso(self.clock.now())
+        lock = " FOR UPDATE SKIP LOCKED" if self.db.backend == "postgresql" else ""
+        skip = f" AND id NOT IN ({', '.join(str(int(i)) for i in busy)})" if busy else ""
+        async with self.db.transaction() as tx:
+            rows = await tx.fetch_all(
+                "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id IN ("  # noqa: S608
+                "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
+                f"AND (lease_until IS NULL OR lease_until < ?) AND {self._scope('guild_id')}"
+                f"{skip} ORDER BY priority, next_attempt_at, id LIMIT ?{lock}) "
+                "RETURNING id, priority, next_attempt_at",
+                (self.owner, _iso(self.clock.now() + LEASE), now, now, limit),
+            )
+        return [r[0] for r in sorted(rows, key=lambda r: (r[1], r[2], r[0]))]
 
     async def seconds_to_next(self) -> float | None:
         row = await self.db.fetch_one(
-            "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'"
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending' "  # noqa: S608
+            f"AND {self._scope('guild_id')}"
         )
         if row is None or row[0] is None:
             return None
         return (datetime.fromisoformat(row[0]) - self.clock.now()).total_seconds()
+
+    async def release(self, keep: Collection[str] = ()) -> None:
+        """Drop the leases of processes that are gone: all but those in `keep` (the live
+        ones; none at the start of a process that is the only one)."""
+        kept = f" AND lease_owner NOT IN ({', '.join('?' for _ in keep)})" if keep else ""
+        await self.db.execute(
+            "UPDATE outbox SET lease_owner = NULL, lease_until = NULL "  # noqa: S608
+            f"WHERE status = 'pending' AND lease_owner IS NOT NULL{kept}",
+            tuple(keep),
+        )
 
     async def load(self, item_id: int) -> Item | None:
         row = await self.db.fetch_one(
@@ -189,14 +228,16 @@ class OutboxStore:
         at = self.clock.now() + timedelta(seconds=seconds)
         await self.db.execute(
             "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + ?, last_error = ?, "
-            "incident = COALESCE(?, incident) WHERE id = ? AND status = 'pending'",
+            "incident = COALESCE(?, incident), lease_owner = NULL, lease_until = NULL "
+            "WHERE id = ? AND status = 'pending'",
             (_iso(at), 1 if count else 0, reason, incident, item.id),
         )
 
     async def done(self, item: Item, landed: Landed | None) -> None:
         await self.db.execute(
             "UPDATE outbox SET status = 'sent', payload = NULL, done_at = ?, landed = ?, "
-            "channel_id = ?, message_id = ? WHERE id = ?",
+            "channel_id = ?, message_id = ?, lease_owner = NULL, lease_until = NULL "
+            "WHERE id = ?",
             (
                 _iso(self.clock.now()),
                 landed.where if landed else "skipped",
@@ -209,7 +250,8 @@ class OutboxStore:
     async def give_up(self, item: Item, reason: str, incident: str) -> None:
         await self.db.execute(
             "UPDATE outbox SET status = 'failed', payload = NULL, done_at = ?, last_error = ?, "
-            "incident = ?, attempts = attempts + 1 WHERE id = ?",
+            "incident = ?, attempts = attempts + 1, lease_owner = NULL, lease_until = NULL "
+            "WHERE id = ?",
             (_iso(self.clock.now()), reason, incident, item.id),
         )
 

@@ -55,8 +55,12 @@ class DeliveryWorker:
         *,
         workers: int,
         track: Callable[[], contextlib.AbstractContextManager[None]],
+        poll: float | None = None,
     ) -> None:
         self.store = store
+        self._poll = poll
+        """Look again at least this often (seconds) when rows may be written by other
+        processes, which can't wake this one; None when this process writes them all."""
         self.kinds = kinds
         self.pacer = pacer
         self.stats = stats
@@ -102,7 +106,7 @@ class DeliveryWorker:
                 await self.store.prune()
                 pruned = time.monotonic()
             free = self._workers - len(self._busy)
-            due = await self.store.due(free, self._busy) if free > 0 else []
+            due = await self.store.claim(free, self._busy) if free > 0 else []
             for item_id in due:
                 self._busy.add(item_id)
                 task = asyncio.create_task(self._attempt(item_id), name=f"outbox:{item_id}")
@@ -116,7 +120,7 @@ class DeliveryWorker:
                     self._settled.set()
             else:
                 wait = None  # a finishing attempt pokes
-            timeout = None if wait is None else min(max(wait, 0.01), 1.0)
+            timeout = self._poll if wait is None else min(max(wait, 0.01), 1.0)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 

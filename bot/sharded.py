@@ -1,0 +1,89 @@
+"""Lantern on several shards, possibly split between processes sharing one PostgreSQL
+database (LANTERN_SHARD_COUNT, LANTERN_SHARD_IDS)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+
+from discord.ext import commands
+
+from bot import shard_control
+from bot.client import LanternBot
+from bot.outbox import Outbox
+from bot.shard_keeper import ShardKeeper
+from bot.shard_leases import ShardLeases, process_name
+from bot.tasks import create_task
+from config.settings import Settings
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0
+"""How often the outbox looks for rows other processes wrote for this one's servers."""
+
+
+# discord.py picks sharding by base class; everything Lantern adds stays in LanternBot and
+# the composed ShardKeeper.
+class ShardedLanternBot(LanternBot, commands.AutoShardedBot):
+    shard_ids: list[int]
+
+    def __init__(self, settings: Settings, **options: Any) -> None:
+        shards = settings.shards()
+        if shards is None:
+            raise ValueError("ShardedLanternBot needs LANTERN_SHARD_COUNT")
+        count, home = shards
+        # The real list is the home shards that are free at start (setup_hook fills it).
+        super().__init__(settings, shard_count=count, shard_ids=list(home), **options)
+        self.process = process_name()
+        self.keeper: ShardKeeper | None = None
+
+    def owns_guild(self, guild_id: int | None) -> bool:
+        return self.keeper is not None and self.keeper.owns(guild_id)
+
+    async def open_outbox(self) -> Outbox:
+        count, home = self.settings.shards() or (1, [0])
+        leases = ShardLeases(self.db, self.process, count, home, self.settings.shard_lease_seconds)
+        self.keeper = ShardKeeper(
+            leases,
+            launch=functools.partial(shard_control.launch, self),
+            stop=functools.partial(shard_control.stop, self),
+            on_change=self._shards_changed,
+        )
+        every = self.settings.shard_lease_seconds / 3
+        self.shard_ids[:] = await self.keeper.claim_initial(retry=every)
+        outbox = Outbox(
+            self.db,
+            self.clock,
+            self.cipher,
+            track=self.in_flight,
+            owner=self.process,
+            scope=self.keeper.scope,
+            poll=POLL_SECONDS,
+        )
+        await outbox.store.release(keep=await leases.live_owners())
+        self.before_close.append(self.keeper.stop)
+        create_task(self._keep_when_ready(every), name="lantern:shards:start")
+        return outbox
+
+    async def _keep_when_ready(self, every: float) -> None:
+        await self.wait_until_ready()
+        if self.keeper is not None and not self.is_closed():
+            self.keeper.start(every)
+
+    async def _shards_changed(self, added: set[int], removed: set[int]) -> None:
+        if self.keeper is not None:
+            # Deliveries a stopped process had leased are free for whoever serves them now.
+            await self.outbox.store.release(keep=await self.keeper.leases.live_owners())
+        self.outbox.poke()
+        log.info(
+            "serving shards", extra={"shards": sorted(self.keeper.owned if self.keeper else ())}
+        )
+        self.dispatch("lantern_shards_changed", added, removed)
+
+
+def make_bot(settings: Settings, **options: Any) -> LanternBot:
+    """The bot the settings ask for: sharded when LANTERN_SHARD_COUNT is set."""
+    if settings.shard_count is not None:
+        return ShardedLanternBot(settings, **options)
+    return LanternBot(settings, **options)
