@@ -110,6 +110,9 @@ class LanternBot(commands.Bot):
         self._in_flight: set[asyncio.Task[Any]] = set()
         self.before_close: list[Callable[[], Awaitable[None]]] = []
         """Cogs' clean-ups that must run while the database is still open."""
+        self.person_homes: list[Callable[[int], Awaitable[list[int]]]] = []
+        """Features that know which servers a person belongs to (user id -> server ids, most
+        relevant first): a sharded process hands a DM to the process serving them."""
 
     async def on_message(self, message: discord.Message, /) -> None:
         """Lantern has only slash commands: skip `commands.Bot`'s prefix parsing, which would
@@ -150,8 +153,8 @@ class LanternBot(commands.Bot):
         log.info("set-up complete", extra={"extensions": len(self._extensions)})
 
     async def open_outbox(self) -> Outbox:
-        """The only process on its database: leases left by an earlier run (a crash) are
-        void."""
+        """The outbox (and, sharded, what it depends on: the shard leases). The only process
+        on its database: leases left by an earlier run (a crash) are void."""
         outbox = Outbox(self.db, self.clock, self.cipher, track=self.in_flight)
         await outbox.store.release()
         return outbox

@@ -48,7 +48,14 @@ class ShardKeeper:
         return shard_of(guild_id, self.count) in self.owned
 
     def scope(self, column: str) -> str:
+        """A SQL condition: rows whose server `column` is on this process's shards."""
         return owned_sql(column, self.count, self.owned)
+
+    def scope_of_shards(self, column: str = "shard_id") -> str:
+        """A SQL condition: rows whose shard number `column` is one of this process's."""
+        if not self.owned:
+            return "1 = 0"
+        return f"{column} IN ({', '.join(str(int(s)) for s in sorted(self.owned))})"
 
     async def claim_initial(self, *, retry: float) -> list[int]:
         """At start: the home shards that are free. Waits (renewing its wish) while all of

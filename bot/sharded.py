@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot import shard_control
 from bot.client import LanternBot
+from bot.handoff import DmRouter, HandoffStore
 from bot.outbox import Outbox
 from bot.shard_keeper import ShardKeeper
 from bot.shard_leases import ShardLeases, process_name
@@ -37,6 +38,7 @@ class ShardedLanternBot(LanternBot, commands.AutoShardedBot):
         super().__init__(settings, shard_count=count, shard_ids=list(home), **options)
         self.process = process_name()
         self.keeper: ShardKeeper | None = None
+        self.router: DmRouter
 
     def owns_guild(self, guild_id: int | None) -> bool:
         return self.keeper is not None and self.keeper.owns(guild_id)
@@ -62,6 +64,14 @@ class ShardedLanternBot(LanternBot, commands.AutoShardedBot):
             poll=POLL_SECONDS,
         )
         await outbox.store.release(keep=await leases.live_owners())
+        self.router = DmRouter(
+            self.keeper,
+            HandoffStore(self.db, self.clock, self.cipher),
+            self.person_homes,
+            lambda: self.user.id if self.user else None,
+        )
+        self.router.install(self._connection.parsers)
+        self.before_close.append(self.router.stop)
         self.before_close.append(self.keeper.stop)
         create_task(self._keep_when_ready(every), name="lantern:shards:start")
         return outbox
@@ -70,6 +80,7 @@ class ShardedLanternBot(LanternBot, commands.AutoShardedBot):
         await self.wait_until_ready()
         if self.keeper is not None and not self.is_closed():
             self.keeper.start(every)
+            self.router.start()
 
     async def _shards_changed(self, added: set[int], removed: set[int]) -> None:
         if self.keeper is not None:

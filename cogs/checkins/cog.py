@@ -72,6 +72,12 @@ class Checkins(commands.Cog):
         self.offers = OfferService(bot, self.store, self.cohorts, self.prompts)
         self._resume: Any = None
 
+    @commands.Cog.listener()
+    async def on_lantern_shards_changed(self, added: set[int], removed: set[int]) -> None:
+        """Servers moved to or from this process: arm the prompts of those it now serves."""
+        if added:
+            await self.prompts.rebuild()
+
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         await self.assessments.load()

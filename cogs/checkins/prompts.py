@@ -94,12 +94,16 @@ class PromptService:
         return when
 
     async def rebuild(self) -> None:
-        """At start-up: one job per enabled schedule, plus the nudges still to come."""
+        """At start-up (and when this process's shards change): one job per enabled
+        schedule of the servers this process serves, plus the nudges still to come."""
+        owns = self.bot.owns_guild
         for settings in await self.store.enabled_settings():
-            self.schedule(settings)
+            if owns(settings.guild_id):
+                self.schedule(settings)
         now = self.bot.clock.now()
+        grace = timedelta(seconds=NUDGE_GRACE_SECONDS)
         for prompt in await self.nudges.pending_nudges():
-            if prompt.nudge_at and now - prompt.nudge_at < timedelta(seconds=NUDGE_GRACE_SECONDS):
+            if owns(prompt.guild_id) and prompt.nudge_at and now - prompt.nudge_at < grace:
                 self._schedule_nudge(prompt.id, prompt.nudge_at)
 
     async def resume_queued(self) -> None:
@@ -119,6 +123,8 @@ class PromptService:
         settings = await self.store.settings_by_id(settings_id)
         if settings is None or not settings.enabled:
             return None
+        if not self.bot.owns_guild(settings.guild_id):
+            return None  # its server moved to another process, which armed its own job
         if settings.last_due_at is not None and settings.last_due_at >= due_at:
             self.schedule(settings)  # a stale job (settings changed meanwhile)
             return None

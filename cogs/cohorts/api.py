@@ -162,6 +162,17 @@ class Membership:
         """(guild id, user id, cohort id, cohort name) of everyone graduated since `day`."""
         return await self._store.graduations_since(day)
 
+    async def servers_of(self, user_id: int) -> list[int]:
+        """The servers where the person has ever been enrolled: open enrolments first, then
+        the most recent (a DM from them belongs to that program)."""
+        rows = await self._db.fetch_all(
+            "SELECT guild_id, MAX(CASE WHEN status IN ('pending_consent', 'active') THEN 1 "
+            "ELSE 0 END) AS open_now, MAX(enrolled_at) AS latest FROM enrollments "
+            "WHERE user_id = ? GROUP BY guild_id ORDER BY open_now DESC, latest DESC",
+            (user_id,),
+        )
+        return [int(r[0]) for r in rows]
+
     async def graduation_guild(self, user_id: int, cohort_id: int) -> int | None:
         """The server where this person graduated from this cohort (None if they didn't):
         for buttons in DMs, which carry no server."""

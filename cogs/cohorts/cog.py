@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.client import LanternBot
 from bot.storage.database import DatabaseClosedError
 from cogs.cohorts import logic, overview
+from cogs.cohorts.api import Membership
 from cogs.cohorts.ending import EndingAsks
 from cogs.cohorts.ending_views import EndingButton
 from cogs.cohorts.enrolment import Enrolment
@@ -57,13 +58,19 @@ class Cohorts(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(ConsentButton, EndingButton)
+        self.bot.person_homes.append(self._servers_of)
         await self.ending.start()
         self.team_posts.register()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ConsentButton, EndingButton)
+        if self._servers_of in self.bot.person_homes:
+            self.bot.person_homes.remove(self._servers_of)
         self.ending.stop()
         self.team_posts.unregister()
+
+    async def _servers_of(self, user_id: int) -> list[int]:
+        return await Membership(self.bot.db).servers_of(user_id)
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:

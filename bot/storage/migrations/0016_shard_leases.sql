@@ -15,3 +15,15 @@ CREATE TABLE shard_leases (
 -- lease outlives a delivery attempt and is dropped when the attempt ends.
 ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
 ALTER TABLE outbox ADD COLUMN lease_until TEXT;
+
+-- A DM (message or button) arrives on shard 0, whichever process runs it; when the person's
+-- server is served by another process, the event is handed over through this table and
+-- handled there as if it had arrived there. Kept minutes at most.
+CREATE TABLE gateway_handoffs (
+    id          INTEGER PRIMARY KEY,
+    shard_id    INTEGER NOT NULL,            -- the shard whose process must handle it
+    event       TEXT NOT NULL,               -- MESSAGE_CREATE, INTERACTION_CREATE...
+    payload     TEXT NOT NULL,               -- the event's data, JSON, encrypted
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX gateway_handoffs_shard ON gateway_handoffs (shard_id, id);

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.shard_keeper import ShardKeeper
 from bot.shard_leases import ShardCountMismatch, ShardLeases
 from bot.storage import Database, apply_migrations, open_database
-from tests.conftest import T0
+
+T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
 LEASE = 30.0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +14,8 @@ from bot.crypto import PLAINTEXT
 from bot.outbox.store import LEASE, OutboxStore
 from bot.sharding import owned_sql
 from bot.storage import Database, apply_migrations, open_database
-from tests.conftest import T0
+
+T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
 ROWS = 400
 
