@@ -62,7 +62,7 @@ class HandoffStore:
                 (limit,),
             )
         taken = []
-        for _, event, payload in sorted(rows):
+        for _, event, payload in sorted(rows, key=lambda r: r[0]):
             taken.append((event, json.loads(self.cipher.decrypt(payload) or "{}")))
         return taken
 
