@@ -35,6 +35,9 @@ class Transaction:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self._after_commit: list[Callable[[], None]] = []
+        self.open = True
+        """False once committed or rolled back: a task started inside the transaction
+        (which inherits its context) must not use it afterwards."""
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once this transaction has committed (never if it rolls back):
@@ -61,6 +64,11 @@ class Transaction:
 
 
 _current: ContextVar[Transaction | None] = ContextVar("lantern_transaction", default=None)
+
+
+def _active() -> Transaction | None:
+    tx = _current.get()
+    return tx if tx is not None and tx.open else None
 
 
 class Database:
@@ -113,7 +121,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """One atomic unit of work: committed on success, rolled back on any exception."""
-        current = _current.get()
+        current = _active()
         if current is not None:
             yield current
             return
@@ -132,6 +140,7 @@ class Database:
             else:
                 await self._conn.execute("COMMIT")
             finally:
+                tx.open = False
                 _current.reset(token)
             for callback in tx._after_commit:
                 callback()
@@ -146,7 +155,7 @@ class Database:
             return await tx.execute(sql, params)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        current = _current.get()
+        current = _active()
         if current is not None:
             return await current.fetch_one(sql, params)
         async with self._lock:
@@ -154,7 +163,7 @@ class Database:
             return await Transaction(self._conn).fetch_one(sql, params)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        current = _current.get()
+        current = _active()
         if current is not None:
             return await current.fetch_all(sql, params)
         async with self._lock:
@@ -165,7 +174,7 @@ class Database:
         """Run a multi-statement script inside the current transaction (migrations)."""
         # sqlite3's executescript() would COMMIT first; split on ';' is unsafe for triggers,
         # so use the C-level complete_statement to cut the script into statements.
-        tx = _current.get()
+        tx = _active()
         if tx is None:
             raise RuntimeError("execute_script must run inside a transaction")
         for statement in split_sql(script):

@@ -45,6 +45,9 @@ class PgTransaction:
         self._conn = conn
         self._ids = ids
         self._after_commit: list[Callable[[], None]] = []
+        self.open = True
+        """False once committed or rolled back: a task started inside the transaction
+        (which inherits its context) must not use it afterwards."""
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
@@ -77,6 +80,11 @@ def _args(sql: str, params: Params) -> list[Any]:
 
 
 _current: ContextVar[PgTransaction | None] = ContextVar("lantern_pg_transaction", default=None)
+
+
+def _active() -> PgTransaction | None:
+    tx = _current.get()
+    return tx if tx is not None and tx.open else None
 
 
 class PostgresDatabase:
@@ -128,7 +136,7 @@ class PostgresDatabase:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PgTransaction]:
-        current = _current.get()
+        current = _active()
         if current is not None:
             yield current
             return
@@ -140,6 +148,7 @@ class PostgresDatabase:
                 try:
                     yield tx
                 finally:
+                    tx.open = False
                     _current.reset(token)
         for callback in tx._after_commit:
             callback()
@@ -149,14 +158,14 @@ class PostgresDatabase:
             return await tx.execute(sql, params)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> asyncpg.Record | None:
-        current = _current.get()
+        current = _active()
         if current is not None:
             return await current.fetch_one(sql, params)
         self._ensure_open()
         return await self._pool.fetchrow(*_args(sql, params))
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[asyncpg.Record]:
-        current = _current.get()
+        current = _active()
         if current is not None:
             return await current.fetch_all(sql, params)
         self._ensure_open()
@@ -164,7 +173,7 @@ class PostgresDatabase:
 
     async def execute_script(self, script: str) -> None:
         """A migration's statements, inside the current transaction."""
-        tx = _current.get()
+        tx = _active()
         if tx is None:
             raise RuntimeError("execute_script must run inside a transaction")
         for sql in split_sql(script):

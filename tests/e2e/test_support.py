@@ -139,6 +139,10 @@ async def test_unanswered_conversation_is_reannounced_until_a_facilitator_replie
     assert reminder.mention_roles == [clinic.facilitator_role.id]
     assert WORDS not in reminder.content
     await emu.say(clinic.alice, thread, "Hi Bob, I'm here. Thank you for telling me.")
+    # The notice says so once the reply is recorded (the job list alone can be empty for a
+    # moment while the reminder re-arms itself).
+    (notice,) = notices(emu, clinic)
+    await emu.wait_for(lambda: "Replied" in field(notice, "Status"), what="the reply recorded")
     await emu.wait_for(lambda: not configured.scheduler.jobs("support:talk:"))
     travel.shift(timedelta(minutes=40))
     configured.scheduler.wakeup()
