@@ -87,10 +87,15 @@ class ShardedLanternBot(LanternBot, commands.AutoShardedBot):
             # Deliveries a stopped process had leased are free for whoever serves them now.
             await self.outbox.store.release(keep=await self.keeper.leases.live_owners())
         self.outbox.poke()
-        log.info(
-            "serving shards", extra={"shards": sorted(self.keeper.owned if self.keeper else ())}
-        )
-        self.dispatch("lantern_shards_changed", added, removed)
+        owned = sorted(self.keeper.owned) if self.keeper else []
+        log.info("serving shards", extra={"shards": owned, "added": sorted(added)})
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        """A shard taken over (or reconnected) after start-up has its servers in the cache
+        now: features re-arm their work for them and catch up on what the gap missed
+        (`on_lantern_shards_changed`). At start-up `on_ready` does that for all."""
+        if self.is_ready():
+            self.dispatch("lantern_shards_changed", {shard_id}, set())
 
 
 def make_bot(settings: Settings, **options: Any) -> LanternBot:

@@ -52,16 +52,20 @@ class GuildConfigStore:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._cache: dict[int, GuildConfig | None] = {}
+        self._saves = 0
+        """Counts saves: a read that a save overtook must not cache what it read."""
 
     async def get(self, guild_id: int) -> GuildConfig | None:
         if guild_id in self._cache:
             return self._cache[guild_id]
+        saves = self._saves
         row = await self._db.fetch_one(
             f"SELECT {', '.join(_COLUMNS)} FROM guild_config WHERE guild_id = ?",  # noqa: S608
             (guild_id,),
         )
         config = GuildConfig(**dict(row)) if row else None
-        self._cache[guild_id] = config
+        if saves == self._saves:
+            self._cache[guild_id] = config
         return config
 
     async def guild_ids(self) -> list[int]:
@@ -78,4 +82,5 @@ class GuildConfigStore:
             f"ON CONFLICT (guild_id) DO UPDATE SET {updates}, updated_at = excluded.updated_at",
             {**values, "now": now.isoformat()},
         )
+        self._saves += 1
         self._cache.pop(config.guild_id, None)

@@ -74,7 +74,8 @@ class Checkins(commands.Cog):
 
     @commands.Cog.listener()
     async def on_lantern_shards_changed(self, added: set[int], removed: set[int]) -> None:
-        """Servers moved to or from this process: arm the prompts of those it now serves."""
+        """Servers moved to this process (a takeover): arm the prompts of those it now
+        serves."""
         if added:
             await self.prompts.rebuild()
 

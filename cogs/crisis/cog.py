@@ -109,6 +109,14 @@ class Crisis(commands.Cog):
             await self._screen_message(after, "edit", edit=True)
 
     @commands.Cog.listener()
+    async def on_lantern_shards_changed(self, added: set[int], removed: set[int]) -> None:
+        """Servers taken over from a process that stopped: their waiting alerts repeat from
+        here, and messages posted while nobody served them are screened now."""
+        if added:
+            await self.escalation.rebuild()
+            await self.on_ready()
+
+    @commands.Cog.listener()
     async def on_ready(self) -> None:
         # A fresh session (first start, or a RESUME that failed): events may have been lost.
         self.catchup.request()

@@ -72,6 +72,14 @@ class Sessions(commands.Cog):
             await self.ctx.events.sync(guild_id)
 
     @commands.Cog.listener()
+    async def on_lantern_shards_changed(self, added: set[int], removed: set[int]) -> None:
+        """Servers taken over from a process that stopped: their reminders and events."""
+        if added:
+            with contextlib.suppress(DatabaseClosedError):
+                await self.rebuild()
+                await self._sync_events()
+
+    @commands.Cog.listener()
     async def on_ready(self) -> None:
         # Events can only be published once guilds are known; sync is idempotent. Shut down
         # before it finished: the periodic job catches up.

@@ -90,6 +90,12 @@ class TalkCog(commands.Cog, name="Talk"):
         self.bot.remove_dynamic_items(ConversationButton, TalkStartButton)
         self.reannouncer.stop()
 
+    @commands.Cog.listener()
+    async def on_lantern_shards_changed(self, added: set[int], removed: set[int]) -> None:
+        """Servers taken over from a process that stopped: re-announce from here."""
+        if added:
+            await self.reannouncer.start()
+
     # --- /talk -----------------------------------------------------------------------
 
     @app_commands.command(name="talk", description="Talk privately with a facilitator")

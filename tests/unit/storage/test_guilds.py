@@ -1,4 +1,6 @@
+import asyncio
 from datetime import timedelta
+from typing import Any
 
 from bot.clock import FakeClock
 from bot.storage import Database
@@ -21,6 +23,32 @@ async def test_saved_config_reads_back_and_updates_in_place(db: Database, clock:
     assert again is not None and again.region == "US" and again.timezone == "America/Chicago"
     row = await db.fetch_one("SELECT created_at, updated_at FROM guild_config")
     assert row["created_at"] < row["updated_at"]
+
+
+async def test_a_read_overtaken_by_a_save_does_not_cache_the_old_config(
+    db: Database, clock: FakeClock
+) -> None:
+    """A lookup that read the row before /setup saved (and finished after) must not leave
+    the old answer cached: the server would look unconfigured until a restart."""
+    store = GuildConfigStore(db)
+    read, release = asyncio.Event(), asyncio.Event()
+    real_fetch = db.fetch_one
+
+    async def slow_fetch(*args: Any) -> Any:
+        row = await real_fetch(*args)
+        read.set()
+        await release.wait()  # the save happens while this read is "in flight"
+        return row
+
+    db.fetch_one = slow_fetch  # type: ignore[method-assign]
+    early = asyncio.create_task(store.get(5))
+    await read.wait()
+    db.fetch_one = real_fetch  # type: ignore[method-assign]
+    config = GuildConfig(guild_id=5, facilitator_role_id=10, timezone="UTC")
+    await store.save(config, clock.now())
+    release.set()
+    assert await early is None  # what it read
+    assert await store.get(5) == config  # not cached: read again
 
 
 def test_missing_lists_required_settings_until_complete() -> None:
