@@ -25,7 +25,9 @@ class Lab:
 
 
 @asynccontextmanager
-async def configured_lantern(**emulator_options: Any) -> AsyncIterator[Lab]:
+async def configured_lantern(
+    database: str | None = None, **emulator_options: Any
+) -> AsyncIterator[Lab]:
     """Lantern started on a temporary database with the demo clinic's /setup saved; stopped
     at the end even after an error (a bot left connected keeps the emulator from stopping)."""
     with (
@@ -34,7 +36,7 @@ async def configured_lantern(**emulator_options: Any) -> AsyncIterator[Lab]:
     ):
         async with Emulator(**emulator_options) as emu:
             clinic = build_clinic(emu)
-            harness = Harness(emu, Path(tmp) / "bench.db")
+            harness = Harness(emu, database or Path(tmp) / "bench.db")
             bot = await harness.start()
             try:
                 await bot.guild_configs.save(clinic.config(), bot.clock.now())

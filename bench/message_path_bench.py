@@ -31,7 +31,13 @@ True, `screened` and `note_dm_channel` do nothing); --profile FILE profiles Lant
 in the first-pass-on rounds of --profile-round (default ordinary; cProfile: slower, the
 figures are then not comparable) and prints where the time goes.
 
+Throughput per process: each burst round's messages over its wall-clock time, from the first
+message said to the last handled and everything settled (alerts delivered), in messages per
+second. With --database postgresql://... Lantern runs on PostgreSQL (its server's CPU is
+not in the child's CPU figures; compare the throughput between the two backends).
+
     python bench/message_path_bench.py [--messages 2000] [--rounds 3] [--paced 300]
+        [--database postgresql://user@host:port/db]
 """
 
 from __future__ import annotations
@@ -193,7 +199,7 @@ class Screening:
         await self.bot.outbox.settled(timeout=300)
 
 
-def serve(kind: str, address: Address, database: Path, conn: Connection) -> None:
+def serve(kind: str, address: Address, database: Path | str, conn: Connection) -> None:
     """The child's main: run the bot and answer the parent's commands until "stop"."""
     logging.getLogger().setLevel(logging.ERROR)
     logging.getLogger().addHandler(logging.NullHandler())
@@ -202,7 +208,11 @@ def serve(kind: str, address: Address, database: Path, conn: Connection) -> None
 
 
 async def _serve(
-    kind: str, address: Address, database: Path, conn: Connection, errors: wiring.ErrorLogWatch
+    kind: str,
+    address: Address,
+    database: Path | str,
+    conn: Connection,
+    errors: wiring.ErrorLogWatch,
 ) -> None:
     client: discord.Client
     if kind == "bare":
@@ -263,12 +273,14 @@ class Mark:
     ordinary: int
     screened: int
     detector: float
+    wall: float = 0.0
+    """Seconds from the first message said to this mark (set by `cpu_of`)."""
 
 
 class Child:
     """A bot under test in a child process, driven over a pipe."""
 
-    def __init__(self, kind: str, emu: Emulator, database: Path) -> None:
+    def __init__(self, kind: str, emu: Emulator, database: Path | str) -> None:
         spawn = multiprocessing.get_context("spawn")
         self.conn, theirs = spawn.Pipe()
         address = Address(emu.api_base, emu.gateway_url, emu.bot_token)
@@ -310,11 +322,13 @@ async def cpu_of(
     """The child's CPU seconds to handle `texts` (burst: said as fast as the emulator takes
     them; paced: each handled before the next is said), and its marks before and after."""
     start = await child.call("mark")
+    began = time.perf_counter()
     for i, content in enumerate(texts):
         await emu.say(people[i % len(people)], channel, content)
         if paced:
             await child.call("wait", start.handled + i + 1, False)
     end = await child.call("wait", start.handled + len(texts), True)
+    end.wall = time.perf_counter() - began
     return end.cpu - start.cpu, start, end
 
 
@@ -325,8 +339,10 @@ async def run(
     bookkeeping: bool,
     profile: Path | None,
     profiled: str = "ordinary",
+    database: str | None = None,
 ) -> None:
     cpu: dict[str, list[float]] = {}
+    rates: dict[str, list[float]] = {}  # messages per second, burst rounds
     detector_cpu: dict[str, list[float]] = {}  # of which in the crisis detector
     skips: dict[str, list[int]] = {}
 
@@ -334,6 +350,8 @@ async def run(
         paced = key.startswith("paced")
         seconds, start, end = await cpu_of(emu, people, channel, texts, child, paced=paced)
         cpu.setdefault(key, []).append(seconds / len(texts) * 1e6)
+        if not paced:
+            rates.setdefault(key, []).append(len(texts) / end.wall)
         if end.detector > start.detector:
             detector_cpu.setdefault(key, []).append(
                 (end.detector - start.detector) / len(texts) * 1e6
@@ -358,7 +376,7 @@ async def run(
                 await measure(f"{label} bookkeeping off", lantern, group, texts)
                 await lantern.call("bookkeeping", True)
 
-    async with configured_lantern() as lab:
+    async with configured_lantern(database=database) as lab:
         emu, clinic, harness, bot = lab.emu, lab.clinic, lab.harness, lab.bot
         await create(emu, clinic, "Bench")
         people = [emu.create_member(clinic.guild, f"p{i:02d}") for i in range(PEOPLE)]
@@ -399,6 +417,13 @@ async def run(
         errors += [r.getMessage() for r in lab.errors.records]
 
     report(cpu, detector_cpu, skips, n, rounds, paced_n, bookkeeping, alerts, errors)
+    backend = "PostgreSQL" if database and database.startswith("postgres") else "SQLite"
+    throughput = ", ".join(
+        f"{key} {statistics.median(values):.0f}/s"
+        for key, values in rates.items()
+        if key in ("unwatched", "ordinary on", "10% crisis on")
+    )
+    print(f"  throughput per process on {backend} (median, burst rounds): {throughput}")
     if profile is not None:
         print(f"\nLantern's process in the {profiled} first-pass-on rounds ({profile}):")
         pstats.Stats(str(profile)).sort_stats("tottime").print_stats(25)
@@ -488,6 +513,11 @@ def main() -> None:
         default="ordinary",
         help="which rounds --profile covers (default ordinary)",
     )
+    parser.add_argument(
+        "--database",
+        help="where Lantern keeps its data (default: a temporary SQLite file); a "
+        "postgresql://... URL measures on PostgreSQL (an empty database)",
+    )
     args = parser.parse_args()
     logging.getLogger().setLevel(logging.ERROR)  # ERRORs are collected and reported
     logging.getLogger().addHandler(logging.NullHandler())
@@ -499,6 +529,7 @@ def main() -> None:
             args.bookkeeping,
             args.profile,
             args.profile_round,
+            database=args.database,
         )
     )
 

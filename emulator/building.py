@@ -113,10 +113,12 @@ class WorldBuilder:
         bot: bool = True,
         bot_permissions: Any = DEFAULT_BOT,
         everyone_permissions: Any = DEFAULT_EVERYONE,
+        shard: tuple[int, int] | None = None,
     ) -> Guild:
-        """A guild with an owner (a new user unless given) and, by default, the bot."""
+        """A guild with an owner (a new user unless given) and, by default, the bot.
+        `shard=(shard_id, num_shards)` picks an id that shard carries."""
         world = self.world
-        guild_id = world.ids.next()
+        guild_id = world.ids.on_shard(*shard) if shard else world.ids.next()
         if isinstance(owner, str) or owner is None:
             owner_user = world.add_user(owner or f"{name.lower().replace(' ', '-')}-owner")
         else:

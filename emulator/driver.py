@@ -58,7 +58,7 @@ from emulator.building import Who, WorldBuilder, as_member, as_user
 from emulator.dispatch import Dispatcher, ReceivedEvent
 from emulator.errors import NotAllowed, NotVisible
 from emulator.faults import Faults
-from emulator.gateway import Gateway
+from emulator.gateway import MAX_GUILDS_PER_SESSION, Gateway
 from emulator.model import (
     AppCommand,
     Channel,
@@ -104,8 +104,14 @@ class Emulator(WorldBuilder):
         record_member_events: bool = True,
         ssl_context: ssl.SSLContext | None = None,
         clock: Clock | None = None,
+        max_guilds_per_session: int = MAX_GUILDS_PER_SESSION,
+        identify_interval: float = 0.0,
+        max_concurrency: int = 1,
     ) -> None:
-        """`ssl_context` serves HTTPS and advertises Discord's real hostnames (canary mode)."""
+        """`ssl_context` serves HTTPS and advertises Discord's real hostnames (canary mode).
+        Shards (see emulator/gateway.py): `max_guilds_per_session` (4011 above it),
+        `identify_interval` (Discord: 5 s per bucket; 0 lets tests restart at once),
+        `max_concurrency` (identify buckets, as GET /gateway/bot reports)."""
         self.clock = clock or Clock()
         self.world = World(self.clock)
         self.bot_token = f"emulated.{secrets.token_urlsafe(24)}"
@@ -113,8 +119,15 @@ class Emulator(WorldBuilder):
             interaction_deadline=interaction_deadline, token_lifetime=token_lifetime
         )
         self.gateway = Gateway(
-            self.world, token=self.bot_token, resume_url=lambda: self.gateway_url
+            self.world,
+            token=self.bot_token,
+            resume_url=lambda: self.gateway_url,
+            max_guilds_per_session=max_guilds_per_session,
+            identify_interval=identify_interval,
+            max_concurrency=max_concurrency,
         )
+        self.config.recommended_shards = self.gateway.recommended_shards
+        self.config.max_concurrency = max_concurrency
         self.events = Dispatcher(self.world, self.gateway, record_members=record_member_events)
         self.ratelimits = RateLimiter(enabled=rate_limits)
         self.faults = Faults(self.gateway)

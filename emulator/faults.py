@@ -171,20 +171,23 @@ class Faults:
 
     # --- gateway -----------------------------------------------------------------------------
 
-    async def drop_connection(self, code: int | None = None, *, resumable: bool = True) -> None:
+    async def drop_connection(
+        self, code: int | None = None, *, resumable: bool = True, shard: int = 0
+    ) -> None:
         """Cut the bot's gateway connection (no close frame unless `code`).
 
         resumable=True: the bot RESUMEs and gets every event it missed meanwhile.
         resumable=False: the session is gone, as when a RESUME comes too late; the bot's RESUME
         gets op 9, it IDENTIFYs again (fresh READY + GUILD_CREATE), and whatever happened while
         it was away is never sent: it must read history to catch up.
+        `shard`: which shard's connection (a sharded bot has one per shard).
         """
-        await self.gateway.drop(code, resumable=resumable)
+        await self.gateway.drop(code, resumable=resumable, shard=shard)
 
-    def send_reconnect(self) -> None:
+    def send_reconnect(self, shard: int = 0) -> None:
         """Send op 7 RECONNECT; the bot closes, reconnects and RESUMEs."""
-        self.gateway.send_reconnect()
+        self.gateway.send_reconnect(shard)
 
-    def invalidate_session(self, *, resumable: bool = False) -> None:
+    def invalidate_session(self, *, resumable: bool = False, shard: int = 0) -> None:
         """Send op 9 INVALID_SESSION; unless resumable, the bot IDENTIFYs again."""
-        self.gateway.invalidate_session(resumable=resumable)
+        self.gateway.invalidate_session(resumable=resumable, shard=shard)

@@ -46,6 +46,9 @@ class Config:
     """Where attachment URLs point (set by the emulator at start)."""
     gateway_url: str = ""
     """What GET /gateway answers and READY's resume_gateway_url says (set at start)."""
+    recommended_shards: Callable[[], int] = lambda: 1
+    """What GET /gateway/bot recommends (the gateway's count, set by the emulator)."""
+    max_concurrency: int = 1
 
 
 @dataclass

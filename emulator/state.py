@@ -63,6 +63,14 @@ class Snowflakes:
         self.last = max(candidate, self.last + 1)
         return self.last
 
+    def on_shard(self, shard: int, count: int) -> int:
+        """The next id of a server carried by `shard` of `count` (its millisecond part moved
+        forward by less than `count` ms): tests place servers on the shards they need."""
+        stamp = self.next() >> 22
+        stamp += (shard - stamp) % count
+        self.last = max(stamp << 22, self.last + 1)
+        return self.last
+
 
 class World:
     """All emulated state. Plain lookups return None; REST code turns that into 404s."""

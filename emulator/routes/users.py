@@ -84,11 +84,11 @@ async def gateway(req: ApiRequest) -> Any:
 async def gateway_bot(req: ApiRequest) -> Any:
     return {
         "url": req.config.gateway_url,
-        "shards": 1,
+        "shards": req.config.recommended_shards(),
         "session_start_limit": {
             "total": 1000,
             "remaining": 999,
             "reset_after": 14_400_000,
-            "max_concurrency": 1,
+            "max_concurrency": req.config.max_concurrency,
         },
     }
