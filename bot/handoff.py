@@ -106,7 +106,7 @@ class DmRouter:
 
     def _wrap(self, event: str, original: Parser) -> Parser:
         def parse(data: dict[str, Any]) -> None:
-            if data.get("guild_id") is not None or len(self.keeper.owned) >= self.keeper.count:
+            if data.get("guild_id") is not None or len(self.keeper.serving) >= self.keeper.count:
                 original(data)  # a server's event reaches its own shard; or we run them all
                 return
             create_task(self._route(event, original, data), name="lantern:handoff:route")
@@ -119,7 +119,9 @@ class DmRouter:
         if person is not None and person != self._bot_user():
             for homes in self.homes:
                 guilds += await homes(person)
-        if not guilds or any(self.keeper.owns(g) for g in guilds):
+        # Handled here if one of their servers is served here; a server on a shard taken
+        # over but not ready yet is handed over too, and taken back here once it is.
+        if not guilds or any(self.keeper.serves(g) for g in guilds):
             original(data)
             return
         shard = shard_of(guilds[0], self.keeper.count)

@@ -35,10 +35,16 @@ class ShardKeeper:
         self._stop = stop
         self._on_change = on_change
         self.owned: frozenset[int] = frozenset()
-        """Shards whose servers' work this process does (its leases)."""
+        """Shards this process holds the lease of: it arms their scheduled work."""
+        self.serving: frozenset[int] = frozenset()
+        """Held shards whose servers are in the cache (READY here): it delivers their
+        outbox rows and takes their handed-over DMs. A shard taken over joins once ready."""
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._launching: set[asyncio.Task[None]] = set()
+        self.started = False
+        """Set once this process's own first shards are connected: until then it only
+        renews (taking or launching shards would race discord.py's first connect)."""
 
     @property
     def count(self) -> int:
@@ -47,15 +53,23 @@ class ShardKeeper:
     def owns(self, guild_id: int | None) -> bool:
         return shard_of(guild_id, self.count) in self.owned
 
+    def serves(self, guild_id: int | None) -> bool:
+        return shard_of(guild_id, self.count) in self.serving
+
     def scope(self, column: str) -> str:
-        """A SQL condition: rows whose server `column` is on this process's shards."""
-        return owned_sql(column, self.count, self.owned)
+        """A SQL condition: rows whose server `column` is on a shard served here."""
+        return owned_sql(column, self.count, self.serving)
 
     def scope_of_shards(self, column: str = "shard_id") -> str:
-        """A SQL condition: rows whose shard number `column` is one of this process's."""
-        if not self.owned:
+        """A SQL condition: rows whose shard number `column` is served here."""
+        if not self.serving:
             return "1 = 0"
-        return f"{column} IN ({', '.join(str(int(s)) for s in sorted(self.owned))})"
+        return f"{column} IN ({', '.join(str(int(s)) for s in sorted(self.serving))})"
+
+    def ready(self, shard: int) -> None:
+        """`shard`'s servers are in the cache now (discord.py's shard_ready)."""
+        if shard in self.owned:
+            self.serving = self.serving | {shard}
 
     async def claim_initial(self, *, retry: float) -> list[int]:
         """At start: the home shards that are free. Waits (renewing its wish) while all of
@@ -66,7 +80,7 @@ class ShardKeeper:
         while True:
             tick = await self.leases.tick(adopt=False)
             if tick.held:
-                self.owned = frozenset(tick.held)
+                self.owned = self.serving = frozenset(tick.held)  # delivery waits for ready
                 log.info("shards claimed", extra={"shards": sorted(tick.held)})
                 return sorted(tick.held)
             if not waited:
@@ -83,6 +97,14 @@ class ShardKeeper:
     def poke(self) -> None:
         self._wake.set()
 
+    async def _launch_all(self, shards: list[int]) -> None:
+        for shard in shards:  # one after another: Discord paces identifies
+            if shard not in self.owned:
+                continue
+            await self._launch(shard)
+            if shard not in self.owned:  # handed back or lost while it connected
+                await self._stop(shard)
+
     async def stop(self) -> None:
         """At shutdown: stop renewing and release the leases so others take over at once."""
         if self._task is not None:
@@ -92,7 +114,7 @@ class ShardKeeper:
         for task in list(self._launching):
             task.cancel()
         await self.leases.release_all()
-        self.owned = frozenset()
+        self.owned = self.serving = frozenset()
 
     async def _run(self, every: float) -> None:
         while True:
@@ -107,11 +129,20 @@ class ShardKeeper:
                 await asyncio.wait_for(self._wake.wait(), every)
 
     async def tick(self) -> Tick:
+        if not self.started:
+            tick = await self.leases.tick(adopt=False)
+            lost = set(self.owned) - tick.held
+            if lost:
+                log.warning("shards lost to another process", extra={"shards": sorted(lost)})
+                self.owned = frozenset(tick.held)
+                self.serving = frozenset(set(self.serving) & tick.held)
+            return tick
         tick = await self.leases.tick(adopt=True)
         lost = set(self.owned) - tick.held
         removed = lost | tick.hand_back
         added = tick.held - set(self.owned) - tick.hand_back
         self.owned = frozenset(set(self.owned) - removed)  # no new work for them from now
+        self.serving = frozenset(set(self.serving) - removed)
         for shard in sorted(removed):
             await self._stop(shard)
             if shard in tick.hand_back:
@@ -126,10 +157,10 @@ class ShardKeeper:
                 extra={"shards": sorted(tick.took_over)},
             )
         self.owned = frozenset(tick.held - tick.hand_back)
-        for shard in sorted(added):
-            # In the background: a connection that takes long (discord.py retries it)
-            # must not hold up the renewals that keep the other shards here.
-            task = create_task(self._launch(shard), name=f"lantern:shard:{shard}")
+        if added:
+            # In the background: a connection that takes long (discord.py waits between
+            # identifies, and retries) must not hold up the renewals that keep the others.
+            task = create_task(self._launch_all(sorted(added)), name="lantern:shards:launch")
             self._launching.add(task)
             task.add_done_callback(self._launching.discard)
         if added or removed:

@@ -73,13 +73,15 @@ class ShardedLanternBot(LanternBot, commands.AutoShardedBot):
         self.router.install(self._connection.parsers)
         self.before_close.append(self.router.stop)
         self.before_close.append(self.keeper.stop)
-        create_task(self._keep_when_ready(every), name="lantern:shards:start")
+        # Renewing starts now: the first connect can take longer than a lease.
+        self.keeper.start(every)
+        create_task(self._when_ready(), name="lantern:shards:start")
         return outbox
 
-    async def _keep_when_ready(self, every: float) -> None:
+    async def _when_ready(self) -> None:
         await self.wait_until_ready()
         if self.keeper is not None and not self.is_closed():
-            self.keeper.start(every)
+            self.keeper.started = True  # take over, hand back, launch from now on
             self.router.start()
 
     async def _shards_changed(self, added: set[int], removed: set[int]) -> None:
@@ -94,6 +96,9 @@ class ShardedLanternBot(LanternBot, commands.AutoShardedBot):
         """A shard taken over (or reconnected) after start-up has its servers in the cache
         now: features re-arm their work for them and catch up on what the gap missed
         (`on_lantern_shards_changed`). At start-up `on_ready` does that for all."""
+        if self.keeper is not None:
+            self.keeper.ready(shard_id)
+            self.outbox.poke()
         if self.is_ready():
             self.dispatch("lantern_shards_changed", {shard_id}, set())
 

@@ -61,9 +61,14 @@ class Clinic:
         return base.merged(**changes) if changes else base
 
 
-def build_clinic(emu: Emulator) -> Clinic:
+def build_clinic(
+    emu: Emulator, *, name: str = "Hope IOP", shard: tuple[int, int] | None = None
+) -> Clinic:
+    """`shard=(shard_id, num_shards)`: a server that shard carries (tests of sharding)."""
     # Lantern joins with exactly what its invite link asks for.
-    guild = emu.create_guild("Hope IOP", owner="dana", bot_permissions=required_permissions())
+    guild = emu.create_guild(
+        name, owner="dana", bot_permissions=required_permissions(), shard=shard
+    )
     facilitator = emu.create_role(guild, "Facilitator")
     alumni = emu.create_role(guild, "Alumni")
     dana = emu.member(guild, guild.owner_id)

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from bot.storage import Database
+from bot.storage import apply_migrations, open_database
 from cogs.checkins import schedule
 from cogs.checkins.prompt_store import PromptStore
 from cogs.cohorts.store import CohortStore
@@ -362,7 +362,7 @@ async def crisis_scenario(
 
 
 async def seed_checkins(
-    database: Path,
+    database: Path | str,
     clinic: Clinic,
     user_ids: Sequence[int],
     due_at: datetime,
@@ -375,8 +375,9 @@ async def seed_checkins(
     /checkin settings takes minutes only; the time is stored with seconds here so that the
     fan-out starts seconds after "ready" instead of at the next whole minute (the schedule
     code reads any ISO time)."""
-    db = await Database.open(database)
+    db = await open_database(str(database))
     try:
+        await apply_migrations(db, now)
         cohorts, checkins = CohortStore(db), PromptStore(db)
         async with db.transaction() as tx:  # one commit for all of it
             cohort_id = await cohorts.create(

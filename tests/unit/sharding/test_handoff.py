@@ -25,14 +25,14 @@ class Keeper:
     """What the router asks of the shard keeper."""
 
     def __init__(self, owned: set[int]) -> None:
-        self.owned = frozenset(owned)
+        self.owned = self.serving = frozenset(owned)
         self.count = COUNT
 
-    def owns(self, guild_id: int | None) -> bool:
-        return (0 if guild_id is None else (guild_id >> 22) % COUNT) in self.owned
+    def serves(self, guild_id: int | None) -> bool:
+        return (0 if guild_id is None else (guild_id >> 22) % COUNT) in self.serving
 
     def scope_of_shards(self, column: str = "shard_id") -> str:
-        return f"{column} IN ({', '.join(map(str, sorted(self.owned)))})"
+        return f"{column} IN ({', '.join(map(str, sorted(self.serving)))})"
 
 
 @pytest.fixture

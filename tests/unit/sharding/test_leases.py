@@ -166,6 +166,11 @@ async def test_the_keeper_starts_and_stops_shards_as_leases_move(connect, wall) 
                     on_change=changed)  # fmt: skip
     assert await a.claim_initial(retry=0.01) == [0, 1]
     assert await b.claim_initial(retry=0.01) == [2, 3]
+    wall.t += LEASE * 2  # a's first connect is slow; b's keeper, not started yet, renews...
+    await b.tick()
+    await a.tick()  # ...and a keeps its own shards without taking b's
+    assert (a.owned, b.owned) == ({0, 1}, {2, 3}) and calls == []
+    a.started = b.started = True  # both connected
     assert a.owns(0) and not a.owns(2 << 22) and b.owns(3 << 22) and a.owns(None)
     assert "IN (0, 1)" in a.scope("guild_id")
     wall.t += LEASE * 2  # both stalled; b ticks first and takes everything
@@ -173,6 +178,10 @@ async def test_the_keeper_starts_and_stops_shards_as_leases_move(connect, wall) 
     await asyncio.gather(*b._launching)
     assert sorted(calls) == [("launch", 0), ("launch", 1)]
     assert b.owned == {0, 1, 2, 3}
+    assert b.serving == {2, 3}  # taken-over shards serve once their servers are cached
+    b.ready(0)
+    b.ready(1)
+    assert b.serving == {0, 1, 2, 3} and "1 = 1" in b.scope("guild_id")
     calls.clear()
     await a.tick()  # a finds its leases gone: it stops those shards and asks for them back
     assert sorted(calls) == [("stop", 0), ("stop", 1)] and a.owned == frozenset()
