@@ -35,17 +35,11 @@ class NudgeStore:
         return row is not None
 
     async def mark_nudged(self, prompt_id: int, now: datetime) -> bool:
-        """True once: the nudge is claimed before it is sent."""
-        async with self.db.transaction() as tx:
-            row = await tx.fetch_one(
-                "SELECT 1 FROM checkin_prompts WHERE id = ? AND status = 'sent' "
-                "AND nudged_at IS NULL",
-                (prompt_id,),
-            )
-            if row is None:
-                return False
-            await tx.execute(
-                "UPDATE checkin_prompts SET nudged_at = ? WHERE id = ?",
-                (now.isoformat(), prompt_id),
-            )
-            return True
+        """True once: the nudge is claimed before it is sent (a conditional update, so two
+        processes never both send it)."""
+        row = await self.db.fetch_one(
+            "UPDATE checkin_prompts SET nudged_at = ? WHERE id = ? AND status = 'sent' "
+            "AND nudged_at IS NULL RETURNING 1",
+            (now.isoformat(), prompt_id),
+        )
+        return row is not None

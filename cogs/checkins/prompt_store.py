@@ -275,31 +275,17 @@ class PromptStore:
     async def claim_digest_day(
         self, guild_id: int, day: date, default_time: time, now: datetime
     ) -> bool:
-        """True once per server and day: claimed before posting, so a restart never
-        posts the same digest twice."""
-        async with self.db.transaction() as tx:
-            row = await tx.fetch_one(
-                "SELECT last_day FROM checkin_digests WHERE guild_id = ?", (guild_id,)
-            )
-            if row is not None and row["last_day"] and row["last_day"] >= day.isoformat():
-                return False
-            if row is None:
-                await tx.execute(
-                    "INSERT INTO checkin_digests (guild_id, local_time, last_day, updated_at) "
-                    "VALUES (?, ?, ?, ?)",
-                    (
-                        guild_id,
-                        schedule.format_time(default_time),
-                        day.isoformat(),
-                        now.isoformat(),
-                    ),
-                )
-            else:
-                await tx.execute(
-                    "UPDATE checkin_digests SET last_day = ? WHERE guild_id = ?",
-                    (day.isoformat(), guild_id),
-                )
-            return True
+        """True once per server and day: claimed before posting, so a restart (or another
+        process) never posts the same digest twice. One conditional upsert: at PostgreSQL's
+        READ COMMITTED a second claimer waits for the row and then changes nothing."""
+        row = await self.db.fetch_one(
+            "INSERT INTO checkin_digests (guild_id, local_time, last_day, updated_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET "
+            "last_day = excluded.last_day WHERE checkin_digests.last_day IS NULL "
+            "OR checkin_digests.last_day < excluded.last_day RETURNING 1",
+            (guild_id, schedule.format_time(default_time), day.isoformat(), now.isoformat()),
+        )
+        return row is not None
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:

@@ -64,17 +64,12 @@ class Cadence:
     async def claim_outreach(
         self, guild_id: int, user_id: int, now: datetime, every: timedelta
     ) -> bool:
-        """True if the person may be sent the support message now (and records it)."""
-        async with self.db.transaction() as tx:
-            row = await tx.fetch_one(
-                "SELECT sent_at FROM crisis_outreach WHERE guild_id = ? AND user_id = ?",
-                (guild_id, user_id),
-            )
-            if row is not None and datetime.fromisoformat(row[0]) > now - every:
-                return False
-            await tx.execute(
-                "INSERT INTO crisis_outreach (guild_id, user_id, sent_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (guild_id, user_id) DO UPDATE SET sent_at = excluded.sent_at",
-                (guild_id, user_id, now.isoformat()),
-            )
-            return True
+        """True if the person may be sent the support message now (and records it): one
+        conditional upsert, so two processes never both send it."""
+        row = await self.db.fetch_one(
+            "INSERT INTO crisis_outreach (guild_id, user_id, sent_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (guild_id, user_id) DO UPDATE SET sent_at = excluded.sent_at "
+            "WHERE crisis_outreach.sent_at <= ? RETURNING 1",
+            (guild_id, user_id, now.isoformat(), (now - every).isoformat()),
+        )
+        return row is not None

@@ -78,23 +78,17 @@ class AttendanceStore:
             )
 
     async def claim_missed_dm(self, occurrence_id: int, user_id: int, now: datetime) -> bool:
-        """True once per person and session: who should get the "we missed you" message."""
-        async with self.db.transaction() as tx:
-            row = await tx.fetch_one(
-                "SELECT a.status, a.missed_dm_at, COALESCE(p.missed_dm, 1) AS wants "
-                "FROM session_attendance a LEFT JOIN session_prefs p "
-                "ON p.guild_id = a.guild_id AND p.user_id = a.user_id "
-                "WHERE a.occurrence_id = ? AND a.user_id = ?",
-                (occurrence_id, user_id),
-            )
-            if row is None or row["status"] != "absent" or row["missed_dm_at"] or not row["wants"]:
-                return False
-            await tx.execute(
-                "UPDATE session_attendance SET missed_dm_at = ? WHERE occurrence_id = ? "
-                "AND user_id = ?",
-                (iso(now), occurrence_id, user_id),
-            )
-            return True
+        """True once per person and session: who should get the "we missed you" message
+        (one conditional update: exactly once across processes too)."""
+        row = await self.db.fetch_one(
+            "UPDATE session_attendance SET missed_dm_at = ? WHERE occurrence_id = ? "
+            "AND user_id = ? AND status = 'absent' AND missed_dm_at IS NULL "
+            "AND COALESCE((SELECT p.missed_dm FROM session_prefs p "
+            "WHERE p.guild_id = session_attendance.guild_id "
+            "AND p.user_id = session_attendance.user_id), 1) = 1 RETURNING 1",
+            (iso(now), occurrence_id, user_id),
+        )
+        return row is not None
 
 
 # --- for other features (check-in digest, cohort report) ------------------------------------

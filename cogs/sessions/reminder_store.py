@@ -199,11 +199,20 @@ class ReminderStore:
                     and r["starts_at"] > iso(now)
                 )
                 (send if fresh else skip).append(r)
+            # Conditional on still pending: a reminder another process took meanwhile
+            # (PostgreSQL, READ COMMITTED) is left to it, never sent twice.
+            taken: set[int] = set()
             for status, group in (("sent", send), ("skipped", skip)):
-                await tx.execute_many(
-                    "UPDATE session_reminders SET status = ?, done_at = ? WHERE id = ?",
-                    [(status, iso(now), r["id"]) for r in group],
-                )
+                for chunk in _chunks([r["id"] for r in group]):
+                    marks = ", ".join("?" for _ in chunk)
+                    done = await tx.fetch_all(
+                        f"UPDATE session_reminders SET status = ?, done_at = ? "  # noqa: S608
+                        f"WHERE id IN ({marks}) AND status = 'pending' RETURNING id",
+                        (status, iso(now), *chunk),
+                    )
+                    taken |= {d[0] for d in done}
+            send = [r for r in send if r["id"] in taken]
+            skip = [r for r in skip if r["id"] in taken]
         reminders = [
             Reminder(
                 r["id"],
@@ -242,3 +251,8 @@ class ReminderStore:
             "SELECT status, COUNT(*) AS n FROM session_reminders GROUP BY status"
         )
         return {r["status"]: int(r["n"]) for r in rows}
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    """Stay well under SQLite's parameter limit."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
