@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.cli.check_config import cmd_check_config
-from bot.cli.database import cmd_backup, cmd_migrate, cmd_rotate_key
+from bot.cli.database import cmd_backup, cmd_migrate, cmd_migrate_data, cmd_rotate_key
 from bot.cli.exits import EXIT_CONFIG, EXIT_OK
 from bot.cli.invite import cmd_invite_url
 from bot.cli.serve import cmd_run
@@ -60,6 +60,19 @@ def build_parser() -> argparse.ArgumentParser:
         "(SQLite online backup)",
     )
     backup.add_argument("path", type=Path, help="where to write the copy (must not exist)")
+    migrate_data = sub.add_parser(
+        "migrate-data",
+        help="copy a SQLite database into an empty PostgreSQL database (moving to several "
+        "processes); stop the bot first, keep the same LANTERN_DATA_KEY",
+    )
+    migrate_data.add_argument(
+        "--from", dest="source", type=Path, required=True, help="the SQLite file to copy"
+    )
+    migrate_data.add_argument(
+        "--to",
+        dest="target",
+        help=f"postgresql://user:password@host/db (default: {env_name('database')})",
+    )
     sub.add_parser(
         "classify",
         help="read messages one per line on stdin; write one JSON verdict per line "
@@ -84,6 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "gen-key": cmd_gen_key,
         "rotate-key": cmd_rotate_key,
         "backup": cmd_backup,
+        "migrate-data": cmd_migrate_data,
         "sandbox": cmd_sandbox,
     }
     try:

@@ -1,5 +1,5 @@
 """The database's maintenance subcommands: `migrate`, `rotate-key` (re-encrypt with the new
-data key) and `backup`."""
+data key), `backup`, and `migrate-data` (SQLite to PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -93,5 +93,64 @@ def cmd_backup(args: argparse.Namespace) -> int:
     print(
         f"backed up {settings.database} to {target} ({size:.1f} MB, {pages} pages) "
         f"in {seconds:.2f} s"
+    )
+    return EXIT_OK
+
+
+def cmd_migrate_data(args: argparse.Namespace) -> int:
+    """Copy the SQLite database `--from` into the empty PostgreSQL database `--to` (default:
+    LANTERN_DATABASE)."""
+    from bot.storage import without_password
+    from config.settings import database_path
+
+    source: Path = args.source
+    target = args.target or load_settings().database
+    if database_path(target) is not None:
+        print(
+            f"lantern: the target must be a PostgreSQL database (postgresql://...): pass --to "
+            f"or set {env_name('database')}; got {target}",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    if not source.is_file():
+        print(f"lantern: {source} is not a file; --from names the SQLite database to copy.",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_CONFIG
+    print(f"copying {source} into {without_password(target)} (same data key needed after)")
+    return asyncio.run(_migrate_data(source, target))
+
+
+async def _migrate_data(source: Path, target: str) -> int:
+    from bot.clock import SystemClock
+    from bot.storage import MigrationError, apply_migrations, open_database
+    from bot.storage.database import Database
+    from bot.storage.postgres import PostgresDatabase
+    from bot.storage.transfer import TransferError, copy_database
+
+    now = SystemClock().now()
+    src = await Database.open(source)
+    try:
+        dst = await open_database(target)
+    except Exception as exc:  # asyncpg's many connection errors: one readable line
+        await src.close()
+        print(f"lantern: cannot open the target: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        if not isinstance(dst, PostgresDatabase):
+            raise TransferError("the target is not a PostgreSQL database")
+        await apply_migrations(src, now)
+        await apply_migrations(dst, now)
+        copied = await copy_database(src, dst)
+    except (TransferError, MigrationError) as exc:
+        print(f"lantern: {exc}; nothing was copied.", file=sys.stderr)
+        return EXIT_CONFIG
+    finally:
+        await src.close()
+        await dst.close()
+    rate = copied.total / copied.seconds if copied.seconds else 0.0
+    print(
+        f"copied {copied.total} rows in {len(copied.rows)} tables in {copied.seconds:.1f} s "
+        f"({rate:,.0f} rows/s); every table's count checked. Point {env_name('database')} at "
+        "the new database and start Lantern with the same data key."
     )
     return EXIT_OK
