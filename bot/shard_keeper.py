@@ -29,11 +29,15 @@ class ShardKeeper:
         launch: Control,
         stop: Control,
         on_change: Callable[[set[int], set[int]], Awaitable[None]],
+        on_processes: Callable[[int], None] = lambda count: None,
     ) -> None:
         self.leases = leases
         self._launch = launch
         self._stop = stop
         self._on_change = on_change
+        self._on_processes = on_processes
+        self.processes = 1
+        """Processes sharing the bot (live leases), from the last tick."""
         self.owned: frozenset[int] = frozenset()
         """Shards this process holds the lease of: it arms their scheduled work."""
         self.serving: frozenset[int] = frozenset()
@@ -129,6 +133,13 @@ class ShardKeeper:
                 await asyncio.wait_for(self._wake.wait(), every)
 
     async def tick(self) -> Tick:
+        tick = await self._tick()
+        if tick.processes != self.processes:
+            self.processes = tick.processes
+            self._on_processes(tick.processes)
+        return tick
+
+    async def _tick(self) -> Tick:
         if not self.started:
             tick = await self.leases.tick(adopt=False)
             lost = set(self.owned) - tick.held

@@ -38,6 +38,8 @@ class Tick:
     """Shards held here that their home process wants back."""
     took_over: set[int] = field(default_factory=set)
     """Shards taken from a process that stopped renewing."""
+    processes: int = 1
+    """Processes holding a live lease, this one included: they share Discord's rate limit."""
 
 
 class ShardLeases:
@@ -127,6 +129,12 @@ class ShardLeases:
                 (self.owner, self.owner),
             )
             result.hand_back = {r[0] for r in wanted} - self.home
+            live = await tx.fetch_one(
+                "SELECT COUNT(DISTINCT owner) FROM shard_leases WHERE owner IS NOT NULL "
+                "AND expires_at >= ?",
+                (now,),
+            )
+            result.processes = max(1, int(live[0]) if live else 1)
         return result
 
     async def _claim_home(self, tx: Transaction, shard: int, now: float, until: float) -> bool:

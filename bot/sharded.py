@@ -13,6 +13,7 @@ from bot import shard_control
 from bot.client import LanternBot
 from bot.handoff import DmRouter, HandoffStore
 from bot.outbox import Outbox
+from bot.outbox.pacer import DEFAULT_RATE
 from bot.shard_keeper import ShardKeeper
 from bot.shard_leases import ShardLeases, process_name
 from bot.tasks import create_task
@@ -51,6 +52,7 @@ class ShardedLanternBot(LanternBot, commands.AutoShardedBot):
             launch=functools.partial(shard_control.launch, self),
             stop=functools.partial(shard_control.stop, self),
             on_change=self._shards_changed,
+            on_processes=self._share_rate,
         )
         every = self.settings.shard_lease_seconds / 3
         self.shard_ids[:] = await self.keeper.claim_initial(retry=every)
@@ -63,6 +65,7 @@ class ShardedLanternBot(LanternBot, commands.AutoShardedBot):
             scope=self.keeper.scope,
             poll=POLL_SECONDS,
         )
+        self.outbox = outbox  # the keeper's ticks pace it from now on
         await outbox.store.release(keep=await leases.live_owners())
         self.router = DmRouter(
             self.keeper,
@@ -83,6 +86,11 @@ class ShardedLanternBot(LanternBot, commands.AutoShardedBot):
         if self.keeper is not None and not self.is_closed():
             self.keeper.started = True  # take over, hand back, launch from now on
             self.router.start()
+
+    def _share_rate(self, processes: int) -> None:
+        """Discord's global limit is per bot token: the processes split the paced sends."""
+        self.outbox.pacer.rate = DEFAULT_RATE / processes
+        log.info("pacing shared", extra={"processes": processes, "rate": self.outbox.pacer.rate})
 
     async def _shards_changed(self, added: set[int], removed: set[int]) -> None:
         if self.keeper is not None:

@@ -13,23 +13,17 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.storage import apply_migrations, open_database
-from bot.storage.guilds import GuildConfigStore
 from emulator import Emulator
-from emulator.model import Member
-from tests.e2e.harness import Clinic, build_clinic
-from tests.process.harness import BotProcess, BotProcesses, poll
-from tests.process.kill9 import alert_who, crisis_text, prompt_counts, seed_checkins
+from tests.process.harness import BotProcesses, poll
+from tests.process.kill9 import crisis_text, prompt_counts
+from tests.process.shards import HOME, alerts, clinics_with_checkins, spawn
 
-COUNT = 4
 PEOPLE = 25  # per server: 100 prompts over 4 servers, one per shard
 LEASE = "3"  # seconds: a dead process's shards move within about that
-HOME = {"a": "0-1", "b": "2-3"}
 
 
 @pytest.fixture
@@ -52,47 +46,11 @@ async def fleet(emu: Emulator, tmp_path: Path, pg: str) -> AsyncIterator[BotProc
         pytest.fail("ERROR logged by a Lantern process:\n" + processes.report())
 
 
-def spawn(fleet: BotProcesses, pg: str, home: str) -> BotProcess:
-    return fleet.new(
-        database=pg,
-        shard_count=str(COUNT),
-        shard_ids=home,
-        shard_lease_seconds=LEASE,
-        guild_ready_timeout="0.2",
-    )
-
-
-def alerts(emu: Emulator, clinics: list[Clinic]) -> Counter[int]:
-    """Crisis alerts per person, over every server's #escalations."""
-    found: Counter[int] = Counter()
-    for clinic in clinics:
-        for message in emu.messages_in(clinic.escalations):
-            if message.embeds and (who := alert_who(message)) is not None:
-                found[who] += 1
-    return found
-
-
 async def test_two_processes_deliver_everything_once_and_take_over_a_dead_one(
     emu: Emulator, fleet: BotProcesses, pg: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    clinics = [build_clinic(emu, name=f"IOP {k}", shard=(k, COUNT)) for k in range(COUNT)]
-    people: dict[int, list[Member]] = {
-        k: [emu.create_member(c.guild, f"p{k}-{i:02d}") for i in range(PEOPLE)]
-        for k, c in enumerate(clinics)
-    }
-    now = datetime.now(UTC)
-    due = (now + timedelta(seconds=8)).replace(microsecond=0)
-    db = await open_database(pg)
-    try:
-        await apply_migrations(db, now)
-        for clinic in clinics:
-            await GuildConfigStore(db).save(clinic.config(), now)
-    finally:
-        await db.close()
-    for k, clinic in enumerate(clinics):
-        await seed_checkins(pg, clinic, [m.id for m in people[k]], due, now)
-
-    a, b = spawn(fleet, pg, HOME["a"]), spawn(fleet, pg, HOME["b"])
+    clinics, people, _ = await clinics_with_checkins(emu, pg, PEOPLE, lead=8.0)
+    a, b = spawn(fleet, pg, HOME["a"], LEASE), spawn(fleet, pg, HOME["b"], LEASE)
     await asyncio.gather(a.start(), b.start())
     await asyncio.gather(a.wait_ready(30), b.wait_ready(30))
     await emu.wait_for(lambda: sorted(emu.gateway.connected_shards()) == [0, 1, 2, 3])
@@ -124,7 +82,7 @@ async def test_two_processes_deliver_everything_once_and_take_over_a_dead_one(
     await a.watch(emu.wait_for(lambda: alerts(emu, clinics)[on_3.id] == 1, 30.0, what="alert"))
 
     # b comes back: its shards are handed back to it.
-    b2 = spawn(fleet, pg, HOME["b"])
+    b2 = spawn(fleet, pg, HOME["b"], LEASE)
     await b2.start()
     await b2.wait_ready(60)
     await a.watch(poll(lambda: a.find(lambda line: line.message == "shards handed back"), 30.0))
