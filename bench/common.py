@@ -48,3 +48,25 @@ async def configured_lantern(
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+@asynccontextmanager
+async def throwaway_postgres() -> AsyncIterator[str]:
+    """A new empty database on the server LANTERN_TEST_POSTGRES names (`source
+    .ci/postgres` starts one), dropped afterwards: its URL."""
+    import os
+    import secrets
+
+    import asyncpg
+
+    server = os.environ.get("LANTERN_TEST_POSTGRES")
+    if not server:
+        raise SystemExit("set LANTERN_TEST_POSTGRES first (source .ci/postgres starts a server)")
+    name = f"bench_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(f"{server}/postgres")
+    await admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"{server}/{name}"
+    finally:
+        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await admin.close()

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import secrets
 import sys
 import tempfile
 import time
@@ -21,8 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import asyncpg
-
+from bench.common import throwaway_postgres
 from bot.crypto import Cipher, generate_key
 from bot.storage import Database, apply_migrations, open_database
 from bot.storage.postgres import PostgresDatabase
@@ -55,18 +52,12 @@ async def fill(path: Path, people: int, days: int) -> int:
 
 
 async def run(people: int, days: int) -> None:
-    server = os.environ.get("LANTERN_TEST_POSTGRES")
-    if not server:
-        raise SystemExit("set LANTERN_TEST_POSTGRES (source .ci/postgres) first")
-    name = f"bench_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(f"{server}/postgres")
-    await admin.execute(f"CREATE DATABASE {name}")
-    try:
+    async with throwaway_postgres() as database:
         with tempfile.TemporaryDirectory() as tmp:
             source_path = Path(tmp) / "lantern.db"
             rows = await fill(source_path, people, days)
             source = await Database.open(source_path)
-            target = await open_database(f"{server}/{name}")
+            target = await open_database(database)
             assert isinstance(target, PostgresDatabase)
             try:
                 await apply_migrations(target, T0)
@@ -76,13 +67,10 @@ async def run(people: int, days: int) -> None:
             finally:
                 await source.close()
                 await target.close()
-        print(
-            f"migrate-data: {copied.total} rows ({rows} check-ins) in {len(copied.rows)} tables: "
-            f"{seconds:.2f} s, {copied.total / seconds:,.0f} rows/s"
-        )
-    finally:
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await admin.close()
+    print(
+        f"migrate-data: {copied.total} rows ({rows} check-ins) in {len(copied.rows)} tables: "
+        f"{seconds:.2f} s, {copied.total / seconds:,.0f} rows/s"
+    )
 
 
 def main() -> None:

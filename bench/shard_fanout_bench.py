@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import secrets
 import sys
 import tempfile
 import time
@@ -27,8 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import asyncpg
-
+from bench.common import throwaway_postgres
 from emulator import Emulator
 from tests.process.harness import BotProcesses
 from tests.process.kill9 import prompt_counts
@@ -38,14 +35,7 @@ GLOBAL_RATE = 50.0
 
 
 async def run(people: int, first_day: bool) -> None:
-    server = os.environ.get("LANTERN_TEST_POSTGRES")
-    if not server:
-        raise SystemExit("set LANTERN_TEST_POSTGRES (source .ci/postgres) first")
-    name = f"bench_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(f"{server}/postgres")
-    await admin.execute(f"CREATE DATABASE {name}")
-    database = f"{server}/{name}"
-    try:
+    async with throwaway_postgres() as database:
         with tempfile.TemporaryDirectory() as tmp:
             async with Emulator(rate_limits=True) as emu:
                 fleet = BotProcesses(emu, Path(tmp))
@@ -53,9 +43,6 @@ async def run(people: int, first_day: bool) -> None:
                     await measure(emu, fleet, database, people, first_day)
                 finally:
                     await fleet.close()
-    finally:
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await admin.close()
 
 
 async def measure(

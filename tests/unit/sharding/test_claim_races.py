@@ -5,28 +5,15 @@ where processes write at once; on SQLite the single writer serialises them anywa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 
-import pytest
-
-from bot.storage import Database, apply_migrations, open_database
+from bot.storage import Database
 from cogs.checkins.nudge_store import NudgeStore
 from cogs.checkins.prompt_store import PromptStore
 from cogs.crisis.cadence import Cadence
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 ROUNDS = 40
-
-
-@pytest.fixture
-async def two(database_url: str) -> AsyncIterator[tuple[Database, Database]]:
-    a = await open_database(database_url)
-    await apply_migrations(a, T0)
-    b = await open_database(database_url)
-    yield a, b
-    await a.close()
-    await b.close()
 
 
 async def test_a_digest_day_is_claimed_once(two: tuple[Database, Database]) -> None:

@@ -4,11 +4,8 @@ there exactly once (issue 19)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
-
-import pytest
 
 from bot.clock import FakeClock
 from bot.crypto import PLAINTEXT
@@ -33,16 +30,6 @@ class Keeper:
 
     def scope_of_shards(self, column: str = "shard_id") -> str:
         return f"{column} IN ({', '.join(map(str, sorted(self.serving)))})"
-
-
-@pytest.fixture
-async def two_dbs(database_url: str) -> AsyncIterator[tuple[Database, Database]]:
-    a = await open_database(database_url)
-    await apply_migrations(a, T0)
-    b = await open_database(database_url)
-    yield a, b
-    await a.close()
-    await b.close()
 
 
 def router(db: Database, owned: set[int], seen: list[tuple[str, str]]) -> DmRouter:
@@ -74,8 +61,8 @@ def dm(event_id: str, user: int) -> dict[str, Any]:
     return {"id": event_id, "channel_id": "5", "author": {"id": str(user)}, "content": "hi"}
 
 
-async def test_a_dm_for_another_process_s_server_is_handled_there_once(two_dbs) -> None:
-    db_a, db_b = two_dbs
+async def test_a_dm_for_another_process_s_server_is_handled_there_once(two) -> None:
+    db_a, db_b = two
     seen_a: list[tuple[str, str]] = []
     seen_b: list[tuple[str, str]] = []
     a = router(db_a, {0}, seen_a)  # runs shard 0: receives every DM
@@ -94,8 +81,8 @@ async def test_a_dm_for_another_process_s_server_is_handled_there_once(two_dbs) 
     assert a.handed_over == 2
 
 
-async def test_server_events_and_a_process_running_every_shard_are_not_routed(two_dbs) -> None:
-    db_a, _ = two_dbs
+async def test_server_events_and_a_process_running_every_shard_are_not_routed(two) -> None:
+    db_a, _ = two
     seen: list[tuple[str, str]] = []
     a = router(db_a, {0}, seen)
     a.parsers["MESSAGE_CREATE"]({**dm("g1", 10), "guild_id": str(HOME_ON_1)})

@@ -5,14 +5,13 @@ connection pool."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.shard_keeper import ShardKeeper
 from bot.shard_leases import ShardCountMismatch, ShardLeases
-from bot.storage import Database, apply_migrations, open_database
+from bot.storage import Database
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
@@ -32,23 +31,6 @@ class Wall:
 @pytest.fixture
 def wall() -> Wall:
     return Wall()
-
-
-@pytest.fixture
-async def connect(database_url: str) -> AsyncIterator[Callable[[], Awaitable[Database]]]:
-    """Open another connection to the same database, as another process would."""
-    opened: list[Database] = []
-
-    async def open_one() -> Database:
-        db = await open_database(database_url)
-        if not opened:
-            await apply_migrations(db, T0)
-        opened.append(db)
-        return db
-
-    yield open_one
-    for db in opened:
-        await db.close()
 
 
 def leases(db: Database, name: str, home: list[int], wall: Wall, count: int = 4) -> ShardLeases:

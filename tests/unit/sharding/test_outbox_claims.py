@@ -4,36 +4,17 @@ process takes only its servers' rows, and a dead process's leases are released."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
-
-import pytest
 
 from bot.clock import FakeClock
 from bot.crypto import PLAINTEXT
 from bot.outbox.store import LEASE, OutboxStore
 from bot.sharding import owned_sql
-from bot.storage import Database, apply_migrations, open_database
+from bot.storage import Database
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
 ROWS = 400
-
-
-@pytest.fixture
-async def connect(database_url: str) -> AsyncIterator[Callable[[], Awaitable[Database]]]:
-    opened: list[Database] = []
-
-    async def open_one() -> Database:
-        db = await open_database(database_url)
-        if not opened:
-            await apply_migrations(db, T0)
-        opened.append(db)
-        return db
-
-    yield open_one
-    for db in opened:
-        await db.close()
 
 
 def guild_on(shard: int, n: int) -> int:
