@@ -1,7 +1,7 @@
 """Two `python -m bot run` processes on two shards each, one emulator, one PostgreSQL
-database (issue 19): every check-in prompt and crisis alert is delivered exactly once, DMs
-for the other process's servers are handed over, and when one process is killed (-9) the
-other takes its shards over; when it comes back, they are handed back.
+database (issue 19): every check-in prompt, session reminder and crisis alert is delivered
+exactly once, DMs for the other process's servers are handed over, and when one process is
+killed (-9) the other takes its shards over; when it comes back, they are handed back.
 
 Runs in the PostgreSQL pass only (`LANTERN_TEST_POSTGRES`): processes that split the shards
 need a shared database, which SQLite is not.
@@ -20,7 +20,7 @@ import pytest
 from emulator import Emulator
 from tests.process.harness import BotProcesses, poll
 from tests.process.kill9 import crisis_text, prompt_counts
-from tests.process.shards import HOME, alerts, clinics_with_checkins, spawn
+from tests.process.shards import HOME, alerts, clinics_with_checkins, reminder_counts, spawn
 
 PEOPLE = 25  # per server: 100 prompts over 4 servers, one per shard
 LEASE = "3"  # seconds: a dead process's shards move within about that
@@ -49,7 +49,8 @@ async def fleet(emu: Emulator, tmp_path: Path, pg: str) -> AsyncIterator[BotProc
 async def test_two_processes_deliver_everything_once_and_take_over_a_dead_one(
     emu: Emulator, fleet: BotProcesses, pg: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    clinics, people, _ = await clinics_with_checkins(emu, pg, PEOPLE, lead=8.0)
+    clinics, people, _ = await clinics_with_checkins(emu, pg, PEOPLE, lead=8.0, reminders_after=3.0)
+    participants = [m for group in people.values() for m in group]
     a, b = spawn(fleet, pg, HOME["a"], LEASE), spawn(fleet, pg, HOME["b"], LEASE)
     await asyncio.gather(a.start(), b.start())
     await asyncio.gather(a.wait_ready(30), b.wait_ready(30))
@@ -79,6 +80,15 @@ async def test_two_processes_deliver_everything_once_and_take_over_a_dead_one(
     await a.watch(
         emu.wait_for(lambda: len(prompt_counts(emu)) == len(everyone), 90.0, what="prompts")
     )
+    await a.watch(
+        emu.wait_for(
+            lambda: (
+                sum(1 for n in reminder_counts(emu, participants).values() if n) == len(everyone)
+            ),
+            60.0,
+            what="session reminders",
+        )
+    )
     await a.watch(emu.wait_for(lambda: alerts(emu, clinics)[on_3.id] == 1, 30.0, what="alert"))
 
     # b comes back: its shards are handed back to it.
@@ -95,10 +105,13 @@ async def test_two_processes_deliver_everything_once_and_take_over_a_dead_one(
 
     counts = prompt_counts(emu)
     assert sorted(counts[p] for p in everyone) == [1] * len(everyone)  # none lost, none twice
+    reminders = reminder_counts(emu, participants)
+    assert sorted(reminders.values()) == [1] * len(everyone)
     assert alerts(emu, clinics) == Counter({on_b.id: 1, on_3.id: 1, on_b_again.id: 1})
     with capsys.disabled():
         print(
-            f"\nshards: 2 processes x 2 shards, {len(everyone)} prompts, b killed -9 after "
-            f"{20}+ prompts: lost 0, duplicated 0; takeover of shards 2-3 {takeover:.1f} s "
+            f"\nshards: 2 processes x 2 shards, {len(everyone)} prompts and reminders, b "
+            f"killed -9 after 20+ prompts: lost 0, duplicated 0; takeover of shards 2-3 "
+            f"{takeover:.1f} s "
             f"after the kill (lease {LEASE} s)"
         )
