@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from emulator import Emulator
+from tests.e2e.steps.common import button_ids
 from tests.process.harness import BotProcesses, poll
 from tests.process.kill9 import crisis_text, prompt_counts
 from tests.process.shards import HOME, alerts, clinics_with_checkins, reminder_counts, spawn
@@ -102,6 +103,15 @@ async def test_two_processes_deliver_everything_once_and_take_over_a_dead_one(
     await b2.watch(
         emu.wait_for(lambda: alerts(emu, clinics)[on_b_again.id] == 1, 20.0, what="alert")
     )
+
+    # A button on a DM'd prompt: the click reaches a (shard 0), the person's server is b's.
+    clicker = people[2][2]
+    prompt = next(m for m in emu.dms(clicker) if any(":mood:" in c for c in button_ids(m)))
+    mood = next(c for c in button_ids(prompt) if ":mood:" in c and c.endswith(":4"))
+    result = await b2.watch(emu.click(clicker, prompt, mood))
+    assert result.kind in ("update", "deferred_update"), result
+    handed = [line for line in a.find(lambda line: line.get("event") == "INTERACTION_CREATE")]
+    assert handed, "the click was handed over to the process serving the person's server"
 
     counts = prompt_counts(emu)
     assert sorted(counts[p] for p in everyone) == [1] * len(everyone)  # none lost, none twice
