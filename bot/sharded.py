@@ -105,6 +105,7 @@ class ShardedLanternBot(LanternBot, commands.AutoShardedBot):
         now: features re-arm their work for them and catch up on what the gap missed
         (`on_lantern_shards_changed`). At start-up `on_ready` does that for all."""
         if self.keeper is not None:
+            self.guild_configs.forget()  # another process may have changed their /setup
             self.keeper.ready(shard_id)
             self.outbox.poke()
         if self.is_ready():

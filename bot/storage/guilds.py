@@ -68,6 +68,12 @@ class GuildConfigStore:
             self._cache[guild_id] = config
         return config
 
+    def forget(self) -> None:
+        """Drop what is cached (servers taken over from another process, whose /setup that
+        process may have changed meanwhile)."""
+        self._saves += 1
+        self._cache.clear()
+
     async def guild_ids(self) -> list[int]:
         """Every server that has a configuration (so may hold data)."""
         rows = await self._db.fetch_all("SELECT guild_id FROM guild_config ORDER BY guild_id")

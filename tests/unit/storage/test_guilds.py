@@ -51,6 +51,18 @@ async def test_a_read_overtaken_by_a_save_does_not_cache_the_old_config(
     assert await store.get(5) == config  # not cached: read again
 
 
+async def test_forget_reads_again_what_another_process_saved(
+    db: Database, clock: FakeClock
+) -> None:
+    mine, theirs = GuildConfigStore(db), GuildConfigStore(db)
+    await mine.save(GuildConfig(guild_id=5, facilitator_role_id=10), clock.now())
+    assert (await mine.get(5)) is not None
+    await theirs.save(GuildConfig(guild_id=5, facilitator_role_id=11), clock.now())
+    assert (await mine.get(5)).facilitator_role_id == 10  # type: ignore[union-attr]  # cached
+    mine.forget()
+    assert (await mine.get(5)).facilitator_role_id == 11  # type: ignore[union-attr]
+
+
 def test_missing_lists_required_settings_until_complete() -> None:
     config = GuildConfig(guild_id=1, facilitator_role_id=2)
     assert "facilitator_role_id" not in config.missing()
