@@ -53,6 +53,15 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     lines.append(f"log: {settings.log_level.value}, {settings.log_format.value}")
     scope = f"server {settings.dev_guild_id}" if settings.dev_guild_id else "global"
     lines.append(f"command sync: {scope}")
+    shards = settings.shards()
+    if shards is None:
+        lines.append("shards: not sharded (one connection)")
+    else:
+        count, mine = shards
+        lines.append(
+            f"shards: this process runs {', '.join(map(str, mine))} of {count} "
+            f"(lease {settings.shard_lease_seconds:g} s)"
+        )
     path = settings.database_path
     db_line, db_problems = (
         asyncio.run(_database_summary(settings.database))

@@ -72,6 +72,21 @@ def test_check_config_passes_with_a_token_and_creates_nothing(tmp_path: Path) ->
     assert not (tmp_path / "data").exists()
 
 
+def test_check_config_says_which_shards_this_process_runs(tmp_path: Path) -> None:
+    env = {"LANTERN_DISCORD_TOKEN": FAKE_TOKEN, "LANTERN_ALLOW_PLAINTEXT": "true"}
+    plain = run_cli(tmp_path, "check-config", **env)
+    assert "shards: not sharded" in plain.stdout
+    sharded = run_cli(tmp_path, "check-config", LANTERN_SHARD_COUNT="4", **env)
+    assert sharded.returncode == 0, sharded.stdout + sharded.stderr
+    assert "shards: this process runs 0, 1, 2, 3 of 4 (lease 30 s)" in sharded.stdout
+    split = run_cli(tmp_path, "check-config", LANTERN_SHARD_COUNT="4", LANTERN_SHARD_IDS="0-1",
+                    **env)  # fmt: skip
+    assert split.returncode == 2 and "shared PostgreSQL database" in split.stderr
+    wrong = run_cli(tmp_path, "check-config", LANTERN_SHARD_COUNT="4", LANTERN_SHARD_IDS="2-5",
+                    **env)  # fmt: skip
+    assert wrong.returncode == 2 and "'2-5' is outside 0-3" in wrong.stderr
+
+
 def test_migrate_creates_the_database_then_is_a_no_op(tmp_path: Path) -> None:
     first = run_cli(tmp_path, "migrate", LANTERN_DATABASE="db/x.db")
     assert first.returncode == 0, first.stderr
