@@ -168,3 +168,26 @@ async def test_a_drop_on_one_shard_resumes_only_its_events(emu: Emulator) -> Non
         await emu.say(person, general(emu, by_shard[0][0]), "on shard 0")
         await emu.wait_for(lambda: (by_shard[0][0].id, "on shard 0") in a.messages)
         assert [t for _, t in a.messages].count("while away") == 1
+
+
+async def test_the_global_rate_limit_is_shared_by_every_process_with_the_token(
+    emu: Emulator,
+) -> None:
+    """Two processes (two HTTP sessions, same token): 12 requests in one window of a global
+    limit of 10 get 429s between them, whoever sends them (Discord's limit is per bot)."""
+    guild = emu.create_guild("IOP")
+    rooms = [emu.create_channel(guild, f"room-{n}") for n in range(12)]  # no route limit bites
+    emu.ratelimits.enabled = True
+    emu.ratelimits.configure_global(10, per=5.0)
+    headers = {"Authorization": f"Bot {emu.bot_token}"}
+
+    async def send(http: aiohttp.ClientSession, n: int) -> tuple[int, bool]:
+        url = f"{emu.api_base}/channels/{rooms[n].id}/messages"
+        async with http.post(url, json={"content": f"m{n}"}, headers=headers) as response:
+            body = await response.json()
+            return response.status, bool(response.status == 429 and body.get("global"))
+
+    async with aiohttp.ClientSession() as a, aiohttp.ClientSession() as b:
+        results = [await send(a if n % 2 else b, n) for n in range(12)]
+    assert [s for s, _ in results].count(200) == 10
+    assert [g for s, g in results if s == 429] == [True, True]
