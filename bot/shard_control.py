@@ -7,7 +7,10 @@ table. Kept tiny so a discord.py upgrade has one thing to check (tests cover bot
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from collections.abc import Callable
 
 import discord
 from discord.ext import commands
@@ -40,3 +43,33 @@ async def stop(bot: commands.AutoShardedBot, shard_id: int) -> None:
     state = bot._connection
     for guild in [g for g in bot.guilds if g.shard_id == shard_id]:
         state._remove_guild(guild)  # its events now reach another process
+
+
+IDENTIFY_WINDOW = 5.0
+"""Discord allows `max_concurrency` IDENTIFYs per 5 seconds, one per bucket
+(`shard_id % max_concurrency`); faster ones are refused with op 9."""
+
+
+class IdentifyPacer:
+    """Spaces this process's IDENTIFYs as Discord requires, and no more: discord.py's own
+    hook waits 5 s before every identify but the first, so taking over a shard waited 5 s
+    even when nothing had identified for minutes."""
+
+    def __init__(
+        self, max_concurrency: int = 1, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.max_concurrency = max(1, max_concurrency)
+        self._clock = clock
+        self._next: dict[int, float] = {}  # bucket -> earliest time for its next identify
+
+    def delay(self, shard_id: int | None) -> float:
+        """Seconds to wait before identifying `shard_id`; reserves its slot."""
+        bucket = (shard_id or 0) % self.max_concurrency
+        now = self._clock()
+        at = max(now, self._next.get(bucket, now))
+        self._next[bucket] = at + IDENTIFY_WINDOW
+        return at - now
+
+    async def wait(self, shard_id: int | None) -> None:
+        if (seconds := self.delay(shard_id)) > 0:
+            await asyncio.sleep(seconds)

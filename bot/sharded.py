@@ -40,12 +40,17 @@ class ShardedLanternBot(LanternBot, commands.AutoShardedBot):
         self.process = process_name()
         self.keeper: ShardKeeper | None = None
         self.router: DmRouter
+        self.identify_pacer = shard_control.IdentifyPacer()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        await self.identify_pacer.wait(shard_id)
 
     def owns_guild(self, guild_id: int | None) -> bool:
         return self.keeper is not None and self.keeper.owns(guild_id)
 
     async def open_outbox(self) -> Outbox:
         count, home = self.settings.shards() or (1, [0])
+        self.identify_pacer.max_concurrency = await self._max_concurrency()
         leases = ShardLeases(self.db, self.process, count, home, self.settings.shard_lease_seconds)
         self.keeper = ShardKeeper(
             leases,
@@ -80,6 +85,15 @@ class ShardedLanternBot(LanternBot, commands.AutoShardedBot):
         self.keeper.start(every)
         create_task(self._when_ready(), name="lantern:shards:start")
         return outbox
+
+    async def _max_concurrency(self) -> int:
+        """Discord's identify concurrency for this bot (GET /gateway/bot); 1 if unknown."""
+        try:
+            _, _, limits = await self.http.get_bot_gateway()
+            return max(1, int(limits.get("max_concurrency", 1)))
+        except Exception:  # a hiccup at start: the strictest pace is always allowed
+            log.warning("could not read the identify concurrency; identifying one at a time")
+            return 1
 
     async def _when_ready(self) -> None:
         await self.wait_until_ready()

@@ -176,3 +176,17 @@ async def test_the_keeper_starts_and_stops_shards_as_leases_move(connect, wall) 
     assert sorted(calls) == [("launch", 0), ("launch", 1)] and a.owned == {0, 1}
     await a.stop()
     await b.stop()
+
+
+def test_identifies_are_spaced_per_bucket_and_only_as_needed() -> None:
+    from bot.shard_control import IdentifyPacer
+
+    now = [100.0]
+    pacer = IdentifyPacer(max_concurrency=1, clock=lambda: now[0])
+    assert pacer.delay(0) == 0.0  # nothing identified lately: at once
+    assert pacer.delay(1) == 5.0  # the next one waits its 5 s...
+    assert pacer.delay(2) == 10.0  # ...and the one after, behind it
+    now[0] += 60.0
+    assert pacer.delay(3) == 0.0  # a takeover minutes later: at once
+    wide = IdentifyPacer(max_concurrency=2, clock=lambda: now[0])
+    assert (wide.delay(0), wide.delay(1), wide.delay(2)) == (0.0, 0.0, 5.0)
