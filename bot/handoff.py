@@ -106,19 +106,23 @@ class DmRouter:
 
     def _wrap(self, event: str, original: Parser) -> Parser:
         def parse(data: dict[str, Any]) -> None:
-            if data.get("guild_id") is not None or len(self.keeper.serving) >= self.keeper.count:
-                original(data)  # a server's event reaches its own shard; or we run them all
+            person = _person(data)
+            if (
+                data.get("guild_id") is not None  # a server's event reaches its own shard
+                or len(self.keeper.serving) >= self.keeper.count  # we run them all
+                or person is None
+                or person == self._bot_user()  # Lantern's own DMs (prompts...) stay here
+            ):
+                original(data)
                 return
-            create_task(self._route(event, original, data), name="lantern:handoff:route")
+            create_task(self._route(event, original, data, person), name="lantern:handoff:route")
 
         return parse
 
-    async def _route(self, event: str, original: Parser, data: dict[str, Any]) -> None:
-        person = _person(data)
+    async def _route(self, event: str, original: Parser, data: dict[str, Any], person: int) -> None:
         guilds: list[int] = []
-        if person is not None and person != self._bot_user():
-            for homes in self.homes:
-                guilds += await homes(person)
+        for homes in self.homes:
+            guilds += await homes(person)
         # Handled here if one of their servers is served here; a server on a shard taken
         # over but not ready yet is handed over too, and taken back here once it is.
         if not guilds or any(self.keeper.serves(g) for g in guilds):

@@ -87,6 +87,8 @@ async def test_server_events_and_a_process_running_every_shard_are_not_routed(tw
     a = router(db_a, {0}, seen)
     a.parsers["MESSAGE_CREATE"]({**dm("g1", 10), "guild_id": str(HOME_ON_1)})
     assert seen == [("MESSAGE_CREATE", "g1")]  # at once, no lookup
+    a.parsers["MESSAGE_CREATE"](dm("own", 1))  # Lantern's own DM (a prompt it sent)
+    assert seen[-1] == ("MESSAGE_CREATE", "own")  # at once too
     everything = router(db_a, {0, 1}, seen)
     everything.parsers["MESSAGE_CREATE"](dm("m1", 10))
     assert seen[-1] == ("MESSAGE_CREATE", "m1")
