@@ -164,6 +164,11 @@ class LanternBot(commands.Bot):
         processes: then only for servers on its shards; None is a DM, shard 0)."""
         return True
 
+    def guild_scope(self, column: str) -> str:
+        """`owns_guild` as a SQL condition on a server-id `column` (for a feature's queries
+        of due work)."""
+        return "1 = 1"
+
     async def on_ready(self) -> None:
         log.info(
             "ready",

@@ -16,6 +16,7 @@ from bot.outbox import Outbox
 from bot.outbox.pacer import DEFAULT_RATE
 from bot.shard_keeper import ShardKeeper
 from bot.shard_leases import ShardLeases, process_name
+from bot.sharding import owned_sql
 from bot.tasks import create_task
 from config.settings import Settings
 
@@ -47,6 +48,11 @@ class ShardedLanternBot(LanternBot, commands.AutoShardedBot):
 
     def owns_guild(self, guild_id: int | None) -> bool:
         return self.keeper is not None and self.keeper.owns(guild_id)
+
+    def guild_scope(self, column: str) -> str:
+        if self.keeper is None:
+            return "1 = 0"
+        return owned_sql(column, self.keeper.count, self.keeper.owned)
 
     async def open_outbox(self) -> Outbox:
         count, home = self.settings.shards() or (1, [0])

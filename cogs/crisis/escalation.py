@@ -110,11 +110,12 @@ class Escalation:
         self.repeats = RepeatTimer(bot.scheduler, bot.clock, JOB_NAME, self.realert)
 
     async def rebuild(self) -> None:
-        """At start-up: one re-alert job per alert still waiting for a human."""
+        """At start-up (and when shards move here): one re-alert job per alert of this
+        process's servers still waiting for a human."""
         self.repeats.rebuild(
             (alert.id, alert.next_realert_at)
             for alert in await self.store.due_realerts()
-            if alert.next_realert_at is not None
+            if alert.next_realert_at is not None and self.bot.owns_guild(alert.guild_id)
         )
 
     def stop(self) -> None:
@@ -281,8 +282,8 @@ class Escalation:
         """The timer: claim this repeat and enqueue it in one transaction; the next due
         time, or None when a human has answered."""
         alert = await self.store.get(alert_id)
-        if alert is None or not alert.waiting:
-            return None
+        if alert is None or not alert.waiting or not self.bot.owns_guild(alert.guild_id):
+            return None  # done, or its server moved to another process (which armed it)
         minutes = await self.cadence.realert_minutes(alert.guild_id)
         next_at = now + timedelta(minutes=minutes)
         async with self.bot.db.transaction():

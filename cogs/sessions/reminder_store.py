@@ -173,21 +173,27 @@ class ReminderStore:
     async def drop_pending(self, tx: Transaction, occurrence_ids: Sequence[int]) -> None:
         await self.replace_pending(tx, occurrence_ids, [])
 
-    async def next_due(self) -> datetime | None:
+    async def next_due(self, scope: str = "1 = 1") -> datetime | None:
+        """The earliest pending reminder of the servers in `scope` (a SQL condition on
+        `o.guild_id`: this process's servers)."""
         row = await self.db.fetch_one(
-            "SELECT MIN(due_at) AS due FROM session_reminders WHERE status = 'pending'"
+            "SELECT MIN(r.due_at) AS due FROM session_reminders r JOIN session_occurrences o "  # noqa: S608
+            f"ON o.id = r.occurrence_id WHERE r.status = 'pending' AND {scope}"
         )
         return instant(row["due"]) if row and row["due"] else None
 
-    async def claim_due(self, now: datetime, grace_start: datetime) -> tuple[list[Reminder], int]:
+    async def claim_due(
+        self, now: datetime, grace_start: datetime, scope: str = "1 = 1"
+    ) -> tuple[list[Reminder], int]:
         """Take every pending reminder due by `now`: those due since `grace_start` whose
         session is still on at that time are marked sent and returned (at most once, even if
         sending then fails); older or stale ones are marked skipped. Returns (to send, skipped)."""
         async with self.db.transaction() as tx:
             rows = await tx.fetch_all(
-                "SELECT r.*, o.status AS occ_status, o.starts_at FROM session_reminders r "
+                "SELECT r.*, o.status AS occ_status, o.starts_at FROM session_reminders r "  # noqa: S608
                 "JOIN session_occurrences o ON o.id = r.occurrence_id "
-                "WHERE r.status = 'pending' AND r.due_at <= ? ORDER BY r.due_at, r.id",
+                f"WHERE r.status = 'pending' AND r.due_at <= ? AND {scope} "
+                "ORDER BY r.due_at, r.id",
                 (iso(now),),
             )
             send, skip = [], []

@@ -78,7 +78,7 @@ class ReminderSender:
 
     async def rearm(self) -> None:
         """Point the job at the earliest pending reminder (or remove it: nothing pending)."""
-        due = await self.reminders.next_due()
+        due = await self.reminders.next_due(self.bot.guild_scope("o.guild_id"))
         if due is None:
             self.bot.scheduler.remove(JOB_ID)
             return
@@ -102,7 +102,9 @@ class ReminderSender:
     async def _send_due(self) -> int:
         now = self.bot.clock.now()
         async with self.bot.db.transaction():
-            due, skipped = await self.reminders.claim_due(now, now - planning.GRACE)
+            due, skipped = await self.reminders.claim_due(
+                now, now - planning.GRACE, self.bot.guild_scope("o.guild_id")
+            )
             sessions = {
                 s.id: s
                 for s in await self.store.sessions_by_ids(sorted({r.occurrence_id for r in due}))

@@ -106,6 +106,8 @@ class Reannouncer:
         conversation = await self._conversations.conversation(conversation_id)
         if conversation is None or not conversation.open or conversation.waiting_since is None:
             return None
+        if not self._bot.owns_guild(conversation.guild_id):
+            return None  # its server moved to another process, which armed its own
         guild = self._bot.get_guild(conversation.guild_id)
         if guild is None:
             return None
