@@ -26,6 +26,11 @@ class WatchedChannels:
         self._lock = asyncio.Lock()
 
     async def contains(self, guild_id: int, channel_id: int) -> bool:
+        if self._lock.locked():
+            # Spaces just changed and the reload is reading them: a message in a channel
+            # created a moment ago must not slip through unscreened (a slow database).
+            async with self._lock:
+                pass
         channels = self._channels
         if channels is None:  # not loaded yet (only if a message beats cog_load's reload)
             channels = await self.reload()
