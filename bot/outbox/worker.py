@@ -106,7 +106,18 @@ class DeliveryWorker:
                 await self.store.prune()
                 pruned = time.monotonic()
             free = self._workers - len(self._busy)
-            due = await self.store.claim(free, self._busy) if free > 0 else []
+            try:
+                due = await self.store.claim(free, self._busy) if free > 0 else []
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the loop must outlive a failed claim (a locked or busy file)
+                incident = new_incident_id()
+                log.exception(
+                    "outbox claim failed; retrying (incident %s)", incident,
+                    extra={"incident": incident},
+                )  # fmt: skip
+                await asyncio.sleep(1.0)
+                continue
             for item_id in due:
                 self._busy.add(item_id)
                 task = asyncio.create_task(self._attempt(item_id), name=f"outbox:{item_id}")
